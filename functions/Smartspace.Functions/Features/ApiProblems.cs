@@ -1,0 +1,59 @@
+using Smartspace.Core.Conversations;
+using Smartspace.Core.Text;
+
+namespace Smartspace.Functions.Features;
+
+/// <summary>
+/// The one place that turns business refusals and bad input into HTTP: 4xx <c>application/problem+json</c>
+/// with a stable English <c>code</c> and the exact pt-BR <c>detail</c> the agent sees (STYLE §8).
+/// </summary>
+public static class ApiProblems
+{
+    public static IResult Refusal(RefusalCode code, string? extra = null)
+    {
+        var (status, detail) = code switch
+        {
+            RefusalCode.AgentAtCapacity => (StatusCodes.Status409Conflict, PtBr.AgentAtCapacity),
+            RefusalCode.CustomerInService => (StatusCodes.Status409Conflict, PtBr.CustomerInService),
+            RefusalCode.TemplateRequired => (StatusCodes.Status422UnprocessableEntity, PtBr.TemplateRequired),
+            RefusalCode.WindowClosed => (StatusCodes.Status409Conflict, PtBr.WindowClosed),
+            RefusalCode.AwaitingCustomerReply => (StatusCodes.Status409Conflict, PtBr.AwaitingCustomerReply),
+            RefusalCode.NotConversationOwner => (StatusCodes.Status403Forbidden, PtBr.Forbidden),
+            RefusalCode.ConversationClosed => (StatusCodes.Status409Conflict, PtBr.ConversationClosed),
+            RefusalCode.QualificationUnknown => (StatusCodes.Status422UnprocessableEntity, PtBr.QualificationUnknown),
+            RefusalCode.TemplateNotApproved => (StatusCodes.Status422UnprocessableEntity, PtBr.TemplateNotApproved),
+            RefusalCode.TemplateParametersInvalid => (StatusCodes.Status422UnprocessableEntity, PtBr.TemplateParametersMissing),
+            RefusalCode.InvalidNumber => (StatusCodes.Status400BadRequest, PtBr.InvalidNumber),
+            RefusalCode.ChannelNotFound => (StatusCodes.Status404NotFound, PtBr.ChannelNotFound),
+            RefusalCode.ConversationNotFound => (StatusCodes.Status404NotFound, PtBr.ConversationNotFound),
+            RefusalCode.AgentNotFound => (StatusCodes.Status404NotFound, PtBr.AgentNotFound),
+            RefusalCode.Forbidden => (StatusCodes.Status403Forbidden, PtBr.Forbidden),
+            _ => (StatusCodes.Status400BadRequest, PtBr.Forbidden),
+        };
+
+        var extensions = new Dictionary<string, object?> { ["code"] = code.ToCode() };
+        if (extra is not null)
+        {
+            extensions["reason"] = extra;
+        }
+
+        return Results.Problem(
+            statusCode: status,
+            title: code is RefusalCode.AgentAtCapacity or RefusalCode.CustomerInService ? PtBr.AttentionTitle : code.ToCode(),
+            detail: detail,
+            extensions: extensions);
+    }
+
+    /// <summary>Malformed or invalid input: 400 with a reason (English, for developers) and code <c>invalid_request</c>.</summary>
+    public static IResult BadRequest(string reason) =>
+        Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "invalid_request", detail: reason,
+            extensions: new Dictionary<string, object?> { ["code"] = "invalid_request", ["reason"] = reason });
+
+    public static IResult Unauthenticated() =>
+        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "unauthenticated", detail: "A valid bearer token is required.",
+            extensions: new Dictionary<string, object?> { ["code"] = "unauthenticated" });
+
+    public static IResult StoreUnavailable() =>
+        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "store_unavailable", detail: "The store is unavailable; retry later.",
+            extensions: new Dictionary<string, object?> { ["code"] = "store_unavailable" });
+}

@@ -1,0 +1,194 @@
+using Smartspace.Core.Conversations;
+using Smartspace.Functions.Features.Routing;
+using Smartspace.Functions.Ledger;
+using Smartspace.Functions.Realtime;
+using Smartspace.Storage;
+
+namespace Smartspace.Functions.Features.MetaWebhook;
+
+/// <summary>One customer message, already verified, parsed and routed to its channel.</summary>
+public sealed record InboundInput(
+    ChannelInfo Channel,
+    string CustomerKey,
+    string Wamid,
+    string? WaId,
+    string? UserId,
+    string? ProfileName,
+    DateTimeOffset Timestamp,
+    string Kind,
+    string DisplayText,
+    string? Body,
+    string? MediaJson,
+    string? ContextWamid,
+    string Raw);
+
+public enum InboundOutcome { Stored, Duplicate }
+
+/// <summary>
+/// Stores a customer message once (P3) and applies it to the customer's conversation (R8, routing) in ONE
+/// atomic batch of the contact center's partition: the wamid row is inserted in the same batch as the
+/// message, so concurrent deliveries of the same webhook race on that insert and exactly one wins. The
+/// follow-up steps after the commit (routing, live events) are idempotent and run again on a duplicate
+/// delivery, so a crash between commit and follow-up is repaired by Meta's retry.
+/// </summary>
+public sealed class InboundMessageProcessor(
+    LedgerStore ledger,
+    ContactCenterDirectory directory,
+    IKeyedGate gate,
+    QueueRouter router,
+    IAgentEventPublisher events,
+    ILogger<InboundMessageProcessor> logger)
+{
+    private const int MaxAttempts = 10;
+
+    public async Task<InboundOutcome> ProcessAsync(InboundInput input, CancellationToken ct)
+    {
+        var tenantId = input.Channel.TenantId;
+        var tenant = await directory.GetTenantAsync(tenantId, ct);
+        using var _ = await gate.AcquireAsync($"{tenantId}|{Keys.Customer(input.Channel.ChannelId, input.CustomerKey)}", ct);
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var dedupe = await ledger.GetAsync(tenantId, Keys.Wamid(input.Wamid), ct);
+            if (dedupe is not null)
+            {
+                await FollowUpAsync(tenantId, dedupe.GetString("ConversationId"), ct);
+                return InboundOutcome.Duplicate;
+            }
+
+            var customer = await ledger.GetCustomerAsync(tenantId, input.Channel.ChannelId, input.CustomerKey, ct)
+                ?? new CustomerRow { TenantId = tenantId, ChannelId = input.Channel.ChannelId, CustomerKey = input.CustomerKey };
+            var current = customer.CurrentConversationId is { } currentId ? await ledger.GetConversationAsync(tenantId, currentId, ct) : null;
+
+            var operations = new List<EntityOperation>(6);
+            var decision = ConversationRules.DecideInbound(current?.ToState(), tenant?.BotEnabled ?? false);
+            ConversationRow conversation;
+            string eventType;
+            if (decision is InboundDecision.Attach attach && current is not null)
+            {
+                conversation = current;
+                eventType = conversation.Stage != attach.NewStage ? AgentEventTypes.ConversationOpened : AgentEventTypes.MessageReceived;
+                conversation.Stage = attach.NewStage;
+                conversation.TemplateOnly = false;
+            }
+            else
+            {
+                var stage = ((InboundDecision.CreateWaiting)decision).Stage;
+                conversation = new ConversationRow
+                {
+                    TenantId = tenantId,
+                    ConversationId = ConversationIds.New(input.Timestamp),
+                    ChannelId = input.Channel.ChannelId,
+                    CustomerKey = input.CustomerKey,
+                    Stage = stage,
+                    Origin = "inbound",
+                    CreatedAt = input.Timestamp,
+                };
+                eventType = AgentEventTypes.ConversationQueued;
+                if (current is not null)
+                {
+                    customer.LastConversationId = current.ConversationId;
+                }
+
+                customer.CurrentConversationId = conversation.ConversationId;
+                if (stage == ConversationStage.Queued)
+                {
+                    conversation.QueueKey = Keys.Queue(input.Timestamp, conversation.ConversationId);
+                    operations.Add(EntityOperation.Insert(new Entity(tenantId, conversation.QueueKey, new Dictionary<string, object?>
+                    {
+                        ["ConversationId"] = conversation.ConversationId,
+                    })));
+                }
+            }
+
+            // Profile (R11), exact wa_id for sending (P6), and the window (P4) from Meta's own timestamp.
+            customer.ProfileName = input.ProfileName ?? customer.ProfileName;
+            customer.WaId = input.WaId ?? customer.WaId;
+            customer.SendTo = input.WaId ?? customer.SendTo;
+            customer.UserId = input.UserId ?? customer.UserId;
+            if (customer.LastInboundAt is null || input.Timestamp > customer.LastInboundAt)
+            {
+                customer.LastInboundAt = input.Timestamp;
+                operations.Add(EntityOperation.Upsert(new Entity(tenantId, Keys.WindowExpiry(input.Timestamp + ServiceWindow.Length, input.Channel.ChannelId, input.CustomerKey))));
+            }
+
+            conversation.CustomerName = customer.DisplayName;
+            conversation.CustomerNumber = customer.SendTo is { } n ? "+" + n.TrimStart('+') : conversation.CustomerNumber;
+            conversation.Version++;
+            conversation.MessageSeq++;
+            conversation.LastMessageAt = input.Timestamp;
+            operations.Add(conversation.ETag is null ? EntityOperation.Insert(conversation.ToEntity()) : EntityOperation.Replace(conversation.ToEntity()));
+
+            var message = new MessageRow
+            {
+                TenantId = tenantId,
+                ConversationId = conversation.ConversationId,
+                Seq = conversation.MessageSeq,
+                Direction = "in",
+                Kind = input.Kind,
+                DisplayText = input.DisplayText,
+                Body = input.Body,
+                MediaJson = input.MediaJson,
+                Wamid = input.Wamid,
+                WaId = input.WaId,
+                Status = "received",
+                At = input.Timestamp,
+                Version = conversation.Version,
+                ContextWamid = input.ContextWamid,
+                Raw = input.Raw,
+            };
+            operations.Add(EntityOperation.Insert(message.ToEntity()));
+            operations.Add(EntityOperation.Insert(new Entity(tenantId, Keys.Wamid(input.Wamid), new Dictionary<string, object?>
+            {
+                ["ConversationId"] = conversation.ConversationId,
+                ["Seq"] = message.Seq,
+                ["Direction"] = "in",
+            })));
+            operations.Add(customer.ETag is null ? EntityOperation.Insert(customer.ToEntity()) : EntityOperation.Replace(customer.ToEntity()));
+
+            var result = await ledger.SubmitAsync(operations, ct);
+            if (result.Succeeded)
+            {
+                await events.PublishAsync(new AgentEvent(eventType, tenantId, conversation.ConversationId, conversation.Version, conversation.AgentId, new
+                {
+                    conversation = ConversationView.From(conversation),
+                    message = MessageView.From(message),
+                }), ct);
+                if (conversation.Stage == ConversationStage.Queued)
+                {
+                    await router.AssignWaitingAsync(tenantId, ct);
+                }
+
+                return InboundOutcome.Stored;
+            }
+
+            if (attempt >= MaxAttempts)
+            {
+                throw new StoreUnavailableException($"Inbound message kept conflicting after {MaxAttempts} attempts.");
+            }
+
+            logger.LogDebug("Inbound message conflicted ({Failure} at {Index}); retrying", result.Failure, result.FailedIndex);
+        }
+    }
+
+    /// <summary>A duplicate delivery still completes what a crash may have left undone: routing of a queued conversation.</summary>
+    private async Task FollowUpAsync(string tenantId, string? conversationId, CancellationToken ct)
+    {
+        if (conversationId is null)
+        {
+            return;
+        }
+
+        var conversation = await ledger.GetConversationAsync(tenantId, conversationId, ct);
+        if (conversation?.Stage == ConversationStage.Queued)
+        {
+            await router.AssignWaitingAsync(tenantId, ct);
+        }
+    }
+}
+
+public static class ConversationIds
+{
+    /// <summary>Time-ordered, key-safe conversation ids (UUID v7, no dashes, no dots).</summary>
+    public static string New(DateTimeOffset at) => Guid.CreateVersion7(at).ToString("N");
+}

@@ -1,0 +1,91 @@
+using System.Text.Json;
+using Smartspace.Core.Conversations;
+using Smartspace.Core.Templates;
+using Smartspace.Functions.Features.Templates;
+using Smartspace.Functions.Ledger;
+using Smartspace.Storage;
+
+namespace Smartspace.Functions.Features.Seed;
+
+/// <summary>
+/// Loads contact centers from a seed file (locally <c>seed/demo-contact-center.json</c>, from <c>Seed:File</c>):
+/// tenants, channels, qualifications and templates are upserted; agents are created when missing and
+/// otherwise keep their live state (open conversations, availability), so a restart changes nothing.
+/// </summary>
+public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore ledger, TemplateCatalog templates, ILogger<SeedLoader> logger)
+{
+    public async Task LoadFileAsync(string path, CancellationToken ct)
+    {
+        await using var stream = File.OpenRead(path);
+        using var document = await JsonDocument.ParseAsync(stream, cancellationToken: ct);
+        foreach (var tenant in document.RootElement.GetProperty("tenants").EnumerateArray())
+        {
+            await LoadTenantAsync(tenant, ct);
+        }
+    }
+
+    public async Task LoadTenantAsync(JsonElement tenant, CancellationToken ct)
+    {
+        var tenantId = tenant.GetProperty("id").GetString()!;
+        await directory.SaveTenantAsync(new TenantInfo(tenantId, Str(tenant, "name") ?? tenantId, tenant.TryGetProperty("botEnabled", out var bot) && bot.GetBoolean()), ct);
+        foreach (var c in Array(tenant, "channels"))
+        {
+            await directory.SaveChannelAsync(new ChannelInfo(Str(c, "phoneNumberId")!, tenantId, Str(c, "displayNumber") ?? "", Str(c, "wabaId") ?? "", Str(c, "name") ?? ""), ct);
+        }
+
+        foreach (var a in Array(tenant, "agents"))
+        {
+            await EnsureAgentAsync(tenantId, Str(a, "id")!, Str(a, "name") ?? "", ParseRole(Str(a, "role")),
+                a.TryGetProperty("maxConcurrent", out var max) ? max.GetInt32() : 5,
+                a.TryGetProperty("available", out var available) && available.GetBoolean(), ct);
+        }
+
+        foreach (var q in Array(tenant, "qualifications"))
+        {
+            await ledger.SubmitAsync([EntityOperation.Upsert(new Entity(tenantId, Keys.Reason(Str(q, "id")!), new Dictionary<string, object?> { ["Name"] = Str(q, "name") }))], ct);
+        }
+
+        var wabaId = Array(tenant, "channels").Select(c => Str(c, "wabaId")).FirstOrDefault(w => !string.IsNullOrEmpty(w));
+        foreach (var t in Array(tenant, "templates"))
+        {
+            if (wabaId is not null && GraphTemplateJson.TryParse(t, out var template) && template is not null)
+            {
+                await templates.SaveAsync(tenantId, wabaId, template, ct);
+            }
+        }
+
+        logger.LogInformation("Seeded contact center {TenantId}", tenantId);
+    }
+
+    /// <summary>Creates the agent, or updates name/role/maximum while keeping its live state.</summary>
+    public async Task EnsureAgentAsync(string tenantId, string agentId, string name, AgentRole role, int maxConcurrent, bool available, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var agent = await ledger.GetAgentAsync(tenantId, agentId, ct);
+            var row = agent ?? new AgentRow { TenantId = tenantId, AgentId = agentId, Available = available };
+            row.Name = name;
+            row.Role = role;
+            row.MaxConcurrent = maxConcurrent;
+            var result = await ledger.SubmitAsync([agent is null ? EntityOperation.Insert(row.ToEntity()) : EntityOperation.Replace(row.ToEntity())], ct);
+            if (result.Succeeded)
+            {
+                return;
+            }
+        }
+
+        throw new StoreUnavailableException("Agent upsert kept conflicting.");
+    }
+
+    public static AgentRole ParseRole(string? role) => role?.ToLowerInvariant() switch
+    {
+        "supervisor" => AgentRole.Supervisor,
+        "bot" => AgentRole.Bot,
+        _ => AgentRole.Agent,
+    };
+
+    private static string? Str(JsonElement e, string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static IEnumerable<JsonElement> Array(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray() : [];
+}

@@ -1,0 +1,28 @@
+using Smartspace.Storage;
+
+namespace Smartspace.Functions.Health;
+
+/// <summary><c>GET /api/health</c>: 200 when the store answers, 503 otherwise (with what failed).</summary>
+public static class HealthEndpoint
+{
+    public static void MapHealth(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/api/health", async (IEntityStore store, TimeProvider time, CancellationToken ct) =>
+        {
+            bool reachable;
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                reachable = await store.IsReachableAsync(timeout.Token);
+            }
+            catch (Exception ex) when (ex is StoreUnavailableException or OperationCanceledException)
+            {
+                reachable = false;
+            }
+
+            var body = new { status = reachable ? "healthy" : "unhealthy", store = reachable ? "reachable" : "unreachable", at = time.GetUtcNow() };
+            return reachable ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }).AllowAnonymous().WithTags("health");
+    }
+}

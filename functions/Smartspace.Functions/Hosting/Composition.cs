@@ -1,0 +1,171 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.Options;
+using Microsoft.IdentityModel.Tokens;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Azure.Monitor.OpenTelemetry.Exporter;
+using Smartspace.Functions.Features;
+using Smartspace.Functions.Features.Auth;
+using Smartspace.Functions.Features.Conversations;
+using Smartspace.Functions.Features.FinishConversation;
+using Smartspace.Functions.Features.History;
+using Smartspace.Functions.Features.MetaWebhook;
+using Smartspace.Functions.Features.Outbound;
+using Smartspace.Functions.Features.Routing;
+using Smartspace.Functions.Features.Seed;
+using Smartspace.Functions.Features.SendMessage;
+using Smartspace.Functions.Features.StartConversation;
+using Smartspace.Functions.Features.Templates;
+using Smartspace.Functions.Health;
+using Smartspace.Functions.Ledger;
+using Smartspace.Functions.Realtime;
+using Smartspace.Meta;
+using Smartspace.Storage;
+
+namespace Smartspace.Functions.Hosting;
+
+/// <summary>Composition only: configuration, services and endpoints of the handler.</summary>
+public static class Composition
+{
+    public static WebApplicationBuilder AddSmartspace(this WebApplicationBuilder builder, string[] args)
+    {
+        // Settings file (Functions local.settings format) first, then environment variables override it.
+        builder.Configuration.AddLocalSettingsFile(LocalSettingsConfiguration.FindPath(args));
+        builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddCommandLine(args);
+        HandlerUrls.Apply(builder);
+
+        var config = builder.Configuration;
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddOptions<LocalOptions>().Bind(config.GetSection(LocalOptions.Section)).ValidateOnStart();
+        services.AddOptions<AuthOptions>().Bind(config.GetSection(AuthOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
+        services.AddOptions<TimersOptions>().Bind(config.GetSection(TimersOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TimersOptions>, TimersOptionsValidator>();
+        services.AddOptions<TelemetryOptions>().Bind(config.GetSection(TelemetryOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<TelemetryOptions>, TelemetryOptionsValidator>();
+        services.AddOptions<SeedOptions>().Bind(config.GetSection(SeedOptions.Section));
+
+        services.AddEntityStore(config.GetSection("Storage"));
+        services.AddMetaWhatsApp(config);
+
+        services.AddSingleton<LedgerStore>();
+        services.AddSingleton<ContactCenterDirectory>();
+        services.AddSingleton<TemplateCatalog>();
+        services.AddSingleton<QueueRouter>();
+        services.AddSingleton<AgentAvailability>();
+        services.AddSingleton<OutboundEffects>();
+        services.AddSingleton<WebhookMetrics>();
+        services.AddSingleton<InboundMessageProcessor>();
+        services.AddSingleton<StatusProcessor>();
+        services.AddSingleton<WebhookIngestion>();
+        services.AddSingleton<StartConversationHandler>();
+        services.AddSingleton<SendMessageHandler>();
+        services.AddSingleton<FinishConversationHandler>();
+        services.AddSingleton<ConversationQueries>();
+        services.AddSingleton<HistoryHandler>();
+        services.AddSingleton<SeedLoader>();
+        services.AddSingleton<AgentTokenIssuer>();
+        services.AddSingleton<RecordingEventPublisher>();
+        services.AddSingleton<IAgentEventSink, RecordingEventSink>();
+        services.AddSingleton<IAgentEventPublisher, CompositeEventPublisher>();
+        services.AddOutbound();
+        services.AddHostedService<StartupTasks>();
+
+        AddAuthentication(builder);
+        services.AddOpenApi("v1");
+        services.AddProblemDetails();
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
+        AddTelemetry(builder);
+        return builder;
+    }
+
+    public static WebApplication MapSmartspace(this WebApplication app)
+    {
+        app.UseExceptionHandler(errors => errors.Run(WriteUnhandledAsync));
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapGet("/", () => Results.Text("Smartspace handler ready")).AllowAnonymous().ExcludeFromDescription();
+        app.MapHealth();
+        app.MapWhatsAppWebhook();
+        app.MapAgentApi();
+        app.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
+        app.MapInvokedFunctions();
+
+        var local = app.Services.GetRequiredService<IOptions<LocalOptions>>().Value;
+        if (local.Enabled)
+        {
+            var localOnly = app.MapGroup(string.Empty).LocalOnly();
+            DevTokens.Map(localOnly, app.Services, app.Environment);
+        }
+
+        return app;
+    }
+
+    private static void AddAuthentication(WebApplicationBuilder builder)
+    {
+        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+        {
+            o.MapInboundClaims = false;
+            if (!string.IsNullOrWhiteSpace(auth.Authority))
+            {
+                o.Authority = auth.Authority;
+                o.TokenValidationParameters = new TokenValidationParameters { ValidAudience = auth.Audience, ValidateIssuer = true, RoleClaimType = Caller.RoleClaim };
+            }
+            else
+            {
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = auth.Issuer,
+                    ValidAudience = auth.Audience,
+                    IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(auth.SigningKey)),
+                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+                    ClockSkew = TimeSpan.FromSeconds(30),
+                    RoleClaimType = Caller.RoleClaim,
+                };
+            }
+        });
+        builder.Services.AddAuthorization();
+    }
+
+    private static void AddTelemetry(WebApplicationBuilder builder)
+    {
+        var telemetry = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        var otel = builder.Services.AddOpenTelemetry()
+            .WithTracing(t => t.AddSource("Smartspace").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
+            .WithMetrics(m => m.AddMeter(WebhookMetrics.MeterName).AddAspNetCoreInstrumentation());
+        switch (telemetry.Exporter)
+        {
+            case TelemetryExporter.Otlp:
+                otel.WithTracing(t => t.AddOtlpExporter(o => o.Endpoint = new Uri(telemetry.OtlpEndpoint)))
+                    .WithMetrics(m => m.AddOtlpExporter(o => o.Endpoint = new Uri(telemetry.OtlpEndpoint)));
+                break;
+            case TelemetryExporter.AzureMonitor:
+                var connection = builder.Configuration["APPLICATIONINSIGHTS_CONNECTION_STRING"];
+                otel.WithTracing(t => t.AddAzureMonitorTraceExporter(o => o.ConnectionString = connection))
+                    .WithMetrics(m => m.AddAzureMonitorMetricExporter(o => o.ConnectionString = connection));
+                break;
+        }
+    }
+
+    /// <summary>Never a 500 for bad input: malformed JSON is 400; an unreachable store is 503 (Meta retries).</summary>
+    private static async Task WriteUnhandledAsync(HttpContext context)
+    {
+        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
+        var result = error switch
+        {
+            BadHttpRequestException bad => ApiProblems.BadRequest(bad.InnerException is JsonException json ? "Malformed JSON: " + json.Message : bad.Message),
+            JsonException json => ApiProblems.BadRequest("Malformed JSON: " + json.Message),
+            StoreUnavailableException => ApiProblems.StoreUnavailable(),
+            StoreLimitException limit => ApiProblems.BadRequest(limit.Message),
+            _ => Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "internal_error", detail: "Unexpected error."),
+        };
+        await result.ExecuteAsync(context);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace Smartspace.Functions.Ledger;
+
+/// <summary>
+/// The store layout.
+///
+/// Table <c>ledger</c>, one partition per contact center (tenant): agents, customers (profile, window,
+/// current conversation), conversation headers, messages, the wamid dedupe/lookup rows, the queue, the
+/// window-expiry index, the history index and the outbox. Keeping a contact center in one partition
+/// makes every business change — start, finish, route, an inbound message with its dedupe row — one
+/// atomic entity-group transaction guarded by ETags, with no cross-partition sagas. Rows of different
+/// customers never share an ETag, so they don't conflict; only an agent's row is shared by that agent's
+/// changes. The cost: Azure's target of ~2,000 entity writes/s per partition. An inbound message
+/// writes about 5 entities (message, dedupe, conversation, customer, window index), so one contact
+/// center can absorb ~400 inbound messages/s (plus statuses at ~2 writes each) — far above what a
+/// Brazilian contact center's WhatsApp numbers carry (Meta's own default is 80 msg/s per number).
+/// A contact center that outgrows this would split the partition by channel.
+///
+/// Table <c>directory</c>: global look-ups (channel → tenant, WABA → tenant, tenants, leases).
+/// </summary>
+public static class Keys
+{
+    public const string LedgerTable = "ledger";
+    public const string DirectoryTable = "directory";
+
+    public const string ChannelPartition = "channel";
+    public const string WabaPartition = "waba";
+    public const string TenantPartition = "tenant";
+    public const string LeasePartition = "lease";
+
+    public static string Agent(string agentId) => "agent|" + agentId;
+    public const string AgentPrefix = "agent|";
+    public static string Reason(string id) => "reason|" + id;
+    public const string ReasonPrefix = "reason|";
+    public static string Channel(string channelId) => "channel|" + channelId;
+    public const string ChannelPrefix = "channel|";
+    public static string Template(string wabaId, string name, string language) => $"tpl|{wabaId}|{name}|{language}";
+    public static string TemplatePrefix(string wabaId) => $"tpl|{wabaId}|";
+    public const string Settings = "settings";
+    public static string Customer(string channelId, string customerKey) => $"cust|{channelId}|{customerKey}";
+    public static string Conversation(string conversationId) => "conv|" + conversationId;
+    public const string ConversationPrefix = "conv|";
+    public static string Message(string conversationId, long seq) => $"msg|{conversationId}|{seq.ToString("D8", CultureInfo.InvariantCulture)}";
+    public static string MessagePrefix(string conversationId) => $"msg|{conversationId}|";
+    public static string Wamid(string wamid) => "wamid|" + wamid;
+    public static string Queue(DateTimeOffset enqueuedAt, string conversationId) => $"queue|{Ticks(enqueuedAt)}|{conversationId}";
+    public const string QueuePrefix = "queue|";
+    public static string WindowExpiry(DateTimeOffset closesAt, string channelId, string customerKey) => $"win|{Ticks(closesAt)}|{channelId}|{customerKey}";
+    public const string WindowExpiryPrefix = "win|";
+    public static string WindowExpiryUpTo(DateTimeOffset now) => $"win|{Ticks(now)}|\uffff";
+    public static string History(DateTimeOffset closedAt, string conversationId) => $"hist|{(DateTimeOffset.MaxValue.UtcTicks - closedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture)}|{conversationId}";
+    public const string HistoryPrefix = "hist|";
+    public static string Outbox(string ourMessageId) => "outbox|" + ourMessageId;
+    public const string OutboxPrefix = "outbox|";
+
+    /// <summary>Our own id of an outbound message, also sent to Meta as <c>biz_opaque_callback_data</c>: it names the message row.</summary>
+    public static string OurMessageId(string conversationId, long seq) => $"{conversationId}.{seq.ToString(CultureInfo.InvariantCulture)}";
+
+    public static bool TryParseOurMessageId(string? value, out string conversationId, out long seq)
+    {
+        conversationId = "";
+        seq = 0;
+        if (string.IsNullOrEmpty(value))
+        {
+            return false;
+        }
+
+        var dot = value.LastIndexOf('.');
+        if (dot <= 0 || !long.TryParse(value.AsSpan(dot + 1), NumberStyles.None, CultureInfo.InvariantCulture, out seq))
+        {
+            return false;
+        }
+
+        conversationId = value[..dot];
+        return true;
+    }
+
+    private static string Ticks(DateTimeOffset at) => at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
+}

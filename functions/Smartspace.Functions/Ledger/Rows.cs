@@ -1,0 +1,279 @@
+using System.Text.Json;
+using Smartspace.Core.Conversations;
+using Smartspace.Storage;
+
+namespace Smartspace.Functions.Ledger;
+
+/// <summary>An agent of a contact center, with the conversations they hold (capacity = count of these).</summary>
+public sealed class AgentRow
+{
+    public required string TenantId { get; init; }
+    public required string AgentId { get; init; }
+    public string Name { get; set; } = "";
+    public AgentRole Role { get; set; } = AgentRole.Agent;
+    public int MaxConcurrent { get; set; } = 5;
+    public List<string> OpenConversationIds { get; set; } = [];
+    public bool Available { get; set; }
+    public DateTimeOffset? LastAssignedAt { get; set; }
+    public long Version { get; set; }
+    public string? ETag { get; set; }
+
+    public AgentState ToState() => new(AgentId, Role, MaxConcurrent, OpenConversationIds, Available, LastAssignedAt);
+
+    public static AgentRow From(Entity e) => new()
+    {
+        TenantId = e.PartitionKey,
+        AgentId = e.RowKey[Keys.AgentPrefix.Length..],
+        Name = e.GetString("Name") ?? "",
+        Role = Enum.TryParse<AgentRole>(e.GetString("Role"), out var role) ? role : AgentRole.Agent,
+        MaxConcurrent = e.GetInt32("MaxConcurrent") ?? 5,
+        OpenConversationIds = JsonSerializer.Deserialize<List<string>>(e.GetString("Open") ?? "[]") ?? [],
+        Available = e.GetBoolean("Available") ?? false,
+        LastAssignedAt = e.GetDateTimeOffset("LastAssignedAt"),
+        Version = e.GetInt64("Version") ?? 0,
+        ETag = e.ETag,
+    };
+
+    public Entity ToEntity() => new(TenantId, Keys.Agent(AgentId), new Dictionary<string, object?>
+    {
+        ["Name"] = Name,
+        ["Role"] = Role.ToString(),
+        ["MaxConcurrent"] = MaxConcurrent,
+        ["Open"] = JsonSerializer.Serialize(OpenConversationIds),
+        ["OpenCount"] = OpenConversationIds.Count,
+        ["Available"] = Available,
+        ["LastAssignedAt"] = LastAssignedAt,
+        ["Version"] = Version,
+    }, ETag);
+}
+
+/// <summary>A customer on one channel: profile (R11), the 24 h window (P4), the conversation in progress (R13).</summary>
+public sealed class CustomerRow
+{
+    public required string TenantId { get; init; }
+    public required string ChannelId { get; init; }
+    public required string CustomerKey { get; init; }
+    /// <summary>E.164 number to send to: the exact <c>wa_id</c> WhatsApp reported, else the number an agent typed.</summary>
+    public string? SendTo { get; set; }
+    public string? WaId { get; set; }
+    public string? UserId { get; set; }
+    public string? ProfileName { get; set; }
+    public string? RegisteredName { get; set; }
+    public DateTimeOffset? LastInboundAt { get; set; }
+    public string? CurrentConversationId { get; set; }
+    public string? LastConversationId { get; set; }
+    public string? ETag { get; set; }
+
+    /// <summary>R11: the name if the customer interacted before (profile or registered), otherwise the number.</summary>
+    public string DisplayName => RegisteredName ?? ProfileName ?? (SendTo is { } n ? "+" + n.TrimStart('+') : CustomerKey);
+
+    public static CustomerRow From(Entity e)
+    {
+        var parts = e.RowKey.Split('|', 3);
+        return new()
+        {
+            TenantId = e.PartitionKey,
+            ChannelId = parts[1],
+            CustomerKey = parts[2],
+            SendTo = e.GetString("SendTo"),
+            WaId = e.GetString("WaId"),
+            UserId = e.GetString("UserId"),
+            ProfileName = e.GetString("ProfileName"),
+            RegisteredName = e.GetString("RegisteredName"),
+            LastInboundAt = e.GetDateTimeOffset("LastInboundAt"),
+            CurrentConversationId = e.GetString("Current"),
+            LastConversationId = e.GetString("Last"),
+            ETag = e.ETag,
+        };
+    }
+
+    public Entity ToEntity() => new(TenantId, Keys.Customer(ChannelId, CustomerKey), new Dictionary<string, object?>
+    {
+        ["SendTo"] = SendTo,
+        ["WaId"] = WaId,
+        ["UserId"] = UserId,
+        ["ProfileName"] = ProfileName,
+        ["RegisteredName"] = RegisteredName,
+        ["LastInboundAt"] = LastInboundAt,
+        ["Current"] = CurrentConversationId,
+        ["Last"] = LastConversationId,
+    }, ETag);
+}
+
+/// <summary>A conversation header. <see cref="Version"/> grows with every agent-visible change (R19).</summary>
+public sealed class ConversationRow
+{
+    public required string TenantId { get; init; }
+    public required string ConversationId { get; init; }
+    public required string ChannelId { get; init; }
+    public required string CustomerKey { get; init; }
+    public string CustomerName { get; set; } = "";
+    public string? CustomerNumber { get; set; }
+    public string? AgentId { get; set; }
+    public ConversationStage Stage { get; set; }
+    /// <summary>"active" (Conversa ativa) or "inbound" (the customer wrote first).</summary>
+    public string Origin { get; set; } = "inbound";
+    public long Version { get; set; }
+    public long MessageSeq { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? AssignedAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public string? ClosedReason { get; set; }
+    public string? QualificationId { get; set; }
+    public string? QualificationName { get; set; }
+    public string? Description { get; set; }
+    /// <summary>Set by the expiry timer or by Meta's 131047: only templates may be sent until the customer writes.</summary>
+    public bool TemplateOnly { get; set; }
+    public DateTimeOffset? LastMessageAt { get; set; }
+    /// <summary>Row key of the queue entry while <see cref="ConversationStage.Queued"/>.</summary>
+    public string? QueueKey { get; set; }
+    public string? ETag { get; set; }
+
+    public ConversationState ToState() => new(ConversationId, ChannelId, CustomerKey, AgentId, Stage, Version);
+
+    public static ConversationRow From(Entity e) => new()
+    {
+        TenantId = e.PartitionKey,
+        ConversationId = e.RowKey[Keys.ConversationPrefix.Length..],
+        ChannelId = e.GetString("ChannelId") ?? "",
+        CustomerKey = e.GetString("CustomerKey") ?? "",
+        CustomerName = e.GetString("CustomerName") ?? "",
+        CustomerNumber = e.GetString("CustomerNumber"),
+        AgentId = e.GetString("AgentId"),
+        Stage = Enum.TryParse<ConversationStage>(e.GetString("Stage"), out var s) ? s : ConversationStage.Closed,
+        Origin = e.GetString("Origin") ?? "inbound",
+        Version = e.GetInt64("Version") ?? 0,
+        MessageSeq = e.GetInt64("MessageSeq") ?? 0,
+        CreatedAt = e.GetDateTimeOffset("CreatedAt") ?? default,
+        AssignedAt = e.GetDateTimeOffset("AssignedAt"),
+        ClosedAt = e.GetDateTimeOffset("ClosedAt"),
+        ClosedReason = e.GetString("ClosedReason"),
+        QualificationId = e.GetString("QualificationId"),
+        QualificationName = e.GetString("QualificationName"),
+        Description = e.GetString("Description"),
+        TemplateOnly = e.GetBoolean("TemplateOnly") ?? false,
+        LastMessageAt = e.GetDateTimeOffset("LastMessageAt"),
+        QueueKey = e.GetString("QueueKey"),
+        ETag = e.ETag,
+    };
+
+    public Entity ToEntity() => new(TenantId, Keys.Conversation(ConversationId), new Dictionary<string, object?>
+    {
+        ["ChannelId"] = ChannelId,
+        ["CustomerKey"] = CustomerKey,
+        ["CustomerName"] = CustomerName,
+        ["CustomerNumber"] = CustomerNumber,
+        ["AgentId"] = AgentId,
+        ["Stage"] = Stage.ToString(),
+        ["Origin"] = Origin,
+        ["Version"] = Version,
+        ["MessageSeq"] = MessageSeq,
+        ["CreatedAt"] = CreatedAt,
+        ["AssignedAt"] = AssignedAt,
+        ["ClosedAt"] = ClosedAt,
+        ["ClosedReason"] = ClosedReason,
+        ["QualificationId"] = QualificationId,
+        ["QualificationName"] = QualificationName,
+        ["Description"] = Description,
+        ["TemplateOnly"] = TemplateOnly,
+        ["LastMessageAt"] = LastMessageAt,
+        ["QueueKey"] = QueueKey,
+    }, ETag);
+}
+
+/// <summary>One message of a conversation, inbound or outbound.</summary>
+public sealed class MessageRow
+{
+    public required string TenantId { get; init; }
+    public required string ConversationId { get; init; }
+    public required long Seq { get; init; }
+    /// <summary>"in" (customer) or "out" (agent).</summary>
+    public required string Direction { get; init; }
+    public required string Kind { get; init; }
+    public string DisplayText { get; set; } = "";
+    public string? Body { get; set; }
+    public string? MediaJson { get; set; }
+    public string? Wamid { get; set; }
+    public string? WaId { get; set; }
+    public string Status { get; set; } = "pending";
+    public int? ErrorCode { get; set; }
+    public string? ErrorTitle { get; set; }
+    public string? ErrorDetails { get; set; }
+    public string? ErrorText { get; set; }
+    public DateTimeOffset At { get; set; }
+    public DateTimeOffset? StatusAt { get; set; }
+    public long Version { get; set; }
+    public string? AgentId { get; set; }
+    public string? TemplateName { get; set; }
+    public string? TemplateLanguage { get; set; }
+    public string? TemplateParametersJson { get; set; }
+    public string? HeaderImage { get; set; }
+    public string? ContextWamid { get; set; }
+    public string? Raw { get; set; }
+    public string? ETag { get; set; }
+
+    public string OurMessageId => Keys.OurMessageId(ConversationId, Seq);
+
+    public static MessageRow From(Entity e)
+    {
+        var parts = e.RowKey.Split('|');
+        return new()
+        {
+            TenantId = e.PartitionKey,
+            ConversationId = parts[1],
+            Seq = long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture),
+            Direction = e.GetString("Direction") ?? "in",
+            Kind = e.GetString("Kind") ?? "text",
+            DisplayText = e.GetString("DisplayText") ?? "",
+            Body = e.GetString("Body"),
+            MediaJson = e.GetString("Media"),
+            Wamid = e.GetString("Wamid"),
+            WaId = e.GetString("WaId"),
+            Status = e.GetString("Status") ?? "pending",
+            ErrorCode = e.GetInt32("ErrorCode"),
+            ErrorTitle = e.GetString("ErrorTitle"),
+            ErrorDetails = e.GetString("ErrorDetails"),
+            ErrorText = e.GetString("ErrorText"),
+            At = e.GetDateTimeOffset("At") ?? default,
+            StatusAt = e.GetDateTimeOffset("StatusAt"),
+            Version = e.GetInt64("Version") ?? 0,
+            AgentId = e.GetString("AgentId"),
+            TemplateName = e.GetString("TemplateName"),
+            TemplateLanguage = e.GetString("TemplateLanguage"),
+            TemplateParametersJson = e.GetString("TemplateParameters"),
+            HeaderImage = e.GetString("HeaderImage"),
+            ContextWamid = e.GetString("ContextWamid"),
+            Raw = e.GetString("Raw"),
+            ETag = e.ETag,
+        };
+    }
+
+    public Entity ToEntity() => new(TenantId, Keys.Message(ConversationId, Seq), new Dictionary<string, object?>
+    {
+        ["Direction"] = Direction,
+        ["Kind"] = Kind,
+        ["DisplayText"] = Truncate(DisplayText),
+        ["Body"] = Body is null ? null : Truncate(Body),
+        ["Media"] = MediaJson,
+        ["Wamid"] = Wamid,
+        ["WaId"] = WaId,
+        ["Status"] = Status,
+        ["ErrorCode"] = ErrorCode,
+        ["ErrorTitle"] = ErrorTitle,
+        ["ErrorDetails"] = ErrorDetails is null ? null : Truncate(ErrorDetails),
+        ["ErrorText"] = ErrorText,
+        ["At"] = At,
+        ["StatusAt"] = StatusAt,
+        ["Version"] = Version,
+        ["AgentId"] = AgentId,
+        ["TemplateName"] = TemplateName,
+        ["TemplateLanguage"] = TemplateLanguage,
+        ["TemplateParameters"] = TemplateParametersJson,
+        ["HeaderImage"] = HeaderImage,
+        ["ContextWamid"] = ContextWamid,
+        ["Raw"] = Raw is { Length: <= 30_000 } ? Raw : null,
+    }, ETag);
+
+    /// <summary>Table Storage caps a string property at 32K UTF-16 chars.</summary>
+    private static string Truncate(string value) => value.Length <= 30_000 ? value : value[..30_000];
+}

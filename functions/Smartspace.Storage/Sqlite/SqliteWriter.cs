@@ -1,0 +1,421 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
+
+namespace Smartspace.Storage.Sqlite;
+
+/// <summary>
+/// The only writer of the SQLite file, on its own thread. Group commit: it drains up to
+/// <c>maxBatches</c> queued batches, opens one transaction, applies each batch inside its own
+/// SAVEPOINT (a batch whose condition fails is rolled back to its savepoint and reports its failure
+/// and index; its neighbours still commit), COMMITs once (one fsync for all), and only then completes
+/// the callers' tasks. With <c>maxBatches = 1</c> every batch is its own transaction.
+/// Statements are prepared once per connection and reused; nothing is allocated per operation except
+/// the new ETag string and the result.
+/// </summary>
+internal sealed class SqliteWriter : IDisposable
+{
+    private readonly string _connectionString;
+    private readonly int _maxBatches;
+    private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Thread _thread;
+    private readonly List<WriteRequest> _group;
+    private SqliteConnection? _connection;
+    private Statements? _sql;
+    private long _etagCounter;
+
+    public SqliteWriter(string path, int maxBatches)
+    {
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+            DefaultTimeout = 5,
+        }.ToString();
+        _maxBatches = maxBatches;
+        _group = new List<WriteRequest>(maxBatches);
+        _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
+        _thread.Start();
+    }
+
+    private string DirectoryPath => Path.GetDirectoryName(new SqliteConnectionStringBuilder(_connectionString).DataSource)!;
+
+    public Task<BatchResult> Enqueue(WriteRequest request)
+    {
+        if (!_queue.Writer.TryWrite(request))
+        {
+            throw new StoreUnavailableException("The SQLite store is closed.", new ObjectDisposedException(nameof(SqliteEntityStore)));
+        }
+
+        return request.Task;
+    }
+
+    /// <summary>Disk, permission, lock and corruption errors: the store is unavailable (503), not the request wrong.</summary>
+    public static bool IsUnavailable(SqliteException ex) => (ex.SqliteErrorCode & 0xFF) switch
+    {
+        3 or 5 or 6 or 7 or 8 or 10 or 11 or 13 or 14 or 15 or 26 => true, // PERM BUSY LOCKED NOMEM READONLY IOERR CORRUPT FULL CANTOPEN PROTOCOL NOTADB
+        _ => false,
+    };
+
+    private void Run()
+    {
+        var reader = _queue.Reader;
+        while (true)
+        {
+            if (!reader.TryRead(out var first))
+            {
+                var wait = reader.WaitToReadAsync();
+                var more = wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
+                if (!more)
+                {
+                    break;
+                }
+
+                continue;
+            }
+
+            _group.Add(first);
+            while (_group.Count < _maxBatches && reader.TryRead(out var next))
+            {
+                _group.Add(next);
+            }
+
+            try
+            {
+                Process(_group);
+            }
+            catch (Exception ex)
+            {
+                // A bug must not strand callers.
+                foreach (var request in _group)
+                {
+                    request.TrySetException(new StoreUnavailableException("The SQLite writer failed.", ex));
+                }
+            }
+
+            _group.Clear();
+        }
+
+        Close();
+    }
+
+    private void Process(List<WriteRequest> group)
+    {
+        if (!TryOpen(out var openError))
+        {
+            foreach (var request in group)
+            {
+                request.TrySetException(new StoreUnavailableException("The SQLite store cannot be opened.", openError));
+            }
+
+            return;
+        }
+
+        var sql = _sql!;
+        var single = group.Count == 1;
+        var anyWrite = false;
+        try
+        {
+            sql.Begin.ExecuteNonQuery();
+            foreach (var request in group)
+            {
+                if (request.Operations is null)
+                {
+                    continue; // ping
+                }
+
+                if (request.CancellationToken.IsCancellationRequested)
+                {
+                    request.Error = new OperationCanceledException(request.CancellationToken);
+                    continue;
+                }
+
+                if (!single)
+                {
+                    sql.Savepoint.ExecuteNonQuery();
+                }
+
+                try
+                {
+                    var result = Apply(sql, request);
+                    request.Result = result;
+                    if (result.Succeeded)
+                    {
+                        anyWrite = true;
+                    }
+                    else if (!single)
+                    {
+                        sql.RollbackToSavepoint.ExecuteNonQuery();
+                    }
+                }
+                catch (SqliteException ex) when (!IsUnavailable(ex))
+                {
+                    request.Error = new StoreUnavailableException("The SQLite store refused the batch.", ex);
+                    if (!single)
+                    {
+                        sql.RollbackToSavepoint.ExecuteNonQuery();
+                    }
+                }
+
+                if (!single)
+                {
+                    sql.ReleaseSavepoint.ExecuteNonQuery();
+                }
+            }
+
+            if (anyWrite)
+            {
+                sql.SaveCounter.Parameters[0].Value = _etagCounter;
+                sql.SaveCounter.ExecuteNonQuery();
+                sql.Commit.ExecuteNonQuery();
+            }
+            else
+            {
+                sql.Rollback.ExecuteNonQuery();
+            }
+        }
+        catch (Exception ex)
+        {
+            TryRollback(sql);
+            if (ex is SqliteException sqliteException && IsUnavailable(sqliteException))
+            {
+                Close(); // reopen on the next batch: the disk may come back
+            }
+
+            foreach (var request in group)
+            {
+                request.TrySetException(new StoreUnavailableException("The SQLite store could not commit.", ex));
+            }
+
+            return;
+        }
+
+        // Durable now: publish.
+        foreach (var request in group)
+        {
+            if (request.Error is OperationCanceledException oce)
+            {
+                request.TrySetCanceled(oce.CancellationToken);
+            }
+            else if (request.Error is { } error)
+            {
+                request.TrySetException(error);
+            }
+            else
+            {
+                request.TrySetResult(request.Result!);
+            }
+        }
+    }
+
+    private BatchResult Apply(Statements sql, WriteRequest request)
+    {
+        var operations = request.Operations!;
+        var etags = new string?[operations.Count];
+        for (var i = 0; i < operations.Count; i++)
+        {
+            var op = operations[i];
+            var entity = op.Entity;
+            var anyVersion = op.IfMatch == "*";
+            SqliteCommand command;
+            switch (op.Kind)
+            {
+                case EntityOperationKind.Insert:
+                    command = sql.Insert;
+                    break;
+                case EntityOperationKind.Upsert:
+                    command = sql.Upsert;
+                    break;
+                case EntityOperationKind.Replace:
+                    command = anyVersion ? sql.ReplaceAny : sql.ReplaceIfMatch;
+                    break;
+                default:
+                    command = anyVersion ? sql.DeleteAny : sql.DeleteIfMatch;
+                    break;
+            }
+
+            var p = command.Parameters;
+            p[0].Value = request.Table;
+            p[1].Value = entity.PartitionKey;
+            p[2].Value = entity.RowKey;
+            string? etag = null;
+            if (op.Kind != EntityOperationKind.Delete)
+            {
+                etag = NextETag();
+                p[3].Value = etag;
+                p[4].Value = request.Properties![i];
+                if (op.Kind == EntityOperationKind.Replace && !anyVersion)
+                {
+                    p[5].Value = op.IfMatch;
+                }
+            }
+            else if (!anyVersion)
+            {
+                p[3].Value = op.IfMatch;
+            }
+
+            if (command.ExecuteNonQuery() == 0)
+            {
+                var failure = op.Kind switch
+                {
+                    EntityOperationKind.Insert => StoreFailure.AlreadyExists,
+                    _ when anyVersion => StoreFailure.NotFound,
+                    _ => Exists(sql, request.Table!, entity) ? StoreFailure.PreconditionFailed : StoreFailure.NotFound,
+                };
+                return BatchResult.Failed(failure, i);
+            }
+
+            etags[i] = etag;
+        }
+
+        return BatchResult.Success(etags);
+    }
+
+    private static bool Exists(Statements sql, string table, Entity entity)
+    {
+        var p = sql.Exists.Parameters;
+        p[0].Value = table;
+        p[1].Value = entity.PartitionKey;
+        p[2].Value = entity.RowKey;
+        return sql.Exists.ExecuteScalar() is not null;
+    }
+
+    private string NextETag() => "W/\"" + (++_etagCounter).ToString(CultureInfo.InvariantCulture) + "\"";
+
+    private bool TryOpen(out Exception? error)
+    {
+        error = null;
+        if (_connection is not null)
+        {
+            return true;
+        }
+
+        SqliteConnection? connection = null;
+        try
+        {
+            Directory.CreateDirectory(DirectoryPath);
+            connection = new SqliteConnection(_connectionString);
+            connection.Open();
+            Execute(connection, "PRAGMA journal_mode=WAL");
+            Execute(connection, "PRAGMA synchronous=FULL");
+            Execute(connection, """
+                CREATE TABLE IF NOT EXISTS entities(
+                  tbl TEXT NOT NULL, pk TEXT NOT NULL, rk TEXT NOT NULL, etag TEXT NOT NULL, props TEXT NOT NULL,
+                  PRIMARY KEY(tbl, pk, rk)) WITHOUT ROWID;
+                CREATE TABLE IF NOT EXISTS meta(k TEXT PRIMARY KEY, v INTEGER NOT NULL) WITHOUT ROWID;
+                INSERT OR IGNORE INTO meta(k, v) VALUES('etag', 0);
+                """);
+            using (var read = connection.CreateCommand())
+            {
+                // ETags continue after the highest one ever issued, so a stale ETag from before a restart never matches again.
+                read.CommandText = "SELECT v FROM meta WHERE k = 'etag'";
+                _etagCounter = Math.Max(_etagCounter, Convert.ToInt64(read.ExecuteScalar(), CultureInfo.InvariantCulture));
+            }
+
+            _sql = new Statements(connection);
+            _connection = connection;
+            return true;
+        }
+        catch (Exception ex) when (ex is SqliteException or IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            connection?.Dispose();
+            error = ex;
+            return false;
+        }
+    }
+
+    private static void Execute(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static void TryRollback(Statements sql)
+    {
+        try
+        {
+            sql.Rollback.ExecuteNonQuery();
+        }
+        catch (SqliteException)
+        {
+            // no transaction open, or the connection is broken; it is closed next
+        }
+    }
+
+    private void Close()
+    {
+        _sql?.Dispose();
+        _sql = null;
+        _connection?.Dispose();
+        _connection = null;
+    }
+
+    /// <summary>Stops accepting batches, lets the writer finish what is queued, and closes the file.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        if (Thread.CurrentThread != _thread)
+        {
+            _thread.Join(TimeSpan.FromSeconds(30));
+        }
+    }
+
+    private sealed class Statements : IDisposable
+    {
+        public Statements(SqliteConnection c)
+        {
+            Begin = Make(c, "BEGIN IMMEDIATE");
+            Commit = Make(c, "COMMIT");
+            Rollback = Make(c, "ROLLBACK");
+            Savepoint = Make(c, "SAVEPOINT b");
+            RollbackToSavepoint = Make(c, "ROLLBACK TO b");
+            ReleaseSavepoint = Make(c, "RELEASE b");
+            Insert = Make(c, "INSERT INTO entities(tbl, pk, rk, etag, props) VALUES($t, $pk, $rk, $e, $p) ON CONFLICT DO NOTHING", "$t", "$pk", "$rk", "$e", "$p");
+            Upsert = Make(c, "INSERT INTO entities(tbl, pk, rk, etag, props) VALUES($t, $pk, $rk, $e, $p) ON CONFLICT(tbl, pk, rk) DO UPDATE SET etag = excluded.etag, props = excluded.props", "$t", "$pk", "$rk", "$e", "$p");
+            ReplaceAny = Make(c, "UPDATE entities SET etag = $e, props = $p WHERE tbl = $t AND pk = $pk AND rk = $rk", "$t", "$pk", "$rk", "$e", "$p");
+            ReplaceIfMatch = Make(c, "UPDATE entities SET etag = $e, props = $p WHERE tbl = $t AND pk = $pk AND rk = $rk AND etag = $old", "$t", "$pk", "$rk", "$e", "$p", "$old");
+            DeleteAny = Make(c, "DELETE FROM entities WHERE tbl = $t AND pk = $pk AND rk = $rk", "$t", "$pk", "$rk");
+            DeleteIfMatch = Make(c, "DELETE FROM entities WHERE tbl = $t AND pk = $pk AND rk = $rk AND etag = $old", "$t", "$pk", "$rk", "$old");
+            Exists = Make(c, "SELECT 1 FROM entities WHERE tbl = $t AND pk = $pk AND rk = $rk", "$t", "$pk", "$rk");
+            SaveCounter = Make(c, "UPDATE meta SET v = $v WHERE k = 'etag'", "$v");
+        }
+
+        public SqliteCommand Begin { get; }
+        public SqliteCommand Commit { get; }
+        public SqliteCommand Rollback { get; }
+        public SqliteCommand Savepoint { get; }
+        public SqliteCommand RollbackToSavepoint { get; }
+        public SqliteCommand ReleaseSavepoint { get; }
+        public SqliteCommand Insert { get; }
+        public SqliteCommand Upsert { get; }
+        public SqliteCommand ReplaceAny { get; }
+        public SqliteCommand ReplaceIfMatch { get; }
+        public SqliteCommand DeleteAny { get; }
+        public SqliteCommand DeleteIfMatch { get; }
+        public SqliteCommand Exists { get; }
+        public SqliteCommand SaveCounter { get; }
+
+        private static SqliteCommand Make(SqliteConnection connection, string sql, params string[] parameters)
+        {
+            var command = connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            command.Prepare();
+            return command;
+        }
+
+        public void Dispose()
+        {
+            foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, RollbackToSavepoint, ReleaseSavepoint, Insert, Upsert, ReplaceAny, ReplaceIfMatch, DeleteAny, DeleteIfMatch, Exists, SaveCounter })
+            {
+                command.Dispose();
+            }
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using Microsoft.Extensions.Options;
+
+namespace Smartspace.Storage;
+
+public enum StorageProvider
+{
+    /// <summary>Embedded SQLite file (the local default).</summary>
+    Sqlite,
+    /// <summary>Azure Table Storage (or Azurite).</summary>
+    Tables,
+}
+
+/// <summary>Configuration section "Storage".</summary>
+public sealed class StorageOptions
+{
+    public const string SectionName = "Storage";
+
+    public StorageProvider Provider { get; set; } = StorageProvider.Sqlite;
+
+    /// <summary>SQLite file; relative paths resolve against the current directory. Its directory is created.</summary>
+    public string SqlitePath { get; set; } = "data/smartspace.db";
+
+    /// <summary>Shared-key connection string (Azure or Azurite). Wins over <see cref="TablesServiceUri"/>.</summary>
+    public string? TablesConnectionString { get; set; }
+
+    /// <summary>e.g. https://account.table.core.windows.net; used with DefaultAzureCredential when no connection string is set.</summary>
+    public Uri? TablesServiceUri { get; set; }
+
+    /// <summary>Azure table name = prefix + logical name (alphanumeric only).</summary>
+    public string TablePrefix { get; set; } = "smartspace";
+
+    /// <summary>SQLite: commit many queued batches in one transaction (one fsync), each inside its own savepoint.</summary>
+    public bool GroupCommit { get; set; } = true;
+
+    /// <summary>SQLite: most batches one group commit may hold.</summary>
+    public int GroupCommitMaxBatches { get; set; } = 256;
+
+    /// <summary>Tables: retries per request. Kept small so a down store answers quickly (503).</summary>
+    public int TablesMaxRetries { get; set; } = 2;
+
+    /// <summary>Tables: network timeout of one request attempt.</summary>
+    public TimeSpan TablesNetworkTimeout { get; set; } = TimeSpan.FromSeconds(5);
+}
+
+/// <summary>Reports every configuration error at once.</summary>
+public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
+{
+    public ValidateOptionsResult Validate(string? name, StorageOptions options)
+    {
+        var errors = new List<string>();
+        if (!Enum.IsDefined(options.Provider))
+        {
+            errors.Add($"Storage:Provider '{options.Provider}' is not one of: {string.Join(", ", Enum.GetNames<StorageProvider>())}.");
+        }
+
+        if (options.Provider == StorageProvider.Sqlite && string.IsNullOrWhiteSpace(options.SqlitePath))
+        {
+            errors.Add("Storage:SqlitePath is required when Storage:Provider is Sqlite.");
+        }
+
+        if (options.Provider == StorageProvider.Tables)
+        {
+            if (string.IsNullOrWhiteSpace(options.TablesConnectionString) && options.TablesServiceUri is null)
+            {
+                errors.Add("Storage:TablesConnectionString or Storage:TablesServiceUri is required when Storage:Provider is Tables.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.TablesConnectionString) && options.TablesServiceUri is { } uri &&
+                (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
+            {
+                errors.Add("Storage:TablesServiceUri must be an absolute http(s) URI.");
+            }
+        }
+
+        if (!StoreLimitValidator.IsValidTablePrefix(options.TablePrefix))
+        {
+            errors.Add($"Storage:TablePrefix '{options.TablePrefix}' must be 1-{StoreLimitValidator.MaxTablePrefixLength} ASCII letters or digits, starting with a letter.");
+        }
+
+        if (options.GroupCommitMaxBatches is < 1 or > 10_000)
+        {
+            errors.Add("Storage:GroupCommitMaxBatches must be between 1 and 10000.");
+        }
+
+        if (options.TablesMaxRetries is < 0 or > 10)
+        {
+            errors.Add("Storage:TablesMaxRetries must be between 0 and 10.");
+        }
+
+        if (options.TablesNetworkTimeout <= TimeSpan.Zero || options.TablesNetworkTimeout > TimeSpan.FromMinutes(5))
+        {
+            errors.Add("Storage:TablesNetworkTimeout must be positive and at most 00:05:00.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

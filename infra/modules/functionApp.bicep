@@ -1,0 +1,315 @@
+// Linux Function App on the Flex Consumption plan (FC1) running the Smartspace custom handler.
+//
+// Flex specifics (see shared reference §1.7):
+//  - the runtime is declared in functionAppConfig.runtime, so FUNCTIONS_WORKER_RUNTIME,
+//    FUNCTIONS_EXTENSION_VERSION, WEBSITE_RUN_FROM_PACKAGE and WEBSITE_CONTENTSHARE are NOT set;
+//  - the package lives in a blob container read with the app's system-assigned identity;
+//  - host storage is identity-based (AzureWebJobsStorage__accountName), no connection string.
+//
+// App settings mirror local.settings.sample.json (`Section__Key` names); local-only features
+// are switched off and every secret is a Key Vault reference (versionless SecretUri, so a new
+// secret version is picked up when the platform refreshes references or the app restarts).
+
+@description('Azure region.')
+param location string
+
+@description('Flex Consumption plan name.')
+param planName string
+
+@description('Function App name (also the default host name prefix).')
+param appName string
+
+@description('Storage account used for host storage, deployment package and tables.')
+param storageAccountName string
+
+@description('URL of the blob container that holds the deployment package.')
+param deploymentContainerUrl string
+
+@description('Table service endpoint of the storage account (https://<account>.table.core.windows.net/).')
+param tablesServiceUri string
+
+@description('Prefix of the table names the store uses (Storage__TablePrefix).')
+param tablePrefix string
+
+@description('Application Insights connection string.')
+param appInsightsConnectionString string
+
+@description('Key Vault URI (ends with a slash).')
+param keyVaultUri string
+
+@description('Web PubSub https endpoint.')
+param webPubSubEndpoint string
+
+@description('Web PubSub hub name.')
+param webPubSubHub string
+
+@description('Maximum instances Flex may scale out to (40-1000).')
+@minValue(40)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory per instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@description('Always-ready instances for the HTTP trigger group (0 = scale to zero).')
+@minValue(0)
+param alwaysReadyHttpInstances int
+
+@description('Graph API version used for WhatsApp Cloud API calls.')
+param graphApiVersion string
+
+@description('Expected `iss` of agent tokens.')
+param authIssuer string
+
+@description('Expected `aud` of agent tokens.')
+param authAudience string
+
+@description('Entra ID authority for agent tokens; empty = tokens signed with Auth__SigningKey.')
+param authAuthority string
+
+@description('Interval between template syncs (TimeSpan).')
+param templateSyncInterval string
+
+@description('Interval of the window-expiry sweep (TimeSpan).')
+param windowExpiryInterval string
+
+@description('Interval of the outbox retry sweep (TimeSpan).')
+param outboxRetryInterval string
+
+@description('Seed file loaded at start-up; empty = no seed data (the Azure default).')
+param seedFile string
+
+@description('Origins allowed to call the agent API from a browser.')
+param corsAllowedOrigins string[]
+
+@description('Names of the Key Vault secrets.')
+param secretNames {
+  metaAppSecret: string
+  metaVerifyToken: string
+  metaAccessToken: string
+  webPubSubAccessKey: string
+  authSigningKey: string
+}
+
+@description('Tags applied to every resource.')
+param tags object
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true // Linux
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: appName
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: 'SystemAssigned'
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'SystemAssignedIdentity'
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+        alwaysReady: alwaysReadyHttpInstances > 0
+          ? [
+              {
+                name: 'http'
+                instanceCount: alwaysReadyHttpInstances
+              }
+            ]
+          : []
+      }
+      runtime: {
+        // The handler is published self-contained for linux-x64, so it needs no language worker.
+        // UNVERIFIED: public Flex templates use version '1.0' for the 'custom' runtime; check with
+        // `az functionapp list-flexconsumption-runtimes --location <region> --runtime custom`.
+        name: 'custom'
+        version: '1.0'
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      cors: {
+        allowedOrigins: corsAllowedOrigins
+      }
+      appSettings: [
+        // --- Functions host -------------------------------------------------------------
+        {
+          // Identity-based host storage (the system-assigned identity; no keys).
+          name: 'AzureWebJobsStorage__accountName'
+          value: storageAccountName
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: appInsightsConnectionString
+        }
+        {
+          // The Functions host sends its own telemetry with Entra ID (Monitoring Metrics Publisher).
+          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+          value: 'Authorization=AAD'
+        }
+        // --- Handler: environment -------------------------------------------------------
+        {
+          name: 'ASPNETCORE_ENVIRONMENT'
+          value: 'Production'
+        }
+        {
+          name: 'Local__Enabled'
+          value: 'false'
+        }
+        {
+          name: 'Seed__File'
+          value: seedFile
+        }
+        // --- Handler: storage (Azure Table Storage through the managed identity) --------
+        {
+          name: 'Storage__Provider'
+          value: 'Tables'
+        }
+        {
+          name: 'Storage__TablesServiceUri'
+          value: tablesServiceUri
+        }
+        {
+          // Empty: the store authenticates with the managed identity, never with a key.
+          name: 'Storage__TablesConnectionString'
+          value: ''
+        }
+        {
+          name: 'Storage__TablePrefix'
+          value: tablePrefix
+        }
+        {
+          // SQLite is local-only; unused when Storage__Provider=Tables.
+          name: 'Storage__SqlitePath'
+          value: ''
+        }
+        // --- Handler: Meta / WhatsApp Cloud API -----------------------------------------
+        {
+          name: 'Meta__AppSecret'
+          value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.metaAppSecret}/)'
+        }
+        {
+          name: 'Meta__VerifyToken'
+          value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.metaVerifyToken}/)'
+        }
+        {
+          name: 'Meta__AccessToken'
+          value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.metaAccessToken}/)'
+        }
+        {
+          name: 'Meta__GraphBaseUrl'
+          value: 'https://graph.facebook.com'
+        }
+        {
+          name: 'Meta__GraphApiVersion'
+          value: graphApiVersion
+        }
+        {
+          name: 'Meta__SandboxEnabled'
+          value: 'false'
+        }
+        {
+          // The sandbox is local-only.
+          name: 'Meta__SandboxWebhookUrl'
+          value: ''
+        }
+        {
+          name: 'Meta__TemplateSyncInterval'
+          value: templateSyncInterval
+        }
+        // --- Handler: Web PubSub --------------------------------------------------------
+        {
+          name: 'WebPubSub__Mode'
+          value: 'Azure'
+        }
+        {
+          name: 'WebPubSub__Endpoint'
+          value: webPubSubEndpoint
+        }
+        {
+          name: 'WebPubSub__AccessKey'
+          value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.webPubSubAccessKey}/)'
+        }
+        {
+          name: 'WebPubSub__Hub'
+          value: webPubSubHub
+        }
+        // --- Handler: agent authentication ----------------------------------------------
+        {
+          name: 'Auth__Issuer'
+          value: authIssuer
+        }
+        {
+          name: 'Auth__Audience'
+          value: authAudience
+        }
+        {
+          // Always a Key Vault reference; with an Entra ID authority it is not used for validation.
+          name: 'Auth__SigningKey'
+          value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.authSigningKey}/)'
+        }
+        {
+          name: 'Auth__Authority'
+          value: authAuthority
+        }
+        {
+          name: 'Auth__DevTokensEnabled'
+          value: 'false'
+        }
+        // --- Handler: timers (the schedules themselves are in functions/*/function.json) --
+        {
+          name: 'Timers__WindowExpiryInterval'
+          value: windowExpiryInterval
+        }
+        {
+          name: 'Timers__OutboxRetryInterval'
+          value: outboxRetryInterval
+        }
+        // --- Handler: telemetry ---------------------------------------------------------
+        {
+          name: 'Telemetry__Exporter'
+          value: 'AzureMonitor'
+        }
+        {
+          // OTLP is local-only; Azure Monitor uses APPLICATIONINSIGHTS_CONNECTION_STRING.
+          name: 'Telemetry__OtlpEndpoint'
+          value: ''
+        }
+      ]
+    }
+  }
+}
+
+output name string = site.name
+output id string = site.id
+output principalId string = site.identity.principalId
+output defaultHostName string = site.properties.defaultHostName

@@ -1,0 +1,103 @@
+using Smartspace.Infra.Tests.Infrastructure;
+
+namespace Smartspace.Infra.Tests;
+
+/// <summary>The app is a Flex Consumption (FC1) Linux app with the 'custom' runtime, configured the Flex way.</summary>
+public class FlexConsumptionTests
+{
+    /// <summary>Settings Flex Consumption rejects or ignores (moved to functionAppConfig or deprecated).</summary>
+    public static TheoryData<string> ForbiddenOnFlex() => new(
+    [
+        "FUNCTIONS_WORKER_RUNTIME",
+        "FUNCTIONS_WORKER_RUNTIME_VERSION",
+        "FUNCTIONS_EXTENSION_VERSION",
+        "WEBSITE_RUN_FROM_PACKAGE",
+        "WEBSITE_CONTENTSHARE",
+        "WEBSITE_CONTENTAZUREFILECONNECTIONSTRING",
+        "WEBSITE_TIME_ZONE",
+        "TZ",
+        "AzureWebJobsStorage",
+    ]);
+
+    [Theory]
+    [MemberData(nameof(ForbiddenOnFlex))]
+    public void Setting_that_Flex_does_not_allow_is_absent(string name)
+    {
+        Assert.DoesNotContain(name, CompiledInfra.Instance.AppSettings.Keys);
+    }
+
+    [Fact]
+    public void Plan_is_Flex_Consumption_FC1_on_Linux()
+    {
+        var plan = CompiledInfra.Instance.Main.Single("Microsoft.Web/serverfarms");
+
+        Assert.Equal("FC1", plan.Node["sku"]!["name"]!.ToString());
+        Assert.Equal("FlexConsumption", plan.Node["sku"]!["tier"]!.ToString());
+        Assert.True(plan.Properties!["reserved"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Function_app_declares_functionAppConfig_with_the_custom_runtime()
+    {
+        var app = CompiledInfra.Instance.FunctionApp;
+        var config = app.Properties!["functionAppConfig"];
+
+        Assert.NotNull(config);
+        Assert.Equal("custom", config["runtime"]!["name"]!.ToString());
+        Assert.False(string.IsNullOrEmpty(config["runtime"]!["version"]?.ToString()));
+        Assert.Contains("linux", app.Node["kind"]!.ToString(), StringComparison.Ordinal);
+        Assert.Contains("functionapp", app.Node["kind"]!.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Host_json_starts_the_handler_that_the_custom_runtime_needs()
+    {
+        var description = HandlerLayout.HostJson["customHandler"]?["description"];
+
+        Assert.NotNull(description);
+        Assert.StartsWith("handler/", description["defaultExecutablePath"]!.ToString(), StringComparison.Ordinal);
+        Assert.True(HandlerLayout.HostJson["customHandler"]!["enableProxyingHttpRequest"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Deployment_package_is_read_from_a_blob_container_with_the_system_identity()
+    {
+        var infra = CompiledInfra.Instance;
+        var storage = infra.FunctionApp.Properties!["functionAppConfig"]!["deployment"]!["storage"]!;
+
+        Assert.Equal("blobContainer", storage["type"]!.ToString());
+        Assert.Equal("SystemAssignedIdentity", storage["authentication"]!["type"]!.ToString());
+        var url = infra.Main.Resolve(storage["value"], infra.FunctionApp)!.ToString();
+        Assert.Equal("[reference('storage').outputs.deploymentContainerUrl.value]", url);
+        Assert.Single(infra.Main.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"));
+    }
+
+    [Fact]
+    public void Function_app_has_a_system_assigned_identity_and_https_only()
+    {
+        var app = CompiledInfra.Instance.FunctionApp;
+
+        Assert.Equal("SystemAssigned", app.Node["identity"]!["type"]!.ToString());
+        Assert.True(app.Properties!["httpsOnly"]!.GetValue<bool>());
+    }
+
+    [Fact]
+    public void Scale_settings_are_within_Flex_limits_in_every_parameter_file()
+    {
+        foreach (var (file, json) in CompiledInfra.Instance.ParameterFiles)
+        {
+            var parameters = json["parameters"]!.AsObject();
+            if (parameters["maximumInstanceCount"]?["value"] is { } max)
+            {
+                Assert.InRange(max.GetValue<int>(), 40, 1000);
+            }
+
+            if (parameters["instanceMemoryMB"]?["value"] is { } memory)
+            {
+                Assert.Contains(memory.GetValue<int>(), new[] { 512, 2048, 4096 });
+            }
+
+            Assert.True(parameters.ContainsKey("environmentName"), $"{file} does not set environmentName");
+        }
+    }
+}

@@ -74,6 +74,7 @@ internal static class Bench
             var interval = TimeSpan.FromSeconds(1.0 / rate);
             var sendClock = Stopwatch.StartNew();
             var sent = 0;
+            var restTimes = new LatencySink(rate * seconds);
             for (var i = 0; i < rate * seconds; i++)
             {
                 var due = interval * i;
@@ -83,7 +84,9 @@ internal static class Bench
                     await Task.Delay(wait);
                 }
 
+                var t0 = Stopwatch.GetTimestamp();
                 await PublishAsync(http, baseUrl, Hub, i);
+                restTimes.Add(Stopwatch.GetTimestamp() - t0);
                 sent++;
             }
 
@@ -98,11 +101,13 @@ internal static class Bench
             var afterLoad = child.WorkingSet64;
             var alive = clients.Count(c => c.Socket.State == WebSocketState.Open);
             var sorted = latencies.Sorted();
+            var rest = restTimes.Sorted();
 
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"""
                 connections: {connections} (open at end: {alive}), connect time {connectTime.TotalSeconds:F1} s
                 publishes: {sent} to group '{Hub}' over {seconds} s ({rate}/s) via REST → {expected} expected deliveries, {latencies.Count} received
-                delivery latency (REST call start → client frame parsed): p50 {Pct(sorted, 0.50):F2} ms, p95 {Pct(sorted, 0.95):F2} ms, p99 {Pct(sorted, 0.99):F2} ms, max {Pct(sorted, 1.0):F2} ms
+                delivery latency (REST call start → client frame parsed): min {Pct(sorted, 0.0):F2} ms, p50 {Pct(sorted, 0.50):F2} ms, p95 {Pct(sorted, 0.95):F2} ms, p99 {Pct(sorted, 0.99):F2} ms, max {Pct(sorted, 1.0):F2} ms
+                REST publish call (202 received): p50 {Pct(rest, 0.50):F2} ms, p99 {Pct(rest, 0.99):F2} ms, max {Pct(rest, 1.0):F2} ms
                 emulator working set: before {Mb(before)} MiB, after connect {Mb(afterConnect)} MiB, after load {Mb(afterLoad)} MiB
                 memory per connection: {(afterConnect - before) / (double)connections / 1024:F1} KiB idle, {(afterLoad - before) / (double)connections / 1024:F1} KiB after load
                 """));
@@ -194,7 +199,7 @@ internal static class Bench
     }
 
     private static double Pct(long[] sorted, double p) =>
-        sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)Math.Ceiling(p * sorted.Length) - 1)] * 1000.0 / Stopwatch.Frequency;
+        sorted.Length == 0 ? double.NaN : sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)] * 1000.0 / Stopwatch.Frequency;
 
     private static string Mb(long bytes) => (bytes / 1024.0 / 1024.0).ToString("F1", CultureInfo.InvariantCulture);
 

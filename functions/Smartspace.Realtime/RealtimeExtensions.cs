@@ -67,6 +67,8 @@ public static class RealtimeExtensions
         }
 
         app.UseWebSockets();
+        var hub = app.Services.GetRequiredService<EmbeddedHub>();
+        app.Lifetime.ApplicationStopping.Register(hub.AbortAll);
         app.Map("/client/hubs/{hub}", (HttpContext context, string hub) =>
             context.RequestServices.GetRequiredService<ClientEndpoint>().HandleAsync(context, hub));
         RestApi.Map(app, options.EnableTestHooks);

@@ -40,6 +40,9 @@ public sealed class StorageOptions
 
     /// <summary>Tables: network timeout of one request attempt.</summary>
     public TimeSpan TablesNetworkTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>The service URI when one is configured (an empty setting binds to an empty relative URI).</summary>
+    internal Uri? ConfiguredServiceUri => TablesServiceUri is { OriginalString.Length: > 0 } uri ? uri : null;
 }
 
 /// <summary>Reports every configuration error at once.</summary>
@@ -60,12 +63,12 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
 
         if (options.Provider == StorageProvider.Tables)
         {
-            if (string.IsNullOrWhiteSpace(options.TablesConnectionString) && options.TablesServiceUri is null)
+            if (string.IsNullOrWhiteSpace(options.TablesConnectionString) && options.ConfiguredServiceUri is null)
             {
                 errors.Add("Storage:TablesConnectionString or Storage:TablesServiceUri is required when Storage:Provider is Tables.");
             }
 
-            if (string.IsNullOrWhiteSpace(options.TablesConnectionString) && options.TablesServiceUri is { } uri &&
+            if (string.IsNullOrWhiteSpace(options.TablesConnectionString) && options.ConfiguredServiceUri is { } uri &&
                 (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
             {
                 errors.Add("Storage:TablesServiceUri must be an absolute http(s) URI.");

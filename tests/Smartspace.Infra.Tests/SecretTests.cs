@@ -103,7 +103,6 @@ public partial class SecretTests
     [InlineData("q1w2E3r4T5y6U7i8O9p0A1s2D3f4G5h6J7k8L9z0X1c2V3b4N5m6Q7w8E9r0T1y2")]
     [InlineData("0123456789abcdef0123456789abcdef0123")]
     [InlineData("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhZ2VudC0xIiwicm9sZSI6InN1cGVydmlzb3IifQ.c2lnbmF0dXJl")]
-    [InlineData("local-jwt-signing-key-0123456789abcdef0123456789")]
     [InlineData("https://x.blob.core.windows.net/c?sv=2022-11-02&sig=abc")]
     public void The_secret_detector_flags_typical_credentials(string value)
     {

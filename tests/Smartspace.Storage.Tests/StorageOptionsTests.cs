@@ -44,6 +44,8 @@ public sealed class StorageOptionsTests
         {
             ["Storage:SqlitePath"] = Path.Combine(dir, "x.db"),
             ["Storage:GroupCommitMaxBatches"] = "64",
+            ["Storage:TablesServiceUri"] = "",
+            ["Storage:TablesConnectionString"] = "UseDevelopmentStorage=true",
         }).Build();
         await using (var provider = new ServiceCollection().AddEntityStore(config.GetSection("Storage")).BuildServiceProvider())
         {
@@ -76,6 +78,7 @@ public sealed class StorageOptionsTests
         {
             ["Storage:Provider"] = "Tables",
             ["Storage:TablePrefix"] = "9x",
+            ["Storage:TablesServiceUri"] = "",
         }).Build();
         using var provider = new ServiceCollection().AddEntityStore(config.GetSection("Storage")).BuildServiceProvider();
 

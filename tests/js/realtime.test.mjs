@@ -57,6 +57,11 @@ async function waitFor(predicate, what, timeoutMs = 15000) {
 function newClient(userId, roles = []) {
   const client = new WebPubSubClient({
     getClientAccessUrl: async () => (await service.getClientAccessToken({ userId, roles })).url,
+  }, {
+    // Short keep-alive: the client pings every 0.5 s and closes if nothing (e.g. no pong) arrives for 3 s.
+    // (Also keeps node from idling on the client's 40 s non-abortable monitor delay after stop().)
+    keepAliveIntervalInMs: 500,
+    keepAliveTimeoutInMs: 3000,
   });
   const seen = { server: [], group: [], connected: [], disconnected: [], stopped: 0, rejoinFailed: [] };
   client.on("server-message", (e) => seen.server.push(e.message.data));
@@ -120,7 +125,12 @@ after(async () => {
   }
   await delay(200);
   if (emulator && emulator.exitCode === null) {
+    const exited = new Promise((r) => emulator.once("exit", r));
     process.kill(emulator.pid, "SIGTERM");
+    const t0 = Date.now();
+    await Promise.race([exited, delay(10000)]);
+    if (emulator.exitCode === null && emulator.signalCode === null) process.kill(emulator.pid, "SIGKILL");
+    console.log(`# emulator stopped in ${Date.now() - t0} ms`);
   }
 });
 
@@ -140,6 +150,10 @@ test("client connects with getClientAccessToken and receives messages sent to it
   await waitFor(() => seen.server.length === 2, "two server messages");
   assert.deepEqual(seen.server[0], { kind: "json", n: 1 });
   assert.equal(seen.server[1], "plain text");
+
+  // idle for longer than the keep-alive timeout: only the hub's pongs keep the connection up
+  await delay(4000);
+  assert.equal(seen.disconnected.length, 0, "pong answers ping");
   client.stop();
 });
 

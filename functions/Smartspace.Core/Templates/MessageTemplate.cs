@@ -90,4 +90,20 @@ public sealed record MessageTemplate(
     /// <summary>Indexes (0-based, as Meta counts them) of URL buttons that need a value at send time.</summary>
     public IReadOnlyList<int> UrlButtonsWithVariable =>
         Buttons.Select((b, i) => (b, i)).Where(x => x.b.HasUrlVariable).Select(x => x.i).ToArray();
+
+    /// <summary>Value equality, buttons compared item by item (so a template sync can tell "unchanged").</summary>
+    public bool Equals(MessageTemplate? other) =>
+        other is not null
+        && Id == other.Id
+        && Name == other.Name
+        && Language == other.Language
+        && Category == other.Category
+        && Status == other.Status
+        && ParameterFormat == other.ParameterFormat
+        && Equals(Header, other.Header)
+        && BodyText == other.BodyText
+        && FooterText == other.FooterText
+        && Buttons.SequenceEqual(other.Buttons);
+
+    public override int GetHashCode() => HashCode.Combine(Id, Name, Language, Status, BodyText, Buttons.Count);
 }

@@ -19,6 +19,7 @@ using Smartspace.Functions.Features.Seed;
 using Smartspace.Functions.Features.SendMessage;
 using Smartspace.Functions.Features.StartConversation;
 using Smartspace.Functions.Features.Templates;
+using Smartspace.Functions.Features.WindowExpiry;
 using Smartspace.Functions.Health;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Realtime;
@@ -74,6 +75,10 @@ public static class Composition
         services.AddSingleton<IAgentEventSink, RecordingEventSink>();
         services.AddSingleton<IAgentEventPublisher, CompositeEventPublisher>();
         services.AddOutbound();
+        services.AddSingleton<Leases>();
+        services.AddSingleton<WindowExpirySweeper>();
+        services.AddSingleton<IInvokedFunction, WindowExpiryFunction>();
+        services.AddHostedService<WindowExpiryTimer>();
         services.AddHostedService<StartupTasks>();
 
         AddAuthentication(builder);
@@ -109,9 +114,10 @@ public static class Composition
 
     private static void AddAuthentication(WebApplicationBuilder builder)
     {
-        var auth = builder.Configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
-        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+        builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
+        builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, TimeProvider>((o, options, time) =>
         {
+            var auth = options.Value;
             o.MapInboundClaims = false;
             if (!string.IsNullOrWhiteSpace(auth.Authority))
             {
@@ -130,6 +136,14 @@ public static class Composition
                     RoleClaimType = Caller.RoleClaim,
                 };
             }
+
+            // Token lifetimes follow the product's clock (TimeProvider), like every other time rule.
+            o.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
+            {
+                var now = time.GetUtcNow().UtcDateTime;
+                var skew = parameters.ClockSkew;
+                return (notBefore is null || notBefore.Value <= now + skew) && (expires is null || expires.Value > now - skew);
+            };
         });
         builder.Services.AddAuthorization();
     }

@@ -50,7 +50,7 @@ public sealed partial class GraphApiClient(HttpClient http, IOptionsMonitor<Meta
         message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", current.AccessToken);
 
         var masked = CustomerKey.Mask(request.ToE164);
-        HttpResponseMessage response;
+        HttpResponseMessage? response = null;
         byte[] body;
         try
         {
@@ -65,6 +65,7 @@ public sealed partial class GraphApiClient(HttpClient http, IOptionsMonitor<Meta
         }
         catch (Exception ex) when (ex is HttpRequestException or OperationCanceledException or IOException)
         {
+            response?.Dispose();
             // The bytes may have reached Meta. No idempotency key exists, so only a status webhook can tell.
             var what = ex is OperationCanceledException
                 ? cancellationToken.IsCancellationRequested ? "cancelled while sending" : "timed out"

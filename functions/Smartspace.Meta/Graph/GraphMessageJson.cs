@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Smartspace.Core.Templates;
 using Smartspace.Meta.Sending;
@@ -10,6 +11,9 @@ namespace Smartspace.Meta.Graph;
 /// </summary>
 internal static class GraphMessageJson
 {
+    // Accents and '+' are written as they are (JSON-equivalent to escaping, easier to read in logs and the sandbox).
+    private static readonly JsonWriterOptions WriterOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static byte[] Build(OutboundRequest request)
     {
         using var buffer = new MemoryStream();

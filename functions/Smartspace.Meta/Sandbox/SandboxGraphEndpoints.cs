@@ -55,26 +55,28 @@ internal static class SandboxGraphEndpoints
 
         var o = options.Value;
         var display = o.DisplayPhoneNumbers.GetValueOrDefault(phoneNumberId, o.DefaultDisplayPhoneNumber);
-        Func<string, JsonObject?, JsonObject?, Func<byte[]>> status = (name, pricing, error) => () =>
+        // Nodes are built per webhook: a JsonNode can belong to one parent only.
+        Func<string, Func<JsonObject?>, Func<JsonObject?>, Func<byte[]>> status = (name, pricing, error) => () =>
             SandboxPayloads.MessagesChange(o.WabaId, phoneNumberId, display, value =>
-                value["statuses"] = new JsonArray(SandboxPayloads.Status(wamid, name, time.GetUtcNow(), waId, valid.BizOpaque, pricing, error)));
+                value["statuses"] = new JsonArray(SandboxPayloads.Status(wamid, name, time.GetUtcNow(), waId, valid.BizOpaque, pricing(), error())));
+        Func<JsonObject?> none = () => null;
 
         IReadOnlyList<SandboxWebhookStep> steps;
         if (outsideWindowText)
         {
             // Meta accepts the call, then reports the re-engagement failure asynchronously (reference §7).
-            var error = SandboxPayloads.Error(131047, "Re-engagement message",
+            Func<JsonObject?> error = () => SandboxPayloads.Error(131047, "Re-engagement message",
                 "Message failed to send because more than 24 hours have passed since the customer last replied to this number.");
-            steps = [new SandboxWebhookStep("status:failed", o.StatusDelay, status("failed", null, error))];
+            steps = [new SandboxWebhookStep("status:failed", o.StatusDelay, status("failed", none, error))];
         }
         else
         {
-            var pricing = Pricing(valid.Template, inside);
+            Func<JsonObject?> pricing = () => Pricing(valid.Template, inside);
             steps =
             [
-                new SandboxWebhookStep("status:sent", o.StatusDelay, status("sent", pricing, null)),
-                new SandboxWebhookStep("status:delivered", o.StatusDelay, status("delivered", pricing, null)),
-                new SandboxWebhookStep("status:read", o.StatusDelay, status("read", null, null)),
+                new SandboxWebhookStep("status:sent", o.StatusDelay, status("sent", pricing, none)),
+                new SandboxWebhookStep("status:delivered", o.StatusDelay, status("delivered", pricing, none)),
+                new SandboxWebhookStep("status:read", o.StatusDelay, status("read", none, none)),
             ];
         }
 

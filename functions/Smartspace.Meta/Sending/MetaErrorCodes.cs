@@ -87,7 +87,6 @@ public static class MetaErrorCodes
             _ => Math.Pow(2, x + 1),
         };
 
-        var delay = TimeSpan.FromSeconds(seconds);
-        return delay > MaxRetryDelay ? MaxRetryDelay : delay;
+        return TimeSpan.FromSeconds(Math.Min(seconds, MaxRetryDelay.TotalSeconds));
     }
 }

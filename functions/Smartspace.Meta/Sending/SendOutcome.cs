@@ -23,8 +23,13 @@ public abstract record SendOutcome
     /// <param name="Kind">What the caller may do: retry later, give up, or wait for correlation.</param>
     public sealed record Rejected(int? Code, string Title, string? Details, int? HttpStatus, RejectionKind Kind) : SendOutcome
     {
-        /// <summary>The pt-BR explanation for the agent.</summary>
-        public string AgentText => Code is { } code ? PtBr.ForMetaError(code) : PtBr.MetaUnknownError;
+        /// <summary>The pt-BR explanation for the agent (template not found/paused/disabled read as "not approved", P5).</summary>
+        public string AgentText => Code switch
+        {
+            MetaErrorCodes.TemplateNotFound or MetaErrorCodes.TemplatePaused or MetaErrorCodes.TemplateDisabled => PtBr.TemplateNotApproved,
+            { } code => PtBr.ForMetaError(code),
+            null => PtBr.MetaUnknownError,
+        };
     }
 }
 

@@ -29,6 +29,15 @@ public sealed class EmbeddedHub
 
     internal HubState Get(string hub) => _hubs.GetOrAdd(hub, name => new HubState(name, _settings, _events, _logger));
 
+    /// <summary>Host shutdown: drop every socket at once so the host does not wait for them (state is in memory anyway).</summary>
+    public void AbortAll()
+    {
+        foreach (var hub in _hubs.Values)
+        {
+            hub.AbortAllTransports();
+        }
+    }
+
     /// <summary>Buffer figures of one connection, for tests and diagnostics: un-acked count/bytes and socket-queue bytes.</summary>
     public (int UnackedCount, long UnackedBytes, long QueuedBytes)? BufferStats(string hub, string connectionId) =>
         _hubs.TryGetValue(hub, out var h) && h.Find(connectionId) is { } s ? s.BufferStats : null;

@@ -402,6 +402,14 @@ internal sealed partial class HubState
         return s is not null && s.AbortCurrentTransport();
     }
 
+    public void AbortAllTransports()
+    {
+        foreach (var s in Snapshot(() => _connections.Values))
+        {
+            s.AbortCurrentTransport();
+        }
+    }
+
     private void Close(ClientSession[] sessions, IReadOnlyCollection<string>? excluded, string reason)
     {
         foreach (var s in sessions)

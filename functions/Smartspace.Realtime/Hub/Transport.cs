@@ -45,12 +45,13 @@ internal sealed class Transport
 
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
-    /// <summary>Queues a frame; false when the queue is full or the socket is gone.</summary>
+    /// <summary>Queues a frame; false only when the queue is full (a socket already gone swallows frames).</summary>
     public bool TryEnqueue(byte[] frame, WebSocketMessageType type = WebSocketMessageType.Text)
     {
         if (IsAborted)
         {
-            return false;
+            // the session decides what survives a lost socket (reliable: the un-acked buffer)
+            return true;
         }
 
         var frames = Interlocked.Increment(ref _queuedFrames);
@@ -62,7 +63,14 @@ internal sealed class Transport
             return false;
         }
 
-        return _queue.Writer.TryWrite(new OutFrame(frame, type));
+        if (!_queue.Writer.TryWrite(new OutFrame(frame, type)))
+        {
+            // writer completed (closing): nothing more will be sent on this socket
+            Interlocked.Decrement(ref _queuedFrames);
+            Interlocked.Add(ref _queuedBytes, -frame.Length);
+        }
+
+        return true;
     }
 
     /// <summary>Sends what is queued, then a close frame.</summary>

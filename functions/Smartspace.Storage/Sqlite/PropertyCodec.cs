@@ -81,7 +81,15 @@ internal static class PropertyCodec
 
         writer.WriteEndObject();
         writer.Flush();
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        var json = Encoding.UTF8.GetString(buffer.WrittenSpan);
+        if (buffer.Capacity > 64 * 1024)
+        {
+            // Do not keep a large entity's buffer alive on this thread.
+            t_buffer = null;
+            t_writer = null;
+        }
+
+        return json;
     }
 
     public static DateTimeOffset ToUtc(DateTime dt) =>

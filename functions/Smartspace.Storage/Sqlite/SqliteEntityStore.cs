@@ -43,6 +43,8 @@ public sealed class SqliteEntityStore : IEntityStore, IAsyncDisposable, IDisposa
 
     public string DatabasePath { get; }
 
+    internal SqliteWriter Writer => _writer;
+
     public async Task<Entity?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
     {
         var name = Physical(table);

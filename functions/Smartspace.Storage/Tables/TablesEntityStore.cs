@@ -37,7 +37,7 @@ public sealed class TablesEntityStore : IEntityStore
         clientOptions.Retry.NetworkTimeout = options.TablesNetworkTimeout;
         _service = !string.IsNullOrWhiteSpace(options.TablesConnectionString)
             ? new TableServiceClient(options.TablesConnectionString, clientOptions)
-            : new TableServiceClient(options.TablesServiceUri ?? throw new ArgumentException("TablesConnectionString or TablesServiceUri is required."), new DefaultAzureCredential(), clientOptions);
+            : new TableServiceClient(options.ConfiguredServiceUri ?? throw new ArgumentException("TablesConnectionString or TablesServiceUri is required."), new DefaultAzureCredential(), clientOptions);
     }
 
     public async Task<Entity?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
@@ -104,6 +104,12 @@ public sealed class TablesEntityStore : IEntityStore
         {
             var index = ex is TableTransactionFailedException tx ? tx.FailedTransactionActionIndex ?? 0 : 0;
             return BatchResult.Failed(ex.Status switch { 409 => StoreFailure.AlreadyExists, 412 => StoreFailure.PreconditionFailed, _ => StoreFailure.NotFound }, index);
+        }
+        catch (RequestFailedException ex) when (ex.ErrorCode == "TableNotFound")
+        {
+            // Deleted behind our back: forget it so the next call creates it again.
+            _tables.TryRemove(table, out _);
+            throw Unavailable(ex);
         }
         catch (RequestFailedException ex) when (ex.Status is 400 or 413)
         {

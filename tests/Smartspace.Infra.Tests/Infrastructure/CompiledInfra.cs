@@ -9,21 +9,17 @@ public sealed class CompiledInfra
 
     private CompiledInfra()
     {
-        var main = BicepCli.Run("build", RepoLayout.MainBicep, "--stdout");
-        Assert.True(main.ExitCode == 0, $"bicep build main.bicep failed:\n{main.StdErr}");
-        MainJson = JsonNode.Parse(main.StdOut)!.AsObject();
+        var build = BicepRuns.Build;
+        Assert.True(build.ExitCode == 0, $"bicep build failed:\n{build.StdOut}{build.StdErr}");
+        MainJson = RepoLayout.ReadJsonObject(BicepRuns.CompiledPath(RepoLayout.MainBicep));
         Main = new ArmTemplate(MainJson);
 
-        var parameters = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
-        foreach (var file in RepoLayout.ParamFiles())
-        {
-            var result = BicepCli.Run("build-params", file, "--stdout");
-            Assert.True(result.ExitCode == 0, $"bicep build-params {file} failed:\n{result.StdErr}");
-            var wrapper = JsonNode.Parse(result.StdOut)!.AsObject();
-            parameters[Path.GetFileName(file)] = JsonNode.Parse(wrapper["parametersJson"]!.GetValue<string>())!.AsObject();
-        }
-
-        ParameterFiles = parameters;
+        var buildParams = BicepRuns.BuildParams;
+        Assert.True(buildParams.ExitCode == 0, $"bicep build-params failed:\n{buildParams.StdOut}{buildParams.StdErr}");
+        ParameterFiles = RepoLayout.ParamFiles().ToDictionary(
+            file => Path.GetFileName(file),
+            file => RepoLayout.ReadJsonObject(BicepRuns.CompiledPath(file)),
+            StringComparer.Ordinal);
     }
 
     public static CompiledInfra Instance => LazyInstance.Value;

@@ -39,7 +39,8 @@ public sealed class GraphApiClientRequestTests
 
         await Support.Graph.Client(handler).SendTextAsync("106540352242922", "5511987654321", "Oi", "out-1");
 
-        Assert.Contains("\"to\":\"+5511987654321\"", handler.Requests[0].Body, StringComparison.Ordinal);
+        using var body = System.Text.Json.JsonDocument.Parse(handler.Requests[0].Body);
+        Assert.Equal("+5511987654321", body.RootElement.GetProperty("to").GetString());
     }
 
     [Fact]
@@ -48,7 +49,7 @@ public sealed class GraphApiClientRequestTests
         var handler = RecordingHandler.Answering(HttpStatusCode.OK, Accepted);
         var parameters = TemplateParameters.Positional("Maria", "#4411").WithHeaderImageLink("https://cdn.example/banner.jpg");
 
-        await Support.Graph.Client(handler).SendTemplateAsync("106540352242922", "+5511987654321", Templates.RetomadaWithImage(), parameters, "out-7f3c");
+        await Support.Graph.Client(handler).SendTemplateAsync("106540352242922", "+5511987654321", Support.Templates.RetomadaWithImage(), parameters, "out-7f3c");
 
         Assert.Equal(
             Support.Graph.Minify("""
@@ -67,7 +68,7 @@ public sealed class GraphApiClientRequestTests
         var handler = RecordingHandler.Answering(HttpStatusCode.OK, Accepted);
         var parameters = TemplateParameters.Positional("Maria", "Loja X").WithHeaderMediaId("1479537139650973");
 
-        await Support.Graph.Client(handler).SendTemplateAsync("106540352242922", "+5511987654321", Templates.RetomadaWithImage(), parameters, "out-9");
+        await Support.Graph.Client(handler).SendTemplateAsync("106540352242922", "+5511987654321", Support.Templates.RetomadaWithImage(), parameters, "out-9");
 
         Assert.Contains(
             Support.Graph.Minify("""{"type":"header","parameters":[{"type":"image","image":{"id":"1479537139650973"}}]}"""),
@@ -82,7 +83,7 @@ public sealed class GraphApiClientRequestTests
         var handler = RecordingHandler.Answering(HttpStatusCode.OK, Accepted);
         var parameters = TemplateParameters.Named(new Dictionary<string, string> { ["order_id"] = "#4411", ["first_name"] = "Jessica" });
 
-        await Support.Graph.Client(handler).SendTemplateAsync("106540352242922", "+15551234567", Templates.NamedOrder(), parameters, "out-2");
+        await Support.Graph.Client(handler).SendTemplateAsync("106540352242922", "+15551234567", Support.Templates.NamedOrder(), parameters, "out-2");
 
         Assert.Equal(
             Support.Graph.Minify("""
@@ -99,7 +100,7 @@ public sealed class GraphApiClientRequestTests
     public async Task R7_TemplateSend_WithoutVariables_OmitsComponents()
     {
         var handler = RecordingHandler.Answering(HttpStatusCode.OK, Accepted);
-        var template = Templates.NamedOrder() with { BodyText = "Olá!", ParameterFormat = TemplateParameterFormat.Positional };
+        var template = Support.Templates.NamedOrder() with { BodyText = "Olá!", ParameterFormat = TemplateParameterFormat.Positional };
 
         await Support.Graph.Client(handler).SendTemplateAsync("1", "+5511987654321", template, TemplateParameters.Empty, "out-3");
 

@@ -13,7 +13,8 @@ public sealed class GraphApiClientResponseTests
             OutboundRequest.ForText("106540352242922", "+5511987654321", "out-1", "Olá") with { Attempt = attempt }, CancellationToken.None);
 
     private static string GraphError(int code, string message) =>
-        $$"""{"error":{"message":"(#{{code}}) {{message}}","type":"OAuthException","code":{{code}},"error_data":{"messaging_product":"whatsapp","details":"details of {{code}}"},"fbtrace_id":"AbCdEf"}}""";
+        "{\"error\":{\"message\":\"(#" + code + ") " + message + "\",\"type\":\"OAuthException\",\"code\":" + code
+        + ",\"error_data\":{\"messaging_product\":\"whatsapp\",\"details\":\"details of " + code + "\"},\"fbtrace_id\":\"AbCdEf\"}}";
 
     [Fact]
     public async Task R6_Accepted_ReturnsWamidWaIdAndStatus()

@@ -7,14 +7,14 @@ namespace Smartspace.Meta.Tests.Graph;
 
 public sealed class ListTemplatesTests
 {
-    private static string Page(string data, string? after, bool hasNext) =>
-        $$"""
-        {"data":[{{data}}],
-         "paging":{"cursors":{"before":"QVFIUkxZ","after":"{{after}}"}{{(hasNext ? $",\"next\":\"https://graph.facebook.com/v23.0/102290129340398/message_templates?limit=100&after={after}\"" : "")}}}}
-        """;
+    private static string Page(string data, string after, bool hasNext) =>
+        "{\"data\":[" + data + "],\"paging\":{\"cursors\":{\"before\":\"QVFIUkxZ\",\"after\":\"" + after + "\"}"
+        + (hasNext ? ",\"next\":\"https://graph.facebook.com/v23.0/102290129340398/message_templates?limit=100&after=" + after + "\"" : "")
+        + "}}";
 
     private static string Template(string id, string name, string status) =>
-        $$"""{"name":"{{name}}","parameter_format":"POSITIONAL","components":[{"type":"BODY","text":"Olá {{"{{1}}"}}"}],"language":"pt_BR","status":"{{status}}","category":"UTILITY","id":"{{id}}"}""";
+        "{\"name\":\"" + name + "\",\"parameter_format\":\"POSITIONAL\",\"components\":[{\"type\":\"BODY\",\"text\":\"Olá {{1}}\"}],"
+        + "\"language\":\"pt_BR\",\"status\":\"" + status + "\",\"category\":\"UTILITY\",\"id\":\"" + id + "\"}";
 
     [Fact]
     public async Task P5_ListTemplates_FollowsCursorsAcrossThreePages()

@@ -1,0 +1,188 @@
+using System.Collections.Concurrent;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Time.Testing;
+using Smartspace.Core.Conversations;
+using Smartspace.Functions.Features.Auth;
+using Smartspace.Functions.Realtime;
+using Smartspace.Meta.Sending;
+using Smartspace.Meta.Signing;
+using Smartspace.Testing;
+
+namespace Smartspace.Functions.Tests.Infrastructure;
+
+/// <summary>
+/// The real handler host (WebApplicationFactory) on a fresh store: SQLite in a temp file by default, or
+/// Azure Tables on Azurite with a unique table prefix. The clock is a <see cref="FakeTimeProvider"/>,
+/// Meta's Graph API is the recording <see cref="FakeWhatsAppSender"/>, hosted timers are off (tests run
+/// sweeps explicitly), and the demo contact center from the seed file is loaded at start.
+/// </summary>
+public sealed class HandlerFactory : WebApplicationFactory<Program>
+{
+    public const string AppSecret = "test-app-secret";
+    public const string VerifyToken = "test-verify-token";
+    public const string ChannelId = "100200300400500";
+    public const string OtherTenantChannelId = "100200300400999";
+    public const string TenantId = "demo";
+
+    private readonly string directory = Path.Combine(Path.GetTempPath(), "smartspace-tests", Guid.NewGuid().ToString("N"));
+    private readonly Dictionary<string, string?> settings;
+
+    public HandlerFactory(string? tablesConnectionString = null, IDictionary<string, string?>? overrides = null)
+    {
+        Directory.CreateDirectory(directory);
+        settings = new Dictionary<string, string?>
+        {
+            ["Local:Enabled"] = "true",
+            ["Storage:Provider"] = tablesConnectionString is null ? "Sqlite" : "Tables",
+            ["Storage:SqlitePath"] = Path.Combine(directory, "store.db"),
+            ["Storage:TablesConnectionString"] = tablesConnectionString ?? "",
+            ["Storage:TablePrefix"] = AzuriteFixture.NewTablePrefix("fn"),
+            ["Meta:AppSecret"] = AppSecret,
+            ["Meta:VerifyToken"] = VerifyToken,
+            ["Meta:AccessToken"] = "test-access-token",
+            ["Meta:GraphBaseUrl"] = "http://127.0.0.1:9/graph",
+            ["Meta:SandboxEnabled"] = "false",
+            ["WebPubSub:Mode"] = "Embedded",
+            ["WebPubSub:Endpoint"] = "http://localhost",
+            ["WebPubSub:AccessKey"] = "test-webpubsub-access-key-0123456789abcdef",
+            ["WebPubSub:Hub"] = "agents",
+            ["Auth:Issuer"] = "smartspace-test",
+            ["Auth:Audience"] = "smartspace-agent-api",
+            ["Auth:SigningKey"] = "test-jwt-signing-key-0123456789abcdef0123456789",
+            ["Auth:DevTokensEnabled"] = "true",
+            ["Seed:File"] = "seed/demo-contact-center.json",
+            ["Timers:Hosted"] = "false",
+            ["Telemetry:Exporter"] = "None",
+        };
+        foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+    }
+
+    /// <summary>Starts at a fixed instant so tests can reason about the 24 h window.</summary>
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
+
+    public FakeWhatsAppSender Sender { get; } = new();
+
+    public RecordingEventPublisher Events => Services.GetRequiredService<RecordingEventPublisher>();
+
+    public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        foreach (var (key, value) in settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureServices(services =>
+        {
+            services.RemoveAll<TimeProvider>();
+            services.AddSingleton<TimeProvider>(Clock);
+            services.RemoveAll<IWhatsAppSender>();
+            services.AddSingleton<IWhatsAppSender>(Sender);
+        });
+    }
+
+    /// <summary>A client authenticated as a seeded agent.</summary>
+    public HttpClient ClientFor(string agentId, string tenantId = TenantId, AgentRole role = AgentRole.Agent)
+    {
+        var client = CreateClient();
+        var token = Services.GetRequiredService<AgentTokenIssuer>().Issue(tenantId, agentId, role);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>POSTs a webhook body signed with the app secret, exactly as Meta would.</summary>
+    public Task<HttpResponseMessage> PostWebhookAsync(string json, HttpClient? client = null)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        return PostWebhookAsync(bytes, MetaSignature.Compute(AppSecret, bytes), client);
+    }
+
+    public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? signature, HttpClient? client = null)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/whatsapp/webhook") { Content = new ByteArrayContent(body) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        if (signature is not null)
+        {
+            request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", signature);
+        }
+
+        return await (client ?? CreateClient()).SendAsync(request);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
+
+/// <summary>A recording Graph API: accepts every send with a fresh wamid unless told otherwise.</summary>
+public sealed class FakeWhatsAppSender : IWhatsAppSender
+{
+    private int counter;
+
+    public ConcurrentQueue<OutboundRequest> Requests { get; } = new();
+
+    /// <summary>Decides the outcome of each send; default: accepted, wa_id = recipient digits.</summary>
+    public Func<OutboundRequest, SendOutcome>? Behaviour { get; set; }
+
+    public Task<SendOutcome> SendAsync(OutboundRequest request, CancellationToken cancellationToken)
+    {
+        Requests.Enqueue(request);
+        var outcome = Behaviour?.Invoke(request)
+            ?? new SendOutcome.Accepted($"wamid.TEST{Interlocked.Increment(ref counter):D6}", request.ToE164.TrimStart('+'), "accepted");
+        return Task.FromResult(outcome);
+    }
+}
+
+/// <summary>Builds Meta-shaped webhook payloads (reference §4–6).</summary>
+public static class MetaPayloads
+{
+    public static string Envelope(string phoneNumberId, string valueJson, string wabaId = "200300400500600") =>
+        "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"" + wabaId + "\",\"changes\":[{\"field\":\"messages\",\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"551140001234\",\"phone_number_id\":\"" + phoneNumberId + "\"}," + valueJson + "}}]}]}";
+
+    public static string Text(string from, string wamid, DateTimeOffset at, string body = "Olá", string name = "Maria Cliente", string phoneNumberId = HandlerFactory.ChannelId) =>
+        Envelope(phoneNumberId,
+            "\"contacts\":[{\"profile\":{\"name\":" + JsonSerializer.Serialize(name) + "},\"wa_id\":\"" + from + "\",\"user_id\":\"BR." + from + "\"}]," +
+            "\"messages\":[{\"from\":\"" + from + "\",\"from_user_id\":\"BR." + from + "\",\"id\":\"" + wamid + "\",\"timestamp\":\"" + at.ToUnixTimeSeconds() + "\",\"type\":\"text\",\"text\":{\"body\":" + JsonSerializer.Serialize(body) + "}}]");
+
+    public static string Status(string wamid, string status, DateTimeOffset at, string recipient, string? ourMessageId = null, int? errorCode = null, string phoneNumberId = HandlerFactory.ChannelId)
+    {
+        var opaque = ourMessageId is null ? "" : $",\"biz_opaque_callback_data\":\"{ourMessageId}\"";
+        var errors = errorCode is null ? "" : ",\"errors\":[{\"code\":" + errorCode + ",\"title\":\"Re-engagement message\",\"message\":\"Re-engagement message\",\"error_data\":{\"details\":\"Message failed to send because more than 24 hours have passed since the customer last replied to this number.\"}}]";
+        return Envelope(phoneNumberId,
+            "\"statuses\":[{\"id\":\"" + wamid + "\",\"status\":\"" + status + "\",\"timestamp\":\"" + at.ToUnixTimeSeconds() + "\",\"recipient_id\":\"" + recipient + "\"" + opaque + errors + "}]");
+    }
+}
+
+public static class HttpJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static async Task<JsonElement> ReadJsonAsync(this HttpResponseMessage response)
+    {
+        var text = await response.Content.ReadAsStringAsync();
+        return JsonDocument.Parse(string.IsNullOrEmpty(text) ? "null" : text).RootElement.Clone();
+    }
+
+    public static Task<HttpResponseMessage> PostJsonAsync(this HttpClient client, string url, object body) =>
+        client.PostAsJsonAsync(url, body, Options);
+}

@@ -1,0 +1,79 @@
+using Microsoft.Extensions.DependencyInjection;
+using Smartspace.Realtime.Auth;
+using Smartspace.Realtime.Publishing;
+using Smartspace.Realtime.Tests.Support;
+
+namespace Smartspace.Realtime.Tests.Publishing;
+
+/// <summary>One contract, two adapters: the REST publisher and the in-process one must be indistinguishable to clients.</summary>
+public sealed class PublisherTests : IAsyncLifetime
+{
+    private HubHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await HubHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public void EmbeddedMode_RegistersInProcessPublisher()
+    {
+        Assert.IsType<EmbeddedHubPublisher>(_host.Services.GetRequiredService<IRealtimePublisher>());
+    }
+
+    [Fact]
+    public async Task RestAndInProcessPublishers_DeliverIdenticalFrames()
+    {
+        var rest = _host.Services.GetRequiredService<WebPubSubRestPublisher>();
+        var local = _host.Services.GetRequiredService<EmbeddedHubPublisher>();
+        await using var client = await _host.ConnectAsync("agent-1", "json.webpubsub.azure.v1");
+        await client.ReceiveJsonAsync();
+        var payload = "{\"type\":\"conversation.updated\",\"conversationId\":\"c-1\",\"version\":7,\"text\":\"olá \\u00e9\"}"u8.ToArray();
+
+        await rest.AddUserToGroupAsync("supervisors", "agent-1", CancellationToken.None);
+        await rest.SendToUserAsync("agent-1", payload, CancellationToken.None);
+        var viaRest = await client.ReceiveTextAsync();
+        await local.SendToUserAsync("agent-1", payload, CancellationToken.None);
+        var viaLocal = await client.ReceiveTextAsync();
+        Assert.Equal(viaRest, viaLocal);
+        Assert.StartsWith("{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"json\",\"data\":{", viaRest);
+
+        await rest.SendToGroupAsync("supervisors", payload, CancellationToken.None);
+        var groupViaRest = await client.ReceiveTextAsync();
+        await local.SendToGroupAsync("supervisors", payload, CancellationToken.None);
+        Assert.Equal(groupViaRest, await client.ReceiveTextAsync());
+        Assert.Equal(viaRest, groupViaRest); // REST group sends arrive as server messages, as in Azure
+
+        await local.RemoveUserFromGroupAsync("supervisors", "agent-1", CancellationToken.None);
+        await rest.SendToGroupAsync("supervisors", payload, CancellationToken.None);
+        await client.SendAsync("{\"type\":\"ping\"}");
+        Assert.Equal("{\"type\":\"pong\"}", await client.ReceiveTextAsync());
+    }
+
+    [Fact]
+    public async Task RestPublisher_InvalidJson_ThrowsWithServiceErrorCode()
+    {
+        var rest = _host.Services.GetRequiredService<WebPubSubRestPublisher>();
+        var e = await Assert.ThrowsAsync<RealtimePublishException>(() => rest.SendToUserAsync("u", "{not json"u8.ToArray(), CancellationToken.None));
+        Assert.Equal(400, e.StatusCode);
+        Assert.Equal("InvalidRequest", e.ErrorCode);
+    }
+
+    [Fact]
+    public async Task ClientAccessUrlFactory_UrlConnects_WithUserGroupsAndRoles()
+    {
+        var factory = _host.Services.GetRequiredService<IClientAccessUrlFactory>();
+        var access = factory.Create("agent-7", groups: ["supervisors"], roles: ["webpubsub.joinLeaveGroup.queue"]);
+        Assert.Equal(_host.ClientUrl, access.BaseUrl);
+        Assert.StartsWith(access.BaseUrl + "?access_token=", access.Url);
+        var claims = HubJwt.Validate(access.Token, [HubHost.Key], DateTimeOffset.UtcNow, aud => aud == _host.Audience);
+        Assert.NotNull(claims);
+        Assert.Equal("agent-7", claims.UserId);
+
+        await using var client = await TestClient.ConnectAsync(new Uri(access.Url), "json.reliable.webpubsub.azure.v1");
+        Assert.Equal("agent-7", (await client.ReceiveJsonAsync()).Str("userId"));
+        await _host.Services.GetRequiredService<IRealtimePublisher>().SendToGroupAsync("supervisors", "{\"ok\":true}"u8.ToArray(), CancellationToken.None);
+        Assert.True((await client.ReceiveJsonAsync()).GetProperty("data").GetProperty("ok").GetBoolean());
+        await client.SendAsync("{\"type\":\"joinGroup\",\"group\":\"queue\",\"ackId\":1}");
+        Assert.True((await client.ReceiveJsonAsync()).GetProperty("success").GetBoolean());
+    }
+}

@@ -5,7 +5,8 @@
 // SMARTSPACE_EMULATOR_DLL overrides the path to Smartspace.Realtime.Emulator.dll.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import path from "node:path";
@@ -88,6 +89,10 @@ async function abortSocket(connectionId) {
 }
 
 before(async () => {
+  if (!process.env.SMARTSPACE_EMULATOR_DLL && !existsSync(dll)) {
+    const build = spawnSync("dotnet", ["build", path.join(repoRoot, "functions/Smartspace.Realtime.Emulator")], { stdio: "inherit" });
+    assert.equal(build.status, 0, "building the emulator");
+  }
   const port = await freePort();
   endpoint = `http://127.0.0.1:${port}`;
   emulator = spawn("dotnet", [dll, "--urls", endpoint], {

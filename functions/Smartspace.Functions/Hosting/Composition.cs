@@ -24,6 +24,7 @@ using Smartspace.Functions.Health;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Realtime;
 using Smartspace.Meta;
+using Smartspace.Meta.Sandbox;
 using Smartspace.Storage;
 
 namespace Smartspace.Functions.Hosting;
@@ -79,6 +80,18 @@ public static class Composition
         services.AddSingleton<WindowExpirySweeper>();
         services.AddSingleton<IInvokedFunction, WindowExpiryFunction>();
         services.AddHostedService<WindowExpiryTimer>();
+        services.AddSingleton<TemplateSync>();
+        services.AddSingleton<IInvokedFunction, TemplateSyncFunction>();
+        services.AddHostedService<TemplateSyncTimer>();
+        if (config.GetValue<bool>("Local:Enabled") && config.GetValue<bool>("Meta:SandboxEnabled"))
+        {
+            // The embedded Meta sandbox speaks for the demo contact center's WABA and number.
+            services.AddMetaSandbox(o =>
+            {
+                o.WabaId = config["Sandbox:WabaId"] ?? "200300400500600";
+                o.DisplayPhoneNumbers["100200300400500"] = "551140001234";
+            });
+        }
         services.AddHostedService<StartupTasks>();
 
         AddAuthentication(builder);
@@ -107,6 +120,7 @@ public static class Composition
         {
             var localOnly = app.MapGroup(string.Empty).LocalOnly();
             DevTokens.Map(localOnly, app.Services, app.Environment);
+            localOnly.MapMetaSandbox("/sandbox").AllowAnonymous();
         }
 
         return app;

@@ -155,7 +155,7 @@ internal sealed partial class ClientEndpoint(
         }
         else
         {
-            transport.Abort(byServer: false);
+            transport.Abort();
         }
 
         await Task.WhenAny(writer, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));

@@ -252,7 +252,7 @@ internal sealed class ClientSession
             t = _transport;
         }
 
-        t?.Abort(byServer: false);
+        t?.Abort();
         return t is not null;
     }
 

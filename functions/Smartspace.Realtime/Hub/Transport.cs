@@ -21,7 +21,6 @@ internal sealed class Transport
     private long _queuedBytes;
     private int _queuedFrames;
     private int _aborted;
-    private volatile bool _closedByServer;
     private int _completed;
 
     public Transport(WebSocket socket, HttpContext context, int maxFrames, long maxBytes)
@@ -35,13 +34,6 @@ internal sealed class Transport
     public WebSocket Socket { get; }
 
     public bool IsAborted => Volatile.Read(ref _aborted) != 0;
-
-    /// <summary>Set when the server closed or aborted this socket on purpose (the session ends or was superseded).</summary>
-    public bool ClosedByServer
-    {
-        get => _closedByServer;
-        private set => _closedByServer = value;
-    }
 
     public long QueuedBytes => Interlocked.Read(ref _queuedBytes);
 
@@ -76,20 +68,18 @@ internal sealed class Transport
     /// <summary>Sends what is queued, then a close frame.</summary>
     public void CloseAfterQueued(WebSocketCloseStatus status, string reason)
     {
-        ClosedByServer = true;
         _queue.Writer.TryWrite(new OutFrame([], WebSocketMessageType.Close, status, reason));
         _queue.Writer.TryComplete();
     }
 
     /// <summary>Drops the TCP connection at once, without a close frame (the client sees 1006).</summary>
-    public void Abort(bool byServer = true)
+    public void Abort()
     {
         if (Interlocked.Exchange(ref _aborted, 1) != 0)
         {
             return;
         }
 
-        ClosedByServer |= byServer;
         _queue.Writer.TryComplete();
         try
         {
@@ -139,7 +129,7 @@ internal sealed class Transport
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or IOException)
         {
-            Abort(byServer: false);
+            Abort();
         }
     }
 }

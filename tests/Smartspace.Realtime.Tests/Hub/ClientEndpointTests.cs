@@ -117,3 +117,22 @@ public sealed class ClientEndpointTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, socket.HttpStatusCode);
     }
 }
+
+public sealed class RawWebSocketTests : IAsyncLifetime
+{
+    private HubHost _host = null!;
+
+    public async Task InitializeAsync() => _host = await HubHost.StartAsync();
+
+    public async Task DisposeAsync() => await _host.DisposeAsync();
+
+    [Fact]
+    public async Task NoSubprotocol_RawPayloadsWithoutEnvelope()
+    {
+        await using var client = await _host.ConnectAsync("agent-raw", protocol: null);
+        Assert.True(string.IsNullOrEmpty(client.SubProtocol));
+        var response = await Rest.SendAsync(_host, HttpMethod.Post, "users/agent-raw/:send", "{\"a\":1}");
+        Assert.Equal(202, (int)response.StatusCode);
+        Assert.Equal("{\"a\":1}", await client.ReceiveTextAsync()); // no connected message, no envelope
+    }
+}

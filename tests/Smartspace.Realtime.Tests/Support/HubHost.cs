@@ -65,7 +65,7 @@ internal sealed class HubHost : IAsyncDisposable
     public string Token(string? userId, IEnumerable<string>? roles = null, IEnumerable<string>? groups = null, string? audience = null, string key = Key, TimeSpan? lifetime = null, DateTimeOffset? now = null) =>
         HubJwt.Create(key, audience ?? Audience, now ?? DateTimeOffset.UtcNow, lifetime ?? TimeSpan.FromMinutes(10), userId, roles, groups);
 
-    public Task<TestClient> ConnectAsync(string? userId, string protocol = "json.reliable.webpubsub.azure.v1", IEnumerable<string>? roles = null, IEnumerable<string>? groups = null) =>
+    public Task<TestClient> ConnectAsync(string? userId, string? protocol = "json.reliable.webpubsub.azure.v1", IEnumerable<string>? roles = null, IEnumerable<string>? groups = null) =>
         TestClient.ConnectAsync(new Uri($"{ClientUrl}?access_token={Token(userId, roles, groups)}"), protocol);
 
     public static int FreePort()

@@ -110,8 +110,10 @@ internal sealed partial class ClientEndpoint(
         var socket = transport.Socket;
         var writer = transport.RunWriterAsync(CancellationToken.None);
         var graceful = false;
-        var buffer = ArrayPool<byte>.Shared.Rent(16 * 1024);
-        var message = new ArrayBufferWriter<byte>(16 * 1024);
+        // Small per-connection footprint: a 4 KiB receive buffer; a message larger than one read is
+        // assembled in a writer that exists only while that message is in flight.
+        var buffer = ArrayPool<byte>.Shared.Rent(4 * 1024);
+        ArrayBufferWriter<byte>? partial = null;
         try
         {
             while (true)
@@ -123,20 +125,25 @@ internal sealed partial class ClientEndpoint(
                     break;
                 }
 
-                if (message.WrittenCount + result.Count > MaxClientMessageBytes)
+                if (partial is null && result.EndOfMessage)
+                {
+                    Dispatch(state, session, result.MessageType, buffer.AsSpan(0, result.Count));
+                    continue;
+                }
+
+                partial ??= new ArrayBufferWriter<byte>(16 * 1024);
+                if (partial.WrittenCount + result.Count > MaxClientMessageBytes)
                 {
                     state.EndSession(session, "The message is too big.", WebSocketCloseStatus.MessageTooBig);
                     break;
                 }
 
-                message.Write(buffer.AsSpan(0, result.Count));
-                if (!result.EndOfMessage)
+                partial.Write(buffer.AsSpan(0, result.Count));
+                if (result.EndOfMessage)
                 {
-                    continue;
+                    Dispatch(state, session, result.MessageType, partial.WrittenSpan);
+                    partial = null;
                 }
-
-                Dispatch(state, session, result.MessageType, message.WrittenSpan);
-                message.ResetWrittenCount();
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException or IOException or ObjectDisposedException)

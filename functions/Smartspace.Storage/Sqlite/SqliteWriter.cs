@@ -11,7 +11,8 @@ namespace Smartspace.Storage.Sqlite;
 /// and index; its neighbours still commit), COMMITs once (one fsync for all), and only then completes
 /// the callers' tasks. With <c>maxBatches = 1</c> every batch is its own transaction.
 /// Statements are prepared once per connection and reused; nothing is allocated per operation except
-/// the new ETag string and the result.
+/// the new ETag string and the result. WAL checkpoints run beside it (<see cref="WalCheckpointer"/>),
+/// never inside a commit.
 /// </summary>
 internal sealed class SqliteWriter : IDisposable
 {
@@ -20,23 +21,14 @@ internal sealed class SqliteWriter : IDisposable
     private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread _thread;
     private readonly List<WriteRequest> _group;
-    private readonly Timer _checkpointTimer;
-    private SqliteConnection? _checkpointConnection;
-    private int _checkpointRunning;
-    private long _commitsSinceCheckpoint;
+    private readonly WalCheckpointer _checkpointer;
     private SqliteConnection? _connection;
-    private Statements? _sql;
+    private WriterStatements? _sql;
     private long _etagCounter;
     private WriterStats _stats;
 
     /// <summary>Counters for the benchmark and diagnostics (read without locking; approximate while running).</summary>
     internal WriterStats Stats => _stats;
-
-    /// <summary>
-    /// Checkpoints run here, on their own connection, not inside a commit: the writer's automatic
-    /// checkpoint is off, so no commit ever waits for the database file's fsync (only the WAL's).
-    /// </summary>
-    private static readonly TimeSpan CheckpointInterval = TimeSpan.FromMilliseconds(250);
 
     public SqliteWriter(string path, int maxBatches)
     {
@@ -49,9 +41,9 @@ internal sealed class SqliteWriter : IDisposable
         }.ToString();
         _maxBatches = maxBatches;
         _group = new List<WriteRequest>(maxBatches);
+        _checkpointer = new WalCheckpointer(_connectionString);
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
         _thread.Start();
-        _checkpointTimer = new Timer(_ => Checkpoint(), null, CheckpointInterval, CheckpointInterval);
     }
 
     private string DirectoryPath => Path.GetDirectoryName(new SqliteConnectionStringBuilder(_connectionString).DataSource)!;
@@ -187,7 +179,7 @@ internal sealed class SqliteWriter : IDisposable
                 sql.SaveCounter.Parameters[0].Value = _etagCounter;
                 sql.SaveCounter.ExecuteNonQuery();
                 sql.Commit.ExecuteNonQuery();
-                Interlocked.Increment(ref _commitsSinceCheckpoint);
+                _checkpointer.Committed();
             }
             else
             {
@@ -231,7 +223,7 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
-    private BatchResult Apply(Statements sql, WriteRequest request)
+    private BatchResult Apply(WriterStatements sql, WriteRequest request)
     {
         var operations = request.Operations!;
         var etags = new string?[operations.Count];
@@ -294,7 +286,7 @@ internal sealed class SqliteWriter : IDisposable
         return BatchResult.Success(etags);
     }
 
-    private static bool Exists(Statements sql, string table, Entity entity)
+    private static bool Exists(WriterStatements sql, string table, Entity entity)
     {
         var p = sql.Exists.Parameters;
         p[0].Value = table;
@@ -336,7 +328,7 @@ internal sealed class SqliteWriter : IDisposable
                 _etagCounter = Math.Max(_etagCounter, Convert.ToInt64(read.ExecuteScalar(), CultureInfo.InvariantCulture));
             }
 
-            _sql = new Statements(connection);
+            _sql = new WriterStatements(connection);
             _connection = connection;
             return true;
         }
@@ -348,46 +340,14 @@ internal sealed class SqliteWriter : IDisposable
         }
     }
 
-    /// <summary>PASSIVE checkpoint: copies committed WAL frames into the database without blocking the writer or readers.</summary>
-    private void Checkpoint()
-    {
-        if (Interlocked.Read(ref _commitsSinceCheckpoint) == 0 || Interlocked.Exchange(ref _checkpointRunning, 1) != 0)
-        {
-            return;
-        }
-
-        try
-        {
-            Interlocked.Exchange(ref _commitsSinceCheckpoint, 0);
-            if (_checkpointConnection is null)
-            {
-                _checkpointConnection = new SqliteConnection(_connectionString);
-                _checkpointConnection.Open();
-                Execute(_checkpointConnection, "PRAGMA synchronous=FULL");
-            }
-
-            Execute(_checkpointConnection, "PRAGMA wal_checkpoint(PASSIVE)");
-        }
-        catch (SqliteException)
-        {
-            // The next tick retries; a broken file shows up on the writer's next commit.
-            _checkpointConnection?.Dispose();
-            _checkpointConnection = null;
-        }
-        finally
-        {
-            Volatile.Write(ref _checkpointRunning, 0);
-        }
-    }
-
-    private static void Execute(SqliteConnection connection, string sql)
+    internal static void Execute(SqliteConnection connection, string sql)
     {
         using var command = connection.CreateCommand();
         command.CommandText = sql;
         command.ExecuteNonQuery();
     }
 
-    private static void TryRollback(Statements sql)
+    private static void TryRollback(WriterStatements sql)
     {
         try
         {
@@ -416,80 +376,9 @@ internal sealed class SqliteWriter : IDisposable
             _thread.Join(TimeSpan.FromSeconds(30));
         }
 
-        using (var stopped = new ManualResetEvent(false))
-        {
-            if (_checkpointTimer.Dispose(stopped))
-            {
-                stopped.WaitOne(TimeSpan.FromSeconds(30));
-            }
-        }
-
-        while (Interlocked.CompareExchange(ref _checkpointRunning, 1, 0) != 0)
-        {
-            Thread.Sleep(1);
-        }
-
-        _checkpointConnection?.Dispose();
-        _checkpointConnection = null;
+        _checkpointer.Dispose();
     }
 
     /// <summary>Groups committed, batches in them, and Stopwatch ticks spent applying and committing (fsync).</summary>
     internal readonly record struct WriterStats(long Groups, long Batches, long ApplyTicks, long CommitTicks);
-
-    private sealed class Statements : IDisposable
-    {
-        public Statements(SqliteConnection c)
-        {
-            Begin = Make(c, "BEGIN IMMEDIATE");
-            Commit = Make(c, "COMMIT");
-            Rollback = Make(c, "ROLLBACK");
-            Savepoint = Make(c, "SAVEPOINT b");
-            RollbackToSavepoint = Make(c, "ROLLBACK TO b");
-            ReleaseSavepoint = Make(c, "RELEASE b");
-            Insert = Make(c, "INSERT INTO entities(tbl, pk, rk, etag, props) VALUES($t, $pk, $rk, $e, $p) ON CONFLICT DO NOTHING", "$t", "$pk", "$rk", "$e", "$p");
-            Upsert = Make(c, "INSERT INTO entities(tbl, pk, rk, etag, props) VALUES($t, $pk, $rk, $e, $p) ON CONFLICT(tbl, pk, rk) DO UPDATE SET etag = excluded.etag, props = excluded.props", "$t", "$pk", "$rk", "$e", "$p");
-            ReplaceAny = Make(c, "UPDATE entities SET etag = $e, props = $p WHERE tbl = $t AND pk = $pk AND rk = $rk", "$t", "$pk", "$rk", "$e", "$p");
-            ReplaceIfMatch = Make(c, "UPDATE entities SET etag = $e, props = $p WHERE tbl = $t AND pk = $pk AND rk = $rk AND etag = $old", "$t", "$pk", "$rk", "$e", "$p", "$old");
-            DeleteAny = Make(c, "DELETE FROM entities WHERE tbl = $t AND pk = $pk AND rk = $rk", "$t", "$pk", "$rk");
-            DeleteIfMatch = Make(c, "DELETE FROM entities WHERE tbl = $t AND pk = $pk AND rk = $rk AND etag = $old", "$t", "$pk", "$rk", "$old");
-            Exists = Make(c, "SELECT 1 FROM entities WHERE tbl = $t AND pk = $pk AND rk = $rk", "$t", "$pk", "$rk");
-            SaveCounter = Make(c, "UPDATE meta SET v = $v WHERE k = 'etag'", "$v");
-        }
-
-        public SqliteCommand Begin { get; }
-        public SqliteCommand Commit { get; }
-        public SqliteCommand Rollback { get; }
-        public SqliteCommand Savepoint { get; }
-        public SqliteCommand RollbackToSavepoint { get; }
-        public SqliteCommand ReleaseSavepoint { get; }
-        public SqliteCommand Insert { get; }
-        public SqliteCommand Upsert { get; }
-        public SqliteCommand ReplaceAny { get; }
-        public SqliteCommand ReplaceIfMatch { get; }
-        public SqliteCommand DeleteAny { get; }
-        public SqliteCommand DeleteIfMatch { get; }
-        public SqliteCommand Exists { get; }
-        public SqliteCommand SaveCounter { get; }
-
-        private static SqliteCommand Make(SqliteConnection connection, string sql, params string[] parameters)
-        {
-            var command = connection.CreateCommand();
-            command.CommandText = sql;
-            foreach (var name in parameters)
-            {
-                command.Parameters.Add(new SqliteParameter { ParameterName = name });
-            }
-
-            command.Prepare();
-            return command;
-        }
-
-        public void Dispose()
-        {
-            foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, RollbackToSavepoint, ReleaseSavepoint, Insert, Upsert, ReplaceAny, ReplaceIfMatch, DeleteAny, DeleteIfMatch, Exists, SaveCounter })
-            {
-                command.Dispose();
-            }
-        }
-    }
 }

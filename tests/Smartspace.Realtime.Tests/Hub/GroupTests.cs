@@ -87,6 +87,16 @@ public sealed class GroupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task SendToGroup_LargerThanOneReceiveBuffer_DeliveredWhole()
+    {
+        await using var client = await _host.ConnectAsync("agent-1", roles: ["webpubsub.sendToGroup"], groups: ["big"]);
+        await client.ReceiveJsonAsync();
+        var text = new string('x', 100_000);
+        await client.SendAsync("{\"type\":\"sendToGroup\",\"group\":\"big\",\"dataType\":\"text\",\"data\":\"" + text + "\"}");
+        Assert.Equal(text, (await client.ReceiveJsonAsync()).Str("data"));
+    }
+
+    [Fact]
     public async Task SendToGroup_WithoutRole_AckForbidden()
     {
         await using var client = await _host.ConnectAsync("agent-1", roles: ["webpubsub.sendToGroup.conv-1"]);

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Runs the whole product on its embedded defaults: the handler with SQLite, the embedded Web PubSub hub,
+# the Meta sandbox (fake Graph API + customer simulator), hosted timers and the seeded demo contact center.
+# Listens on http://127.0.0.1:5080 (override with ASPNETCORE_URLS). Settings: local.settings.json when
+# present, else local.settings.sample.json; environment variables override both.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+settings=local.settings.json
+[ -f "$settings" ] || settings=local.settings.sample.json
+
+dotnet build functions/Smartspace.Functions/Smartspace.Functions.csproj -c Release -nologo -v quiet
+export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+echo "Smartspace on ${ASPNETCORE_URLS:-http://127.0.0.1:5080} — sandbox page: /sandbox, health: /api/health, OpenAPI: /api/openapi/v1.json"
+exec dotnet functions/Smartspace.Functions/bin/Release/net10.0/Smartspace.Functions.dll --settings "$settings" "$@"

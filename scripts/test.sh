@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Runs every test: installs what it needs (npm ci for Azurite and the Web PubSub clients, NuGet restore),
+# builds, starts Azurite on a free loopback port for the Table Storage tests, runs every .NET test project
+# and the Node tests, stops Azurite, and fails when anything fails.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+step() { printf '\n==> %s\n' "$*"; }
+
+step "npm ci"
+npm ci --no-audit --no-fund --loglevel=error || exit 1
+
+step "dotnet build"
+dotnet build Smartspace.sln -c Debug -nologo -v quiet || exit 1
+
+free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+
+step "Azurite (tables)"
+azurite_dir=$(mktemp -d)
+azurite_port=$(free_port)
+"$root/node_modules/.bin/azurite-table" --inMemoryPersistence --tableHost 127.0.0.1 --tablePort "$azurite_port" \
+  --skipApiVersionCheck --loose --silent --location "$azurite_dir" >"$azurite_dir/azurite.log" 2>&1 &
+azurite_pid=$!
+cleanup() { kill "$azurite_pid" 2>/dev/null; wait "$azurite_pid" 2>/dev/null; rm -rf "$azurite_dir"; }
+trap cleanup EXIT
+for _ in $(seq 1 100); do
+  (exec 3<>"/dev/tcp/127.0.0.1/$azurite_port") 2>/dev/null && break
+  sleep 0.1
+done
+export SMARTSPACE_AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
+echo "Azurite on 127.0.0.1:$azurite_port (pid $azurite_pid)"
+
+passed=0
+failed=0
+failures=()
+for project in tests/*/*.Tests.csproj; do
+  name=$(basename "$project" .csproj)
+  step "dotnet test $name"
+  log=$(mktemp)
+  dotnet test "$project" --no-build -nologo 2>&1 | tee "$log"
+  status=${PIPESTATUS[0]}
+  p=$(grep -Eo 'Passed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | tail -1)
+  f=$(grep -Eo 'Failed: +[0-9]+' "$log" | grep -Eo '[0-9]+' | tail -1)
+  passed=$((passed + ${p:-0}))
+  failed=$((failed + ${f:-0}))
+  if [ "$status" -ne 0 ]; then
+    failures+=("$name")
+    [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
+  fi
+  rm -f "$log"
+done
+
+step "node --test tests/js"
+log=$(mktemp)
+node --test --test-concurrency=1 tests/js/ 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+p=$(grep -Eo '^# pass [0-9]+' "$log" | grep -Eo '[0-9]+' | tail -1)
+f=$(grep -Eo '^# fail [0-9]+' "$log" | grep -Eo '[0-9]+' | tail -1)
+passed=$((passed + ${p:-0}))
+failed=$((failed + ${f:-0}))
+if [ "$status" -ne 0 ]; then
+  failures+=("node tests")
+  [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
+fi
+rm -f "$log"
+
+echo
+[ ${#failures[@]} -eq 0 ] || echo "Failing: ${failures[*]}"
+echo "$passed passed, $failed failed"
+[ ${#failures[@]} -eq 0 ]

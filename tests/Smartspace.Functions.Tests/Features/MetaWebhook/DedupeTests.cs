@@ -1,0 +1,142 @@
+using Smartspace.Core.Conversations;
+using Smartspace.Functions.Features.MetaWebhook;
+using Smartspace.Functions.Tests.Infrastructure;
+using Smartspace.Testing;
+
+namespace Smartspace.Functions.Tests.Features.MetaWebhook;
+
+/// <summary>
+/// P3: Meta delivers at least once and concurrently. The same webhook posted 20 times at once is stored
+/// once; different messages of one customer posted at once all land in one conversation with distinct
+/// sequence numbers. Run against every store adapter.
+/// </summary>
+public abstract class DedupeContract : IDisposable
+{
+    private const string Customer = "5511987654321";
+    private readonly Lazy<HandlerFactory> lazyFactory;
+
+    protected DedupeContract() => lazyFactory = new Lazy<HandlerFactory>(CreateFactory);
+
+    protected HandlerFactory Factory => lazyFactory.Value;
+
+    protected abstract HandlerFactory CreateFactory();
+
+    [Fact]
+    public async Task P3_SameWebhookPosted20TimesConcurrently_IsStoredOnce()
+    {
+        var json = WebhookJson.SingleMessage(Customer, WebhookJson.TextMessage(Customer, "wamid.DUP20", Factory.Clock.GetUtcNow(), "só uma vez"));
+        var clients = Enumerable.Range(0, 20).Select(_ => Factory.CreateClient()).ToList();
+        using var start = new SemaphoreSlim(0);
+
+        var posts = clients.Select(async client =>
+        {
+            await start.WaitAsync();
+            return await Factory.PostWebhookAsync(json, client);
+        }).ToList();
+        start.Release(clients.Count);
+        var responses = await Task.WhenAll(posts);
+
+        foreach (var response in responses)
+        {
+            await response.AssertOkAsync();
+        }
+
+        Assert.Equal(1, await Factory.CountAsync("msg|"));
+        Assert.Equal(1, await Factory.CountAsync("wamid|"));
+        Assert.Equal(1, await Factory.CountAsync("conv|"));
+        var conversation = await Factory.CurrentConversationAsync(Customer);
+        Assert.Equal(1, conversation.MessageSeq);
+        Assert.Equal(19, Factory.Get<WebhookMetrics>().DuplicateCount);
+    }
+
+    [Fact]
+    public async Task P3_DifferentMessagesOfOneCustomerPostedConcurrently_AllLandInOneConversation()
+    {
+        var at = Factory.Clock.GetUtcNow().AddMinutes(-10);
+        var bodies = Enumerable.Range(1, 20)
+            .Select(i => WebhookJson.SingleMessage(Customer, WebhookJson.TextMessage(Customer, $"wamid.SEQ{i:D2}", at.AddSeconds(i), $"mensagem {i}")))
+            .ToList();
+
+        var responses = await Task.WhenAll(bodies.Select(b => Factory.PostWebhookAsync(b, Factory.CreateClient())));
+
+        foreach (var response in responses)
+        {
+            await response.AssertOkAsync();
+        }
+
+        var conversation = await Factory.CurrentConversationAsync(Customer);
+        var messages = await Factory.MessagesAsync(conversation.ConversationId);
+        Assert.Equal(20, messages.Count);
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => (long)i), messages.Select(m => m.Seq));
+        Assert.Equal(20, messages.Select(m => m.Wamid).Distinct().Count());
+        Assert.Equal(20, conversation.MessageSeq);
+        Assert.Equal(1, await Factory.CountAsync("conv|"));
+        Assert.Equal(at.AddSeconds(20), (await Factory.CustomerAsync(Customer))!.LastInboundAt);
+    }
+
+    public void Dispose()
+    {
+        if (lazyFactory.IsValueCreated)
+        {
+            lazyFactory.Value.Dispose();
+        }
+
+        GC.SuppressFinalize(this);
+    }
+}
+
+public sealed class DedupeOnSqliteTests : DedupeContract
+{
+    protected override HandlerFactory CreateFactory() => new();
+}
+
+public sealed class DedupeOnAzuriteTests(AzuriteFixture azurite) : DedupeContract, IClassFixture<AzuriteFixture>
+{
+    protected override HandlerFactory CreateFactory() => new(azurite.ConnectionString);
+}
+
+/// <summary>P3: the steps after the commit are repaired by Meta's retry of the same webhook.</summary>
+public sealed class RedeliveryTests : IDisposable
+{
+    private const string Customer = "5511987654321";
+    private readonly HandlerFactory factory = new();
+
+    [Fact]
+    public async Task P3_RedeliveryAfterRoutingDidNotHappen_CompletesTheRouting()
+    {
+        // The commit happened but the follow-up (routing) could not: nobody was available, as after a crash.
+        await factory.SetAvailableWithoutRoutingAsync("ana", false);
+        await factory.SetAvailableWithoutRoutingAsync("bruno", false);
+        var json = WebhookJson.SingleMessage(Customer, WebhookJson.TextMessage(Customer, "wamid.REDELIVER", factory.Clock.GetUtcNow(), "alguém aí?"));
+        await (await factory.PostWebhookAsync(json)).AssertOkAsync();
+        var queued = await factory.CurrentConversationAsync(Customer);
+        Assert.Equal(ConversationStage.Queued, queued.Stage);
+        Assert.Equal(1, await factory.CountAsync("queue|"));
+
+        // An agent becomes available without anything routing; Meta then redelivers the same webhook.
+        await factory.SetAvailableWithoutRoutingAsync("ana", true);
+        await (await factory.PostWebhookAsync(json)).AssertOkAsync();
+
+        var routed = await factory.CurrentConversationAsync(Customer);
+        Assert.Equal(queued.ConversationId, routed.ConversationId);
+        Assert.Equal(ConversationStage.Open, routed.Stage);
+        Assert.Equal("ana", routed.AgentId);
+        Assert.Equal(0, await factory.CountAsync("queue|"));
+        Assert.Single(await factory.MessagesAsync(routed.ConversationId));
+        Assert.Equal(1, factory.Get<WebhookMetrics>().DuplicateCount);
+    }
+
+    [Fact]
+    public async Task P3_RedeliveryOfAnAlreadyRoutedMessage_ChangesNothing()
+    {
+        var json = WebhookJson.SingleMessage(Customer, WebhookJson.TextMessage(Customer, "wamid.ROUTED", factory.Clock.GetUtcNow(), "oi"));
+        await (await factory.PostWebhookAsync(json)).AssertOkAsync();
+        var before = await factory.SnapshotAsync();
+
+        await (await factory.PostWebhookAsync(json)).AssertOkAsync();
+
+        Assert.Equal(before, await factory.SnapshotAsync());
+    }
+
+    public void Dispose() => factory.Dispose();
+}

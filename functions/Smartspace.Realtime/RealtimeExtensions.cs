@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
@@ -58,7 +59,13 @@ public static class RealtimeExtensions
     /// too) and maps the client endpoint <c>/client/hubs/{hub}</c>, the REST API under
     /// <c>/api/hubs/{hub}</c> and <c>/api/health</c>. When <c>Mode=Azure</c>: maps nothing.
     /// </summary>
-    public static WebApplication MapEmbeddedWebPubSubHub(this WebApplication app)
+    public static WebApplication MapEmbeddedWebPubSubHub(this WebApplication app) => app.MapEmbeddedWebPubSubHub(app);
+
+    /// <summary>
+    /// Same as <see cref="MapEmbeddedWebPubSubHub(WebApplication)"/>, mapping the hub's routes on
+    /// <paramref name="endpoints"/> (e.g. a route group carrying the host's own metadata).
+    /// </summary>
+    public static WebApplication MapEmbeddedWebPubSubHub(this WebApplication app, IEndpointRouteBuilder endpoints)
     {
         var options = app.Services.GetRequiredService<IOptions<WebPubSubOptions>>().Value;
         if (options.Mode != WebPubSubMode.Embedded)
@@ -69,9 +76,9 @@ public static class RealtimeExtensions
         app.UseWebSockets();
         var hub = app.Services.GetRequiredService<EmbeddedHub>();
         app.Lifetime.ApplicationStopping.Register(hub.AbortAll);
-        app.Map("/client/hubs/{hub}", (HttpContext context, string hub) =>
+        endpoints.Map("/client/hubs/{hub}", (HttpContext context, string hub) =>
             context.RequestServices.GetRequiredService<ClientEndpoint>().HandleAsync(context, hub));
-        RestApi.Map(app, options.EnableTestHooks);
+        RestApi.Map(endpoints, options.EnableTestHooks);
         return app;
     }
 }

@@ -1,5 +1,6 @@
 using Smartspace.Core.Conversations;
 using Smartspace.Core.Templates;
+using Smartspace.Functions.Features.Admin;
 using Smartspace.Functions.Features.Auth;
 using Smartspace.Functions.Features.Conversations;
 using Smartspace.Functions.Features.FinishConversation;
@@ -129,6 +130,8 @@ public static class AgentApi
                 return Results.Ok(new { qualifications = rows.Select(r => new { id = r.RowKey[Keys.ReasonPrefix.Length..], name = r.GetString("Name") }) });
             }));
 
+        api.MapAdminApi();
+        api.MapBotApi();
         return api;
     }
 

@@ -24,6 +24,9 @@ using Smartspace.Functions.Health;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Realtime;
 using Smartspace.Meta;
+using Smartspace.Realtime;
+using Smartspace.Realtime.Options;
+using Smartspace.Functions.Features.Negotiate;
 using Smartspace.Meta.Sandbox;
 using Smartspace.Storage;
 
@@ -53,6 +56,16 @@ public static class Composition
         services.AddOptions<SeedOptions>().Bind(config.GetSection(SeedOptions.Section));
 
         services.AddEntityStore(config.GetSection("Storage"));
+        services.AddSmartspaceRealtime(config.GetSection("WebPubSub"));
+        services.PostConfigure<WebPubSubOptions>(o =>
+        {
+            // The embedded hub delivers connected/disconnected to this handler's own event endpoint.
+            if (o.Mode == WebPubSubMode.Embedded && string.IsNullOrEmpty(o.EventHandlerUrl) && Uri.TryCreate(o.Endpoint, UriKind.Absolute, out var endpoint))
+            {
+                o.EventHandlerUrl = new Uri(endpoint, "/api/webpubsub/events").ToString();
+            }
+        });
+        services.AddSingleton<IAgentEventSink, RealtimeEventSink>();
         services.AddMetaWhatsApp(config);
 
         services.AddSingleton<LedgerStore>();
@@ -114,6 +127,7 @@ public static class Composition
         app.MapAgentApi();
         app.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
         app.MapInvokedFunctions();
+        app.MapRealtimeEndpoints();
 
         var local = app.Services.GetRequiredService<IOptions<LocalOptions>>().Value;
         if (local.Enabled)
@@ -121,6 +135,7 @@ public static class Composition
             var localOnly = app.MapGroup(string.Empty).LocalOnly();
             DevTokens.Map(localOnly, app.Services, app.Environment);
             localOnly.MapMetaSandbox("/sandbox").AllowAnonymous();
+            app.MapEmbeddedWebPubSubHub(localOnly);
         }
 
         return app;

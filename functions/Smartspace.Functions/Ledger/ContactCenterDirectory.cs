@@ -103,6 +103,13 @@ public sealed class ContactCenterDirectory(IEntityStore store, TimeProvider time
         return true;
     }
 
+    /// <summary>Agent ids are Web PubSub user ids, unique across contact centers; this row maps one back to its contact center.</summary>
+    public async Task SaveAgentTenantAsync(string agentId, string tenantId, CancellationToken ct) =>
+        await store.SubmitAsync(Keys.DirectoryTable, [EntityOperation.Upsert(new Entity(Keys.AgentPartition, agentId, new Dictionary<string, object?> { ["TenantId"] = tenantId }))], ct);
+
+    public async Task<string?> GetTenantOfAgentAsync(string agentId, CancellationToken ct) =>
+        (await store.GetAsync(Keys.DirectoryTable, Keys.AgentPartition, agentId, ct))?.GetString("TenantId");
+
     private static ChannelInfo ToChannel(Entity e) =>
         new(e.RowKey, e.GetString("TenantId") ?? "", e.GetString("DisplayNumber") ?? "", e.GetString("WabaId") ?? "", e.GetString("Name") ?? "");
 }

@@ -28,6 +28,7 @@ public static class Keys
     public const string WabaPartition = "waba";
     public const string TenantPartition = "tenant";
     public const string LeasePartition = "lease";
+    public const string AgentPartition = "agent";
 
     public static string Agent(string agentId) => "agent|" + agentId;
     public const string AgentPrefix = "agent|";

@@ -41,7 +41,11 @@ public interface IAgentEventPublisher
 
 public static class RealtimeGroups
 {
+    /// <summary>Supervisors of a contact center: they see every change of it.</summary>
     public static string Supervisors(string tenantId) => $"supervisors.{tenantId}";
+
+    /// <summary>Everyone of a contact center: contact-center-wide changes (templates).</summary>
+    public static string Everyone(string tenantId) => $"tenant.{tenantId}";
 }
 
 /// <summary>Keeps the last events in memory; used by tests and as a diagnostic tap.</summary>

@@ -232,7 +232,8 @@ public sealed partial class WebhookIngestion(
             return;
         }
 
-        var status = TemplateStatusNames.Parse(change.Event);
+        // REINSTATED is not a status of its own: it returns the template to APPROVED (reference §8).
+        var status = change.IsApproved ? TemplateStatus.Approved : TemplateStatusNames.Parse(change.Event);
         var updated = await templates.UpdateStatusAsync(tenantId, change.WabaId, change.Name, change.Language, status, ct);
         foreach (var template in updated)
         {

@@ -70,6 +70,7 @@ public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore led
             var result = await ledger.SubmitAsync([agent is null ? EntityOperation.Insert(row.ToEntity()) : EntityOperation.Replace(row.ToEntity())], ct);
             if (result.Succeeded)
             {
+                await directory.SaveAgentTenantAsync(agentId, tenantId, ct);
                 return;
             }
         }

@@ -52,6 +52,18 @@ public sealed class TemplateStatusTests : IDisposable
     }
 
     [Fact]
+    public async Task P5_ReinstatedTemplate_IsOfferedAgain()
+    {
+        // REINSTATED returns a paused/flagged template to APPROVED (reference §8).
+        await (await factory.PostWebhookAsync(WebhookJson.TemplateStatus("retomada_atendimento", "FLAGGED"))).AssertOkAsync();
+        Assert.DoesNotContain("retomada_atendimento", await ListedAsync());
+
+        await (await factory.PostWebhookAsync(WebhookJson.TemplateStatus("retomada_atendimento", "REINSTATED"))).AssertOkAsync();
+
+        Assert.Contains("retomada_atendimento", await ListedAsync());
+    }
+
+    [Fact]
     public async Task P5_PendingTemplateApprovedByMeta_IsOffered()
     {
         Assert.DoesNotContain("promocao_pendente", await ListedAsync());

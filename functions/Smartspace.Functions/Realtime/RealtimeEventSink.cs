@@ -1,0 +1,26 @@
+using Smartspace.Realtime.Publishing;
+
+namespace Smartspace.Functions.Realtime;
+
+/// <summary>
+/// Delivers agent events over Web PubSub: to the agent concerned (user id = agent id), to the contact
+/// center's supervisors (a group), and contact-center-wide changes (templates) to everyone of it (a group).
+/// </summary>
+public sealed class RealtimeEventSink(IRealtimePublisher publisher) : IAgentEventSink
+{
+    public async Task DeliverAsync(AgentEvent agentEvent, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (agentEvent.AgentId is { } agentId)
+        {
+            await publisher.SendToUserAsync(agentId, payload, cancellationToken);
+        }
+
+        if (agentEvent.AgentId is null && agentEvent.ConversationId is null)
+        {
+            await publisher.SendToGroupAsync(RealtimeGroups.Everyone(agentEvent.TenantId), payload, cancellationToken);
+            return;
+        }
+
+        await publisher.SendToGroupAsync(RealtimeGroups.Supervisors(agentEvent.TenantId), payload, cancellationToken);
+    }
+}

@@ -65,7 +65,8 @@ public static class RealtimeExtensions
     /// Same as <see cref="MapEmbeddedWebPubSubHub(WebApplication)"/>, mapping the hub's routes on
     /// <paramref name="endpoints"/> (e.g. a route group carrying the host's own metadata).
     /// </summary>
-    public static WebApplication MapEmbeddedWebPubSubHub(this WebApplication app, IEndpointRouteBuilder endpoints)
+    /// <param name="mapHealth">False when the host serves <c>/api/health</c> itself (the handler does).</param>
+    public static WebApplication MapEmbeddedWebPubSubHub(this WebApplication app, IEndpointRouteBuilder endpoints, bool mapHealth = true)
     {
         var options = app.Services.GetRequiredService<IOptions<WebPubSubOptions>>().Value;
         if (options.Mode != WebPubSubMode.Embedded)
@@ -78,7 +79,7 @@ public static class RealtimeExtensions
         app.Lifetime.ApplicationStopping.Register(hub.AbortAll);
         endpoints.Map("/client/hubs/{hub}", (HttpContext context, string hub) =>
             context.RequestServices.GetRequiredService<ClientEndpoint>().HandleAsync(context, hub));
-        RestApi.Map(endpoints, options.EnableTestHooks);
+        RestApi.Map(endpoints, options.EnableTestHooks, mapHealth);
         return app;
     }
 }

@@ -7,7 +7,7 @@ public static class HealthEndpoint
 {
     public static void MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapGet("/api/health", async (IEntityStore store, TimeProvider time, CancellationToken ct) =>
+        endpoints.MapMethods("/api/health", ["GET", "HEAD"], async (IEntityStore store, TimeProvider time, CancellationToken ct) =>
         {
             bool reachable;
             try

@@ -134,8 +134,9 @@ public static class Composition
         {
             var localOnly = app.MapGroup(string.Empty).LocalOnly();
             DevTokens.Map(localOnly, app.Services, app.Environment);
+            app.MapBenchBaseline(app.Configuration);
             localOnly.MapMetaSandbox("/sandbox").AllowAnonymous();
-            app.MapEmbeddedWebPubSubHub(localOnly);
+            app.MapEmbeddedWebPubSubHub(localOnly, mapHealth: false);
         }
 
         return app;

@@ -24,9 +24,12 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
 
     private delegate Task Operation(HttpContext context, RestApi api, HubState hub);
 
-    public static void Map(IEndpointRouteBuilder app, bool testHooks)
+    public static void Map(IEndpointRouteBuilder app, bool testHooks, bool mapHealth = true)
     {
-        app.MapMethods("/api/health", ["HEAD", "GET"], (HttpContext c) => { c.Response.StatusCode = 200; return Task.CompletedTask; });
+        if (mapHealth)
+        {
+            app.MapMethods("/api/health", ["HEAD", "GET"], (HttpContext c) => { c.Response.StatusCode = 200; return Task.CompletedTask; });
+        }
 
         var h = "/api/hubs/{hub}";
         Route(app, "POST", h + "/:send", (c, api, hub) => api.SendAsync(c, m => hub.SendToAll(m, Excluded(c))));

@@ -14,12 +14,39 @@ public abstract class DedupeContract : IDisposable
 {
     private const string Customer = "5511987654321";
     private readonly Lazy<HandlerFactory> lazyFactory;
+    private readonly List<HandlerFactory> others = [];
 
-    protected DedupeContract() => lazyFactory = new Lazy<HandlerFactory>(CreateFactory);
+    protected DedupeContract() => lazyFactory = new Lazy<HandlerFactory>(() => CreateFactory(SharedStore));
 
     protected HandlerFactory Factory => lazyFactory.Value;
 
-    protected abstract HandlerFactory CreateFactory();
+    /// <summary>Settings that make two hosts (two "instances" of the function app) use the same store.</summary>
+    protected abstract IDictionary<string, string?> SharedStore { get; }
+
+    protected abstract HandlerFactory CreateFactory(IDictionary<string, string?> sharedStore);
+
+    [Fact]
+    public async Task P3_SameWebhookOnTwoInstancesConcurrently_IsStoredOnce()
+    {
+        // Two hosts share the store but not the in-process gate: only the store's conditional insert of the wamid row decides.
+        var second = CreateFactory(SharedStore);
+        others.Add(second);
+        var json = WebhookJson.SingleMessage(Customer, WebhookJson.TextMessage(Customer, "wamid.TWOHOSTS", Factory.Clock.GetUtcNow(), "duas instâncias"));
+        var clients = Enumerable.Range(0, 20).Select(i => (i % 2 == 0 ? Factory : second).CreateClient()).ToList();
+
+        var responses = await Task.WhenAll(clients.Select(c => Factory.PostWebhookAsync(json, c)));
+
+        foreach (var response in responses)
+        {
+            await response.AssertOkAsync();
+        }
+
+        Assert.Equal(1, await Factory.CountAsync("msg|"));
+        Assert.Equal(1, await Factory.CountAsync("wamid|"));
+        Assert.Equal(1, await Factory.CountAsync("conv|"));
+        Assert.Equal(1, (await Factory.CurrentConversationAsync(Customer)).MessageSeq);
+        Assert.Equal(19, Factory.Get<WebhookMetrics>().DuplicateCount + second.Get<WebhookMetrics>().DuplicateCount);
+    }
 
     [Fact]
     public async Task P3_SameWebhookPosted20TimesConcurrently_IsStoredOnce()
@@ -76,6 +103,11 @@ public abstract class DedupeContract : IDisposable
 
     public void Dispose()
     {
+        foreach (var other in others)
+        {
+            other.Dispose();
+        }
+
         if (lazyFactory.IsValueCreated)
         {
             lazyFactory.Value.Dispose();
@@ -87,12 +119,22 @@ public abstract class DedupeContract : IDisposable
 
 public sealed class DedupeOnSqliteTests : DedupeContract
 {
-    protected override HandlerFactory CreateFactory() => new();
+    private readonly string path = Path.Combine(Path.GetTempPath(), "smartspace-tests", "dedupe-" + Guid.NewGuid().ToString("N") + ".db");
+
+    private readonly string prefix = AzuriteFixture.NewTablePrefix("dedupe");
+
+    protected override IDictionary<string, string?> SharedStore => new Dictionary<string, string?> { ["Storage:SqlitePath"] = path, ["Storage:TablePrefix"] = prefix };
+
+    protected override HandlerFactory CreateFactory(IDictionary<string, string?> sharedStore) => new(overrides: sharedStore);
 }
 
 public sealed class DedupeOnAzuriteTests(AzuriteFixture azurite) : DedupeContract, IClassFixture<AzuriteFixture>
 {
-    protected override HandlerFactory CreateFactory() => new(azurite.ConnectionString);
+    private readonly string prefix = AzuriteFixture.NewTablePrefix("dedupe");
+
+    protected override IDictionary<string, string?> SharedStore => new Dictionary<string, string?> { ["Storage:TablePrefix"] = prefix };
+
+    protected override HandlerFactory CreateFactory(IDictionary<string, string?> sharedStore) => new(azurite.ConnectionString, sharedStore);
 }
 
 /// <summary>P3: the steps after the commit are repaired by Meta's retry of the same webhook.</summary>

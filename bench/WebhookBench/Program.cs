@@ -1,0 +1,421 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using System.Text;
+
+// WebhookBench: starts the real handler (Release build, SQLite with durable commits) on a free
+// 127.0.0.1 port and measures, in the same run, a baseline endpoint of that host (reads the body,
+// answers 200) and the real WhatsApp webhook with signed, realistic traffic. Closed loop: N workers,
+// each with its own single-connection HttpClient. See bench/README.md.
+var options = BenchOptions.Parse(args);
+var repo = RepoRoot.Find();
+var handlerProject = Path.Combine(repo, "functions", "Smartspace.Functions");
+var handlerDll = Path.Combine(handlerProject, "bin", "Release", "net10.0", "Smartspace.Functions.dll");
+
+if (!options.NoBuild)
+{
+    Build.Release(handlerProject);
+}
+
+if (!File.Exists(handlerDll))
+{
+    Console.Error.WriteLine($"{handlerDll} is missing: build it with `dotnet build -c Release functions/Smartspace.Functions` or drop --no-build.");
+    return 2;
+}
+
+var work = Path.Combine(Path.GetTempPath(), "webhookbench-" + Guid.NewGuid().ToString("N")[..8]);
+Directory.CreateDirectory(work);
+var port = FreePort();
+var baseUrl = $"http://127.0.0.1:{port}";
+const string appSecret = "bench-app-secret-0123456789";
+
+using var handler = HandlerProcess.Start(handlerDll, Path.GetDirectoryName(handlerDll)!, work, port, appSecret);
+Console.CancelKeyPress += (_, e) => { e.Cancel = true; handler.Stop(); };
+try
+{
+    await handler.WaitReadyAsync(baseUrl, TimeSpan.FromSeconds(90));
+    Console.WriteLine($"handler pid {handler.Pid} ready at {baseUrl}; store {Path.Combine(work, "store.db")}");
+    Console.WriteLine($"connections {options.Connections}, warm-up {options.WarmupSeconds} s, measure {options.Seconds} s each, {options.Customers} customers, {options.StatusPercent} % statuses");
+
+    var traffic = new Traffic(appSecret, options.Customers, options.StatusPercent);
+    var baseline = await LoadRun.RunAsync("baseline", baseUrl + "/bench/baseline", options, _ => traffic.Next(signed: false));
+    var webhook = await LoadRun.RunAsync("webhook", baseUrl + "/api/whatsapp/webhook", options, _ => traffic.Next(signed: true));
+
+    Console.WriteLine();
+    Console.WriteLine("| endpoint | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    foreach (var r in new[] { baseline, webhook })
+    {
+        Console.WriteLine(r.Row());
+    }
+
+    var ratio = webhook.Throughput / baseline.Throughput;
+    Console.WriteLine();
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio webhook/baseline throughput: {ratio:F2}x (goal >= 0.45x); webhook p99 {webhook.P(0.99):F2} ms (goal <= 10 ms)"));
+    Console.WriteLine($"webhook requests: {traffic.Messages} messages, {traffic.Statuses} statuses generated (incl. warm-up)");
+    return webhook.Errors == 0 ? 0 : 1;
+}
+finally
+{
+    handler.Stop();
+    Console.WriteLine($"handler pid {handler.Pid} stopped");
+    try
+    {
+        Directory.Delete(work, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+}
+
+static int FreePort()
+{
+    using var listener = new TcpListener(IPAddress.Loopback, 0);
+    listener.Start();
+    return ((IPEndPoint)listener.LocalEndpoint).Port;
+}
+
+internal sealed record BenchOptions(int Seconds, int WarmupSeconds, int Connections, int Customers, int StatusPercent, bool NoBuild)
+{
+    public static BenchOptions Parse(string[] args)
+    {
+        int Int(string name, int fallback)
+        {
+            var i = Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+        }
+
+        var o = new BenchOptions(Int("--seconds", 10), Int("--warmup", 3), Int("--connections", 64), Int("--customers", 5000), Int("--status-percent", 20), args.Contains("--no-build"));
+        if (o.Seconds is < 1 or > 600 || o.WarmupSeconds is < 0 or > 120 || o.Connections is < 1 or > 1024 || o.Customers is < 1 or > 99_999_999 || o.StatusPercent is < 0 or > 100)
+        {
+            throw new ArgumentException("--seconds 1..600, --warmup 0..120, --connections 1..1024, --customers 1..99999999, --status-percent 0..100");
+        }
+
+        return o;
+    }
+}
+
+internal static class RepoRoot
+{
+    public static string Find()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Smartspace.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Smartspace.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Run from inside the repository (Smartspace.sln not found).");
+    }
+}
+
+internal static class Build
+{
+    /// <summary>Builds the handler in Release; retries when another build holds a file lock.</summary>
+    public static void Release(string project)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            Console.WriteLine($"building {project} (Release), attempt {attempt}");
+            using var build = Process.Start(new ProcessStartInfo("dotnet", ["build", "-c", "Release", "--nologo", "-v", "q", project]) { UseShellExecute = false })!;
+            build.WaitForExit();
+            if (build.ExitCode == 0)
+            {
+                return;
+            }
+
+            if (attempt >= 3)
+            {
+                throw new InvalidOperationException("dotnet build -c Release failed " + attempt + " times.");
+            }
+
+            Thread.Sleep(TimeSpan.FromSeconds(5));
+        }
+    }
+}
+
+/// <summary>The handler process this benchmark started; stopped by its own PID, never by name.</summary>
+internal sealed class HandlerProcess : IDisposable
+{
+    private readonly Process process;
+    private readonly StreamWriter log;
+
+    private HandlerProcess(Process process, StreamWriter log)
+    {
+        this.process = process;
+        this.log = log;
+    }
+
+    public int Pid => process.Id;
+
+    public static HandlerProcess Start(string dll, string workingDirectory, string work, int port, string appSecret)
+    {
+        var info = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        {
+            WorkingDirectory = workingDirectory,
+            UseShellExecute = false,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        var env = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Development",
+            ["Local__Enabled"] = "true",
+            ["Storage__Provider"] = "Sqlite",
+            ["Storage__SqlitePath"] = Path.Combine(work, "store.db"),
+            ["Meta__AppSecret"] = appSecret,
+            ["Meta__VerifyToken"] = "x",
+            ["Meta__AccessToken"] = "x",
+            ["Meta__GraphBaseUrl"] = "http://127.0.0.1:9/graph",
+            ["Meta__SandboxEnabled"] = "false",
+            ["WebPubSub__Mode"] = "Embedded",
+            ["WebPubSub__Endpoint"] = $"http://127.0.0.1:{port}",
+            ["WebPubSub__AccessKey"] = "bench-webpubsub-access-key-0123456789abcdef",
+            ["WebPubSub__Hub"] = "agents",
+            ["Auth__Issuer"] = "x",
+            ["Auth__Audience"] = "y",
+            ["Auth__SigningKey"] = "bench-jwt-signing-key-0123456789abcdef0123456789",
+            ["Seed__File"] = "seed/demo-contact-center.json",
+            ["Timers__Hosted"] = "false",
+            ["Logging__LogLevel__Default"] = "Warning",
+            ["Bench__BaselineEndpoint"] = "true",
+        };
+        foreach (var (key, value) in env)
+        {
+            info.Environment[key] = value;
+        }
+
+        // Keep the bench's own environment from steering the handler (e.g. a Functions port variable).
+        info.Environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
+        info.Environment.Remove("FUNCTIONS_HTTPWORKER_PORT");
+        info.Environment.Remove("ASPNETCORE_URLS");
+
+        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the handler.");
+        var log = new StreamWriter(Path.Combine(work, "handler.log")) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new HandlerProcess(process, log);
+    }
+
+    public async Task WaitReadyAsync(string baseUrl, TimeSpan timeout)
+    {
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var until = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < until)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The handler exited with {process.ExitCode}; see its log.");
+            }
+
+            try
+            {
+                if ((await client.GetAsync(baseUrl + "/")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException("The handler did not answer GET / in time.");
+    }
+
+    public void Stop()
+    {
+        try
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+                process.WaitForExit(10_000);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        Stop();
+        process.Dispose();
+        lock (log)
+        {
+            log.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// Webhook bodies as Meta sends them: mostly one text message from one of many customers
+/// (55 11 9XXXX-XXXX, unique wamids), and a share of delivery statuses (for wamids this
+/// handler never sent: read, ignored and counted — the cheapest realistic status path).
+/// </summary>
+internal sealed class Traffic(string appSecret, int customers, int statusPercent)
+{
+    private readonly byte[] key = Encoding.UTF8.GetBytes(appSecret);
+    private readonly string run = Guid.NewGuid().ToString("N")[..8];
+    private long counter;
+    private long messages;
+    private long statuses;
+
+    public long Messages => Interlocked.Read(ref messages);
+    public long Statuses => Interlocked.Read(ref statuses);
+
+    private static readonly string[] Texts =
+    [
+        "Olá, boa tarde! Gostaria de saber o status do meu pedido, por favor.",
+        "Não recebi a segunda via do boleto, vocês podem reenviar? 🙏",
+        "Oi",
+        "Meu cartão foi recusado na compra de ontem, o que aconteceu?",
+        "Obrigada pelo atendimento! 😀👍",
+        "Quero cancelar a assinatura e falar com um atendente humano.",
+    ];
+
+    public (byte[] Body, string? Signature) Next(bool signed)
+    {
+        var n = Interlocked.Increment(ref counter);
+        var random = Random.Shared;
+        var customer = "55119" + random.Next(customers).ToString("D8", CultureInfo.InvariantCulture);
+        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
+        string json;
+        if (random.Next(100) < statusPercent)
+        {
+            Interlocked.Increment(ref statuses);
+            var status = (n % 3) switch { 0 => "sent", 1 => "delivered", _ => "read" };
+            json = "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"200300400500600\",\"changes\":[{\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"551140001234\",\"phone_number_id\":\"100200300400500\"},"
+                + "\"statuses\":[{\"id\":\"wamid.HBgNNTUxMTk4NzY1NDMyMRUCABEYEj" + run + n.ToString(CultureInfo.InvariantCulture) + "\",\"status\":\"" + status + "\",\"timestamp\":\"" + now + "\",\"recipient_id\":\"" + customer + "\",\"recipient_user_id\":\"BR." + customer + "\","
+                + "\"pricing\":{\"billable\":true,\"pricing_model\":\"PMP\",\"type\":\"regular\",\"category\":\"utility\"}}]},\"field\":\"messages\"}]}]}";
+        }
+        else
+        {
+            Interlocked.Increment(ref messages);
+            var text = Texts[random.Next(Texts.Length)];
+            json = "{\"object\":\"whatsapp_business_account\",\"entry\":[{\"id\":\"200300400500600\",\"changes\":[{\"value\":{\"messaging_product\":\"whatsapp\",\"metadata\":{\"display_phone_number\":\"551140001234\",\"phone_number_id\":\"100200300400500\"},"
+                + "\"contacts\":[{\"profile\":{\"name\":\"Cliente " + customer[^4..] + "\"},\"wa_id\":\"" + customer + "\",\"user_id\":\"BR." + customer + "\"}],"
+                + "\"messages\":[{\"from\":\"" + customer + "\",\"from_user_id\":\"BR." + customer + "\",\"id\":\"wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFj" + run + n.ToString(CultureInfo.InvariantCulture) + "\",\"timestamp\":\"" + now + "\",\"type\":\"text\",\"text\":{\"body\":\"" + text + "\"}}]},\"field\":\"messages\"}]}]}";
+        }
+
+        var body = Encoding.UTF8.GetBytes(json);
+        return (body, signed ? "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(key, body)) : null);
+    }
+}
+
+internal sealed class LoadResult(string name, long[] latencyTicks, long requests, long errors, double seconds, Dictionary<int, long> codes)
+{
+    public string Name => name;
+    public long Errors => errors;
+    public double Throughput => requests / seconds;
+
+    public double P(double quantile)
+    {
+        if (latencyTicks.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var index = Math.Clamp((int)Math.Ceiling(quantile * latencyTicks.Length) - 1, 0, latencyTicks.Length - 1);
+        return latencyTicks[index] * 1000.0 / Stopwatch.Frequency;
+    }
+
+    public string Row() => string.Create(CultureInfo.InvariantCulture,
+        $"| {name} | {requests} | {Throughput:F0} | {P(0.50):F2} | {P(0.90):F2} | {P(0.99):F2} | {P(1.0):F2} | {errors}{(codes.Count > 0 ? " (" + string.Join(", ", codes.Select(c => $"{c.Key}: {c.Value}")) + ")" : "")} |");
+}
+
+internal static class LoadRun
+{
+    public static async Task<LoadResult> RunAsync(string name, string url, BenchOptions options, Func<int, (byte[] Body, string? Signature)> next)
+    {
+        Console.WriteLine($"{name}: warm-up {options.WarmupSeconds} s, then {options.Seconds} s");
+        var clients = Enumerable.Range(0, options.Connections).Select(_ => new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 1,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        })
+        { Timeout = TimeSpan.FromSeconds(30) }).ToList();
+        try
+        {
+            var start = Stopwatch.GetTimestamp();
+            var measureFrom = start + (long)(options.WarmupSeconds * (double)Stopwatch.Frequency);
+            var measureTo = measureFrom + (long)(options.Seconds * (double)Stopwatch.Frequency);
+            var codes = new System.Collections.Concurrent.ConcurrentDictionary<int, long>();
+            var perWorker = await Task.WhenAll(clients.Select((client, worker) => Task.Run(async () =>
+            {
+                var latencies = new List<long>(64 * 1024);
+                long errors = 0;
+                while (true)
+                {
+                    var (body, signature) = next(worker);
+                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+                    request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+                    if (signature is not null)
+                    {
+                        request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", signature);
+                    }
+
+                    var sent = Stopwatch.GetTimestamp();
+                    if (sent >= measureTo)
+                    {
+                        break;
+                    }
+
+                    int code;
+                    try
+                    {
+                        using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
+                        code = (int)response.StatusCode;
+                    }
+                    catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                    {
+                        code = 0;
+                    }
+
+                    var done = Stopwatch.GetTimestamp();
+                    if (sent >= measureFrom)
+                    {
+                        latencies.Add(done - sent);
+                        if (code != 200)
+                        {
+                            errors++;
+                            codes.AddOrUpdate(code, 1, (_, v) => v + 1);
+                        }
+                    }
+                }
+
+                return (latencies, errors);
+            })));
+
+            var all = perWorker.SelectMany(w => w.latencies).ToArray();
+            Array.Sort(all);
+            return new LoadResult(name, all, all.Length, perWorker.Sum(w => w.errors), options.Seconds, new Dictionary<int, long>(codes));
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                client.Dispose();
+            }
+        }
+    }
+}

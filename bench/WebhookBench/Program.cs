@@ -39,13 +39,14 @@ try
     Console.WriteLine($"handler pid {handler.Pid} ready at {baseUrl}; store {Path.Combine(work, "store.db")}");
     Console.WriteLine($"connections {options.Connections}, warm-up {options.WarmupSeconds} s, measure {options.Seconds} s each, {options.Customers} customers, {options.StatusPercent} % statuses");
 
+    var unsigned = new Traffic(appSecret, options.Customers, options.StatusPercent);
     var traffic = new Traffic(appSecret, options.Customers, options.StatusPercent);
-    var baseline = await LoadRun.RunAsync("baseline", baseUrl + "/bench/baseline", options, _ => traffic.Next(signed: false));
-    var webhook = await LoadRun.RunAsync("webhook", baseUrl + "/api/whatsapp/webhook", options, _ => traffic.Next(signed: true));
+    var baseline = await LoadRun.RunAsync("baseline", baseUrl + "/bench/baseline", options, handler.CpuTime, _ => unsigned.Next(signed: false));
+    var webhook = await LoadRun.RunAsync("webhook", baseUrl + "/api/whatsapp/webhook", options, handler.CpuTime, _ => traffic.Next(signed: true));
 
     Console.WriteLine();
-    Console.WriteLine("| endpoint | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 |");
-    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    Console.WriteLine("| endpoint | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 | handler CPU µs/req | handler CPU % | bench CPU % |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var r in new[] { baseline, webhook })
     {
         Console.WriteLine(r.Row());
@@ -54,7 +55,7 @@ try
     var ratio = webhook.Throughput / baseline.Throughput;
     Console.WriteLine();
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ratio webhook/baseline throughput: {ratio:F2}x (goal >= 0.45x); webhook p99 {webhook.P(0.99):F2} ms (goal <= 10 ms)"));
-    Console.WriteLine($"webhook requests: {traffic.Messages} messages, {traffic.Statuses} statuses generated (incl. warm-up)");
+    Console.WriteLine($"webhook bodies: {traffic.Messages} messages, {traffic.Statuses} statuses generated (incl. warm-up); {Environment.ProcessorCount} CPUs shared by handler and bench");
     return webhook.Errors == 0 ? 0 : 1;
 }
 finally
@@ -159,6 +160,12 @@ internal sealed class HandlerProcess : IDisposable
     }
 
     public int Pid => process.Id;
+
+    public TimeSpan CpuTime()
+    {
+        process.Refresh();
+        return process.TotalProcessorTime;
+    }
 
     public static HandlerProcess Start(string dll, string workingDirectory, string work, int port, string appSecret)
     {
@@ -320,7 +327,7 @@ internal sealed class Traffic(string appSecret, int customers, int statusPercent
     }
 }
 
-internal sealed class LoadResult(string name, long[] latencyTicks, long requests, long errors, double seconds, Dictionary<int, long> codes)
+internal sealed class LoadResult(string name, long[] latencyTicks, long requests, long errors, double seconds, Dictionary<int, long> codes, TimeSpan handlerCpu, TimeSpan benchCpu)
 {
     public string Name => name;
     public long Errors => errors;
@@ -338,12 +345,12 @@ internal sealed class LoadResult(string name, long[] latencyTicks, long requests
     }
 
     public string Row() => string.Create(CultureInfo.InvariantCulture,
-        $"| {name} | {requests} | {Throughput:F0} | {P(0.50):F2} | {P(0.90):F2} | {P(0.99):F2} | {P(1.0):F2} | {errors}{(codes.Count > 0 ? " (" + string.Join(", ", codes.Select(c => $"{c.Key}: {c.Value}")) + ")" : "")} |");
+        $"| {name} | {requests} | {Throughput:F0} | {P(0.50):F2} | {P(0.90):F2} | {P(0.99):F2} | {P(1.0):F2} | {errors}{(codes.Count > 0 ? " (" + string.Join(", ", codes.Select(c => $"{c.Key}: {c.Value}")) + ")" : "")} | {handlerCpu.TotalMicroseconds / Math.Max(1, requests):F0} | {100 * handlerCpu.TotalSeconds / seconds:F0} | {100 * benchCpu.TotalSeconds / seconds:F0} |");
 }
 
 internal static class LoadRun
 {
-    public static async Task<LoadResult> RunAsync(string name, string url, BenchOptions options, Func<int, (byte[] Body, string? Signature)> next)
+    public static async Task<LoadResult> RunAsync(string name, string url, BenchOptions options, Func<TimeSpan> handlerCpu, Func<int, (byte[] Body, string? Signature)> next)
     {
         Console.WriteLine($"{name}: warm-up {options.WarmupSeconds} s, then {options.Seconds} s");
         var clients = Enumerable.Range(0, options.Connections).Select(_ => new HttpClient(new SocketsHttpHandler
@@ -360,6 +367,19 @@ internal static class LoadRun
             var measureFrom = start + (long)(options.WarmupSeconds * (double)Stopwatch.Frequency);
             var measureTo = measureFrom + (long)(options.Seconds * (double)Stopwatch.Frequency);
             var codes = new System.Collections.Concurrent.ConcurrentDictionary<int, long>();
+            var cpu = Task.Run(async () =>
+            {
+                // CPU time of the handler and of this process over the measured window only.
+                var wait = measureFrom - Stopwatch.GetTimestamp();
+                if (wait > 0)
+                {
+                    await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
+                }
+
+                var (h0, b0) = (handlerCpu(), Process.GetCurrentProcess().TotalProcessorTime);
+                await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
+                return (handlerCpu() - h0, Process.GetCurrentProcess().TotalProcessorTime - b0);
+            });
             var perWorker = await Task.WhenAll(clients.Select((client, worker) => Task.Run(async () =>
             {
                 var latencies = new List<long>(64 * 1024);
@@ -408,7 +428,8 @@ internal static class LoadRun
 
             var all = perWorker.SelectMany(w => w.latencies).ToArray();
             Array.Sort(all);
-            return new LoadResult(name, all, all.Length, perWorker.Sum(w => w.errors), options.Seconds, new Dictionary<int, long>(codes));
+            var (handlerTime, benchTime) = await cpu;
+            return new LoadResult(name, all, all.Length, perWorker.Sum(w => w.errors), options.Seconds, new Dictionary<int, long>(codes), handlerTime, benchTime);
         }
         finally
         {

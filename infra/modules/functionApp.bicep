@@ -212,6 +212,22 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Storage__SqlitePath'
           value: ''
         }
+        {
+          name: 'Storage__GroupCommit'
+          value: 'true'
+        }
+        {
+          name: 'Storage__GroupCommitMaxBatches'
+          value: '256'
+        }
+        {
+          name: 'Storage__TablesMaxRetries'
+          value: '2'
+        }
+        {
+          name: 'Storage__TablesNetworkTimeout'
+          value: '00:00:05'
+        }
         // --- Handler: Meta / WhatsApp Cloud API -----------------------------------------
         {
           name: 'Meta__AppSecret'
@@ -263,6 +279,31 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'WebPubSub__Hub'
           value: webPubSubHub
         }
+        {
+          // Azure Web PubSub calls the handler itself (configured on the hub); only the embedded hub uses this.
+          name: 'WebPubSub__EventHandlerUrl'
+          value: ''
+        }
+        {
+          name: 'WebPubSub__ReconnectWindow'
+          value: '00:00:30'
+        }
+        {
+          name: 'WebPubSub__MaxUnackedMessages'
+          value: '1000'
+        }
+        {
+          name: 'WebPubSub__MaxBufferedBytes'
+          value: '16777216'
+        }
+        {
+          name: 'WebPubSub__TokenLifetime'
+          value: '01:00:00'
+        }
+        {
+          name: 'WebPubSub__EnableTestHooks'
+          value: 'false'
+        }
         // --- Handler: agent authentication ----------------------------------------------
         {
           name: 'Auth__Issuer'
@@ -285,6 +326,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Auth__DevTokensEnabled'
           value: 'false'
         }
+        {
+          name: 'Auth__DevTokenLifetime'
+          value: '08:00:00'
+        }
         // --- Handler: timers (the schedules themselves are in functions/*/function.json) --
         {
           name: 'Timers__WindowExpiryInterval'
@@ -293,6 +338,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'Timers__OutboxRetryInterval'
           value: outboxRetryInterval
+        }
+        {
+          // In Azure the timer functions (function.json schedules) run the sweeps, not hosted loops.
+          name: 'Timers__Hosted'
+          value: 'false'
         }
         // --- Handler: telemetry ---------------------------------------------------------
         {

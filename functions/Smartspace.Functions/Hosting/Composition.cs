@@ -101,7 +101,7 @@ public static class Composition
             // The embedded Meta sandbox speaks for the demo contact center's WABA and number.
             services.AddMetaSandbox(o =>
             {
-                o.WabaId = config["Sandbox:WabaId"] ?? "200300400500600";
+                o.WabaId = "200300400500600";
                 o.DisplayPhoneNumbers["100200300400500"] = "551140001234";
             });
         }

@@ -39,6 +39,9 @@ try
     Console.WriteLine($"handler pid {handler.Pid} ready at {baseUrl}; store {Path.Combine(work, "store.db")}");
     Console.WriteLine($"connections {options.Connections}, warm-up {options.WarmupSeconds} s, measure {options.Seconds} s each, {options.Customers} customers, {options.StatusPercent} % statuses");
 
+    var idleFrom = handler.CpuTime();
+    await Task.Delay(TimeSpan.FromSeconds(3));
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"handler idle CPU: {100 * (handler.CpuTime() - idleFrom).TotalSeconds / 3:F1} % of one core"));
     var unsigned = new Traffic(appSecret, options.Customers, options.StatusPercent);
     var traffic = new Traffic(appSecret, options.Customers, options.StatusPercent);
     var baseline = await LoadRun.RunAsync("baseline", baseUrl + "/bench/baseline", options, handler.CpuTime, _ => unsigned.Next(signed: false));
@@ -210,7 +213,7 @@ internal sealed class HandlerProcess : IDisposable
         info.Environment.Remove("ASPNETCORE_URLS");
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the handler.");
-        var log = new StreamWriter(Path.Combine(work, "handler.log")) { AutoFlush = true };
+        var log = new StreamWriter(Environment.GetEnvironmentVariable("WEBHOOKBENCH_LOG") ?? Path.Combine(work, "handler.log")) { AutoFlush = true };
         process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
         process.BeginOutputReadLine();

@@ -110,6 +110,8 @@ public static class Composition
         AddAuthentication(builder);
         services.AddOpenApi("v1");
         services.AddProblemDetails();
+        // Bad input is reported by our exception handler as a 400 with its reason, in every environment.
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         AddTelemetry(builder);
         return builder;
@@ -117,7 +119,12 @@ public static class Composition
 
     public static WebApplication MapSmartspace(this WebApplication app)
     {
-        app.UseExceptionHandler(errors => errors.Run(WriteUnhandledAsync));
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            ExceptionHandler = WriteUnhandledAsync,
+            // Bad input and an unreachable store are expected outcomes, answered 400/503, not errors to log as crashes.
+            SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or JsonException or StoreUnavailableException,
+        });
         app.UseAuthentication();
         app.UseAuthorization();
 

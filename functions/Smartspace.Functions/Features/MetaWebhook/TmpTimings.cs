@@ -18,7 +18,7 @@ public static class TmpTimings
 
     public static void Request()
     {
-        if (Interlocked.Increment(ref requests) % 5000 == 0)
+        if (Interlocked.Increment(ref requests) % 1000 == 0)
         {
             var parts = Names.Select((n, i) => $"{n}={Ticks[i] * 1_000_000.0 / Stopwatch.Frequency / Math.Max(1, Counts[i]):F0}us/{Counts[i]}");
             Console.Error.WriteLine("TIMINGS " + requests + " " + string.Join(" ", parts));

@@ -89,7 +89,6 @@ public sealed class SettingsTests
 
         var error = Assert.ThrowsAny<Exception>(() => factory.Services);
         var text = error.ToString();
-        Console.WriteLine("EXC: " + text);
 
         Assert.Contains("Auth:SigningKey must be at least 32 bytes", text, StringComparison.Ordinal);
         Assert.Contains("Auth:Audience is required", text, StringComparison.Ordinal);

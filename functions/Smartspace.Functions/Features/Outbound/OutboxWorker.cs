@@ -14,21 +14,18 @@ public sealed class OutboxSignal : IOutboxSignal
     public void Notify(string tenantId, string ourMessageId) => queue.Writer.TryWrite((tenantId, ourMessageId));
 }
 
-/// <summary>Dispatches signalled sends and, when hosted timers are on (local), sweeps the outbox periodically.</summary>
-public sealed class OutboxWorker(OutboxSignal signal, OutboxDispatcher dispatcher, IOptions<TimersOptions> timers, TimeProvider time, ILogger<OutboxWorker> logger) : BackgroundService
+/// <summary>Dispatches each signalled send right after its commit.</summary>
+public sealed class OutboxSignalWorker(OutboxSignal signal, OutboxDispatcher dispatcher, ILogger<OutboxSignalWorker> logger) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
-        Task.WhenAll(DispatchSignalsAsync(stoppingToken), SweepAsync(stoppingToken));
-
-    private async Task DispatchSignalsAsync(CancellationToken ct)
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
         {
-            await foreach (var (tenantId, id) in signal.Reader.ReadAllAsync(ct))
+            await foreach (var (tenantId, id) in signal.Reader.ReadAllAsync(stoppingToken))
             {
                 try
                 {
-                    await dispatcher.DispatchAsync(tenantId, id, ct);
+                    await dispatcher.DispatchAsync(tenantId, id, stoppingToken);
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException)
                 {
@@ -40,33 +37,17 @@ public sealed class OutboxWorker(OutboxSignal signal, OutboxDispatcher dispatche
         {
         }
     }
+}
 
-    private async Task SweepAsync(CancellationToken ct)
-    {
-        if (!timers.Value.Hosted)
-        {
-            return;
-        }
+/// <summary>The local hosted outbox sweep (retries, crash leftovers), every <c>Timers:OutboxRetryInterval</c>.</summary>
+public sealed class OutboxSweepTimer(OutboxDispatcher dispatcher, IOptions<TimersOptions> timers, TimeProvider time, ILogger<OutboxSweepTimer> logger)
+    : HostedSweep(timers, time, logger)
+{
+    protected override string Name => "outbox sweep";
 
-        using var timer = new PeriodicTimer(timers.Value.OutboxRetryInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(ct))
-            {
-                try
-                {
-                    await dispatcher.SweepAsync(ct);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning(ex, "Outbox sweep failed");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    protected override TimeSpan Interval => Timers.OutboxRetryInterval;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => dispatcher.SweepAsync(cancellationToken);
 }
 
 /// <summary>The <c>outbox-retry</c> timer function (Azure): the same sweep as the hosted loop.</summary>
@@ -88,7 +69,8 @@ public static class OutboundRegistration
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
         services.AddSingleton<OutboxDispatcher>();
-        services.AddHostedService<OutboxWorker>();
+        services.AddHostedService<OutboxSignalWorker>();
+        services.AddHostedService<OutboxSweepTimer>();
         services.AddSingleton<IInvokedFunction, OutboxRetryFunction>();
         return services;
     }

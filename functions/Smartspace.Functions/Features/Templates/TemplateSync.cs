@@ -70,34 +70,14 @@ public sealed class TemplateSyncFunction(TemplateSync sync) : IInvokedFunction
 }
 
 /// <summary>Local hosted sync: shortly after start, then every <c>Meta:TemplateSyncInterval</c>.</summary>
-public sealed class TemplateSyncTimer(TemplateSync sync, IOptions<MetaOptions> meta, IOptions<TimersOptions> timers, TimeProvider time, ILogger<TemplateSyncTimer> logger) : BackgroundService
+public sealed class TemplateSyncTimer(TemplateSync sync, IOptions<MetaOptions> meta, IOptions<TimersOptions> timers, TimeProvider time, ILogger<TemplateSyncTimer> logger)
+    : HostedSweep(timers, time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!timers.Value.Hosted)
-        {
-            return;
-        }
+    protected override string Name => "template sync";
 
-        try
-        {
-            await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken);
-            using var timer = new PeriodicTimer(meta.Value.TemplateSyncInterval, time);
-            do
-            {
-                try
-                {
-                    await sync.RunAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning(ex, "Template sync failed; the next run retries");
-                }
-            }
-            while (await timer.WaitForNextTickAsync(stoppingToken));
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    protected override TimeSpan Interval => meta.Value.TemplateSyncInterval;
+
+    protected override bool RunAtStart => true;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => sync.RunAsync(cancellationToken);
 }

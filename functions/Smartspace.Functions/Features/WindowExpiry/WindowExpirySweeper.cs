@@ -121,32 +121,12 @@ public sealed class WindowExpiryFunction(WindowExpirySweeper sweeper) : IInvoked
 }
 
 /// <summary>The local hosted timer: the same sweep on <c>Timers:WindowExpiryInterval</c>.</summary>
-public sealed class WindowExpiryTimer(WindowExpirySweeper sweeper, IOptions<TimersOptions> options, TimeProvider time, ILogger<WindowExpiryTimer> logger) : BackgroundService
+public sealed class WindowExpiryTimer(WindowExpirySweeper sweeper, IOptions<TimersOptions> options, TimeProvider time, ILogger<WindowExpiryTimer> logger)
+    : HostedSweep(options, time, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        if (!options.Value.Hosted)
-        {
-            return;
-        }
+    protected override string Name => "window expiry sweep";
 
-        using var timer = new PeriodicTimer(options.Value.WindowExpiryInterval, time);
-        try
-        {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                try
-                {
-                    await sweeper.RunAsync(stoppingToken);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning(ex, "Window expiry sweep failed; the next run retries");
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-    }
+    protected override TimeSpan Interval => Timers.WindowExpiryInterval;
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => sweeper.RunAsync(cancellationToken);
 }

@@ -19,15 +19,23 @@ free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0
 step "Azurite (tables)"
 azurite_dir=$(mktemp -d)
 azurite_port=$(free_port)
-"$root/node_modules/.bin/azurite-table" --inMemoryPersistence --tableHost 127.0.0.1 --tablePort "$azurite_port" \
-  --skipApiVersionCheck --loose --silent --location "$azurite_dir" >"$azurite_dir/azurite.log" 2>&1 &
+# (--inMemoryPersistence and --location exclude each other; run it from its own folder instead.)
+(cd "$azurite_dir" && exec "$root/node_modules/.bin/azurite-table" --inMemoryPersistence --tableHost 127.0.0.1 \
+  --tablePort "$azurite_port" --skipApiVersionCheck --loose --silent) >"$azurite_dir/azurite.log" 2>&1 &
 azurite_pid=$!
 cleanup() { kill "$azurite_pid" 2>/dev/null; wait "$azurite_pid" 2>/dev/null; rm -rf "$azurite_dir"; }
 trap cleanup EXIT
-for _ in $(seq 1 100); do
-  (exec 3<>"/dev/tcp/127.0.0.1/$azurite_port") 2>/dev/null && break
+azurite_up=0
+for _ in $(seq 1 300); do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$azurite_port") 2>/dev/null; then azurite_up=1; break; fi
+  kill -0 "$azurite_pid" 2>/dev/null || break
   sleep 0.1
 done
+if [ "$azurite_up" -ne 1 ]; then
+  echo "Azurite did not start:"; cat "$azurite_dir/azurite.log"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
 export SMARTSPACE_AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
 echo "Azurite on 127.0.0.1:$azurite_port (pid $azurite_pid)"
 

@@ -2,6 +2,7 @@ using Smartspace.Core.Conversations;
 using Smartspace.Core.Phones;
 using Smartspace.Core.Templates;
 using Smartspace.Functions.Features.Auth;
+using Smartspace.Functions.Features.FinishConversation;
 using Smartspace.Functions.Features.MetaWebhook;
 using Smartspace.Functions.Features.Outbound;
 using Smartspace.Functions.Features.Templates;
@@ -106,8 +107,39 @@ public sealed class StartConversationHandler(
             {
                 case StartDecision.Refused refused:
                     return ApiProblems.Refusal(refused.Code);
-                case StartDecision.ReturnExisting:
+                case StartDecision.ReturnExisting when template is null:
                     return Results.Ok(await RespondAsync(current!, customer, windowOpen, existing: true, ct));
+                case StartDecision.ReturnExisting:
+                {
+                    // R9: "+Selecionar Template" reopens Nova Conversa for a customer this agent already holds;
+                    // the chosen template goes into that conversation instead of being silently dropped.
+                    var held = current!;
+                    held.Version++;
+                    held.MessageSeq++;
+                    held.LastMessageAt = now;
+                    var again = OutboundMessages.Template(held, agent.AgentId, template, parameters!, now);
+                    held.Stage = ConversationRules.StageAfterTemplate(held.ToState(), windowOpen);
+                    var sent = await ledger.SubmitAsync(
+                    [
+                        EntityOperation.Replace(held.ToEntity()),
+                        EntityOperation.Insert(again.ToEntity()),
+                        EntityOperation.Insert(OutboundMessages.OutboxRow(again, now)),
+                    ], ct);
+                    if (!sent.Succeeded)
+                    {
+                        if (attempt >= MaxAttempts)
+                        {
+                            throw new StoreUnavailableException($"Start kept conflicting after {MaxAttempts} attempts.");
+                        }
+
+                        continue;
+                    }
+
+                    outbox.Notify(caller.TenantId, again.OurMessageId);
+                    await events.PublishAsync(new AgentEvent(AgentEventTypes.MessageSent, caller.TenantId, held.ConversationId, held.Version, held.AgentId,
+                        new { conversation = ConversationView.From(held), message = MessageView.From(again) }), ct);
+                    return Results.Ok(await RespondAsync(held, customer, windowOpen, existing: true, ct));
+                }
             }
 
             var create = (StartDecision.Create)decision;
@@ -145,6 +177,7 @@ public sealed class StartConversationHandler(
                 }
 
                 operations.Add(EntityOperation.Replace(superseded.ToEntity()));
+                operations.Add(EntityOperation.Upsert(HistoryIndex.Entry(superseded, customer)));
                 customer.LastConversationId = superseded.ConversationId;
             }
             else if (current is not null)

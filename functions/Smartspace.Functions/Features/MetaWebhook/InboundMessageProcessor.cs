@@ -45,13 +45,10 @@ public sealed class InboundMessageProcessor(
     {
         var tenantId = input.Channel.TenantId;
         var tenant = await directory.GetTenantAsync(tenantId, ct);
-        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         using var _ = await gate.AcquireAsync($"{tenantId}|{Keys.Customer(input.Channel.ChannelId, input.CustomerKey)}", ct);
 
-        TmpTimings.Add(4, t0);
         for (var attempt = 1; ; attempt++)
         {
-            t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             var dedupe = await ledger.GetAsync(tenantId, Keys.Wamid(input.Wamid), ct);
             if (dedupe is not null)
             {
@@ -63,8 +60,6 @@ public sealed class InboundMessageProcessor(
                 ?? new CustomerRow { TenantId = tenantId, ChannelId = input.Channel.ChannelId, CustomerKey = input.CustomerKey };
             var current = customer.CurrentConversationId is { } currentId ? await ledger.GetConversationAsync(tenantId, currentId, ct) : null;
 
-            TmpTimings.Add(5, t0);
-            t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             var operations = new List<EntityOperation>(6);
             var decision = ConversationRules.DecideInbound(current?.ToState(), tenant?.BotEnabled ?? false);
             ConversationRow conversation;
@@ -151,11 +146,7 @@ public sealed class InboundMessageProcessor(
             })));
             operations.Add(customer.ETag is null ? EntityOperation.Insert(customer.ToEntity()) : EntityOperation.Replace(customer.ToEntity()));
 
-            TmpTimings.Add(6, t0);
-            t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             var result = await ledger.SubmitAsync(operations, ct);
-            TmpTimings.Add(7, t0);
-            t0 = System.Diagnostics.Stopwatch.GetTimestamp();
             if (result.Succeeded)
             {
                 await events.PublishAsync(new AgentEvent(eventType, tenantId, conversation.ConversationId, conversation.Version, conversation.AgentId, new
@@ -163,14 +154,14 @@ public sealed class InboundMessageProcessor(
                     conversation = ConversationView.From(conversation),
                     message = MessageView.From(message),
                 }), ct);
-                TmpTimings.Add(8, t0);
-                t0 = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (conversation.Stage == ConversationStage.Queued)
+                // Only a conversation this message put in the queue can change what the router would do; a further
+                // message of a customer already waiting changes neither the queue nor any agent's capacity (every
+                // path that frees capacity routes, and a duplicate delivery runs the follow-up below).
+                if (conversation.Stage == ConversationStage.Queued && eventType == AgentEventTypes.ConversationQueued)
                 {
                     await router.AssignWaitingAsync(tenantId, ct);
                 }
 
-                TmpTimings.Add(9, t0);
                 return InboundOutcome.Stored;
             }
 

@@ -62,11 +62,7 @@ public static partial class WhatsAppWebhook
             return Refuse(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes} bytes.");
         }
 
-        TmpTimings.Request();
-        var t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         var body = await ReadBoundedAsync(context.Request.Body, MaxBodyBytes, ct);
-        TmpTimings.Add(0, t0);
-        t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         if (body is null)
         {
             metrics.Rejected("too_large");
@@ -79,11 +75,7 @@ public static partial class WhatsAppWebhook
             return Refuse(StatusCodes.Status401Unauthorized, "X-Hub-Signature-256 is missing or does not match the body.");
         }
 
-        TmpTimings.Add(1, t0);
-        t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         var parsed = WebhookParser.Parse(body);
-        TmpTimings.Add(2, t0);
-        t0 = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!parsed.IsSuccess)
         {
             metrics.Rejected("shape");
@@ -93,7 +85,6 @@ public static partial class WhatsAppWebhook
         try
         {
             await ingestion.ApplyAsync(parsed.Envelope!, ct);
-            TmpTimings.Add(3, t0);
         }
         catch (StoreUnavailableException)
         {
@@ -216,11 +207,9 @@ public sealed partial class WebhookIngestion(
         foreach (var status in change.Statuses)
         {
             var error = status.Errors.FirstOrDefault();
-            var ts = System.Diagnostics.Stopwatch.GetTimestamp();
             var outcome = await statuses.ProcessAsync(new StatusInput(
                 channel, status.Wamid, status.Status, status.Timestamp, status.RecipientId, status.BizOpaqueCallbackData,
                 error?.Code, error?.Title ?? error?.Message, error?.Details), ct);
-            TmpTimings.Add(10, ts);
             if (outcome == StatusOutcome.Applied)
             {
                 metrics.Status();

@@ -113,6 +113,12 @@ public static class OutboundSetup
             wamid = (await ledger.GetMessageAsync(HandlerFactory.TenantId, conversationId, 1, CancellationToken.None))?.Wamid;
             return wamid is not null;
         }, "the outbox to send the template");
+
+        // The dispatcher records the wa_id of the send response on the customer right after: wait for that too.
+        var conversation = await ledger.GetConversationAsync(HandlerFactory.TenantId, conversationId, CancellationToken.None);
+        await LedgerProbe.EventuallyAsync(async () =>
+            (await ledger.GetCustomerAsync(HandlerFactory.TenantId, conversation!.ChannelId, conversation.CustomerKey, CancellationToken.None))?.WaId is not null,
+            "the send response's wa_id to be recorded");
         return new SentTemplate(conversationId, ourMessageId, wamid!);
     }
 }

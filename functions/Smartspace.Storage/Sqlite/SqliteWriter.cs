@@ -127,6 +127,8 @@ internal sealed class SqliteWriter : IDisposable
         try
         {
             sql.Begin.ExecuteNonQuery();
+            // Another process may share the file: continue after the highest ETag anyone issued (we hold the write lock).
+            _etagCounter = Math.Max(_etagCounter, Convert.ToInt64(sql.LoadCounter.ExecuteScalar(), CultureInfo.InvariantCulture));
             foreach (var request in group)
             {
                 if (request.Operations is null)

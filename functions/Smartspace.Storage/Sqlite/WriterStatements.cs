@@ -20,7 +20,8 @@ internal sealed class WriterStatements : IDisposable
         DeleteAny = Make(c, "DELETE FROM entities WHERE tbl = $t AND pk = $pk AND rk = $rk", "$t", "$pk", "$rk");
         DeleteIfMatch = Make(c, "DELETE FROM entities WHERE tbl = $t AND pk = $pk AND rk = $rk AND etag = $old", "$t", "$pk", "$rk", "$old");
         Exists = Make(c, "SELECT 1 FROM entities WHERE tbl = $t AND pk = $pk AND rk = $rk", "$t", "$pk", "$rk");
-        SaveCounter = Make(c, "UPDATE meta SET v = $v WHERE k = 'etag'", "$v");
+        SaveCounter = Make(c, "UPDATE meta SET v = max(v, $v) WHERE k = 'etag'", "$v");
+        LoadCounter = Make(c, "SELECT v FROM meta WHERE k = 'etag'");
     }
 
     public SqliteCommand Begin { get; }
@@ -38,6 +39,9 @@ internal sealed class WriterStatements : IDisposable
     public SqliteCommand Exists { get; }
     public SqliteCommand SaveCounter { get; }
 
+    /// <summary>Reads the ETag counter inside the write transaction, so processes sharing the file never reuse an ETag.</summary>
+    public SqliteCommand LoadCounter { get; }
+
     private static SqliteCommand Make(SqliteConnection connection, string sql, params string[] parameters)
     {
         var command = connection.CreateCommand();
@@ -53,7 +57,7 @@ internal sealed class WriterStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, RollbackToSavepoint, ReleaseSavepoint, Insert, Upsert, ReplaceAny, ReplaceIfMatch, DeleteAny, DeleteIfMatch, Exists, SaveCounter })
+        foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, RollbackToSavepoint, ReleaseSavepoint, Insert, Upsert, ReplaceAny, ReplaceIfMatch, DeleteAny, DeleteIfMatch, Exists, SaveCounter, LoadCounter })
         {
             command.Dispose();
         }

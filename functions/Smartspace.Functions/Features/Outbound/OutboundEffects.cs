@@ -1,5 +1,6 @@
 using Smartspace.Core.Text;
 using Smartspace.Functions.Ledger;
+using Smartspace.Meta.Sending;
 
 namespace Smartspace.Functions.Features.Outbound;
 
@@ -19,10 +20,22 @@ public sealed class OutboundEffects
         message.ErrorCode = code;
         message.ErrorTitle = title;
         message.ErrorDetails = details;
-        message.ErrorText = code is { } c ? PtBr.ForMetaError(c) : PtBr.MetaUnknownError;
+        message.ErrorText = AgentText(code);
         if (code == ReengagementRequired)
         {
             conversation.TemplateOnly = true;
         }
     }
+
+    /// <summary>
+    /// The agent's text for Meta's code. A template that does not exist, is paused or disabled (132001, 132015,
+    /// 132016) reads as "not approved, pick another" (P5) — the same text as <see cref="SendOutcome.Rejected.AgentText"/> —
+    /// rather than "try again", which would fail the same way.
+    /// </summary>
+    public static string AgentText(int? code) => code switch
+    {
+        MetaErrorCodes.TemplateNotFound or MetaErrorCodes.TemplatePaused or MetaErrorCodes.TemplateDisabled => PtBr.TemplateNotApproved,
+        { } c => PtBr.ForMetaError(c),
+        null => PtBr.MetaUnknownError,
+    };
 }

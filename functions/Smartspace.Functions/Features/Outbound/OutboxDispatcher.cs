@@ -98,7 +98,8 @@ public sealed partial class OutboxDispatcher(
         var to = "+" + (customer?.SendTo ?? conversation.CustomerNumber ?? conversation.CustomerKey).TrimStart('+');
         var request = await BuildRequestAsync(conversation, message, to, ct);
         SendOutcome outcome = request is null
-            ? new SendOutcome.Rejected(null, "template unavailable", "The template is no longer approved.", null, RejectionKind.Permanent)
+            // What Meta would answer for it (132001: missing or not approved), so the agent reads "not approved" (P5).
+            ? new SendOutcome.Rejected(MetaErrorCodes.TemplateNotFound, "template unavailable", "The template is no longer approved.", null, RejectionKind.Permanent)
             : await sender.SendAsync(request with { Attempt = attempts }, ct);
 
         switch (Policy.Next(outcome, attempts, time.GetUtcNow()))
@@ -170,6 +171,13 @@ public sealed partial class OutboxDispatcher(
             var conversation = await ledger.GetConversationAsync(tenantId, conversationId, ct);
             var current = await ledger.GetAsync(tenantId, entry.RowKey, ct);
             if (message is null || conversation is null)
+            {
+                return;
+            }
+
+            // The entry is gone: a status webhook settled it meanwhile (Meta has the message). Only an accepted
+            // send still has something to add (its wamid); a failure or "unconfirmed" must not overwrite that status (P3).
+            if (current is null && accepted is null)
             {
                 return;
             }

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using Smartspace.Core.Templates;
 using Smartspace.Functions.Hosting;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Realtime;
@@ -30,13 +31,15 @@ public sealed class TemplateSync(
                 try
                 {
                     var known = (await catalog.ListAsync(tenant.TenantId, wabaId, ct)).ToDictionary(t => (t.Name, t.Language));
-                    foreach (var template in await source.ListTemplatesAsync(wabaId, ct))
-                    {
-                        if (known.TryGetValue((template.Name, template.Language), out var existing) && existing == template)
-                        {
-                            continue;
-                        }
+                    var listed = await source.ListTemplatesAsync(wabaId, ct);
+                    var changes = listed.Where(t => !(known.TryGetValue((t.Name, t.Language), out var existing) && existing == t)).ToList();
 
+                    // A template Meta no longer lists was deleted there: it must stop being offered (P5).
+                    var present = listed.Select(t => (t.Name, t.Language)).ToHashSet();
+                    changes.AddRange(known.Values.Where(t => !present.Contains((t.Name, t.Language)) && t.Status != TemplateStatus.Deleted)
+                        .Select(t => t with { Status = TemplateStatus.Deleted }));
+                    foreach (var template in changes)
+                    {
                         await catalog.SaveAsync(tenant.TenantId, wabaId, template, ct);
                         synced++;
                         await events.PublishAsync(new AgentEvent(AgentEventTypes.TemplateChanged, tenant.TenantId, null, 0, null, new { template = TemplateView.From(template) }), ct);

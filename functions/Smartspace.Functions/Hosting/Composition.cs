@@ -119,6 +119,7 @@ public static class Composition
 
     public static WebApplication MapSmartspace(this WebApplication app)
     {
+        StartupValidation.ValidateAll(app.Services);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             ExceptionHandler = WriteUnhandledAsync,

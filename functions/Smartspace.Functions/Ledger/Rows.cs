@@ -14,6 +14,8 @@ public sealed class AgentRow
     public int MaxConcurrent { get; set; } = 5;
     public List<string> OpenConversationIds { get; set; } = [];
     public bool Available { get; set; }
+    /// <summary>Real-time connections currently open (Web PubSub connection ids): the agent stays available while any is.</summary>
+    public List<string> Connections { get; set; } = [];
     public DateTimeOffset? LastAssignedAt { get; set; }
     public long Version { get; set; }
     public string? ETag { get; set; }
@@ -29,6 +31,7 @@ public sealed class AgentRow
         MaxConcurrent = e.GetInt32("MaxConcurrent") ?? 5,
         OpenConversationIds = JsonSerializer.Deserialize<List<string>>(e.GetString("Open") ?? "[]") ?? [],
         Available = e.GetBoolean("Available") ?? false,
+        Connections = JsonSerializer.Deserialize<List<string>>(e.GetString("Connections") ?? "[]") ?? [],
         LastAssignedAt = e.GetDateTimeOffset("LastAssignedAt"),
         Version = e.GetInt64("Version") ?? 0,
         ETag = e.ETag,
@@ -42,6 +45,7 @@ public sealed class AgentRow
         ["Open"] = JsonSerializer.Serialize(OpenConversationIds),
         ["OpenCount"] = OpenConversationIds.Count,
         ["Available"] = Available,
+        ["Connections"] = JsonSerializer.Serialize(Connections),
         ["LastAssignedAt"] = LastAssignedAt,
         ["Version"] = Version,
     }, ETag);

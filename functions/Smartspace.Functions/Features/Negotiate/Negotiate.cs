@@ -53,7 +53,7 @@ public static partial class NegotiateEndpoints
                 var tenantId = await directory.GetTenantOfAgentAsync(agentId, ct);
                 if (tenantId is not null)
                 {
-                    await availability.SetAsync(tenantId, agentId, request.IsConnected, ct);
+                    await availability.ConnectionChangedAsync(tenantId, agentId, request.ConnectionId, request.IsConnected, ct);
                 }
                 else
                 {

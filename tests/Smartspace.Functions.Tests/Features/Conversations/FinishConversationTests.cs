@@ -59,8 +59,11 @@ public sealed class FinishConversationTests : IDisposable
     [Fact]
     public async Task R16_FinishTwice_IsIdempotent()
     {
+        // No outbound message, so nothing but the finish changes the conversation.
+        await factory.NobodyAvailableAsync();
+        await factory.CustomerWritesAsync(Desk.Mobile(4), "wamid.R16.twice");
         var ana = factory.ClientFor("ana");
-        var id = (await ana.StartCreatedAsync(Desk.Mobile(4), Desk.Retomada())).ConversationId();
+        var id = (await ana.StartCreatedAsync(Desk.Mobile(4))).ConversationId();
         await ana.FinishOkAsync(id, "duvida");
         var first = (await factory.ConversationAsync(id))!;
 
@@ -70,7 +73,7 @@ public sealed class FinishConversationTests : IDisposable
         var second = (await factory.ConversationAsync(id))!;
         Assert.Equal(first.Version, second.Version);
         Assert.Equal(first.ClosedAt, second.ClosedAt);
-        Assert.Single(await factory.Get<Ledger.LedgerStore>().QueryAllAsync(HandlerFactory.TenantId, Ledger.Keys.HistoryPrefix, CancellationToken.None));
+        Assert.Single(await factory.Get<Ledger.LedgerStore>().QueryAllAsync(HandlerFactory.TenantId, Ledger.Keys.HistoryPrefix, CancellationToken.None), h => h.GetString("ConversationId") == id);
         Assert.Empty((await factory.AgentAsync("ana"))!.OpenConversationIds);
     }
 

@@ -48,10 +48,29 @@ public sealed class SendMessageTests : IDisposable
         Assert.Equal(2, detail.GetProperty("messages").GetArrayLength());
         Assert.True(detail.GetProperty("conversation").GetProperty("awaitingCustomerReply").GetBoolean());
 
-        // "+Selecionar Template" reopens Nova Conversa for the same customer: it leads to the same conversation.
-        using var reopen = await ana.StartAsync(Desk.Mobile(2), Desk.Retomada(), HandlerFactory.ChannelId);
+    }
+
+    [Fact]
+    public async Task R9_SelecionarTemplate_ReopensNovaConversa_AndTheTemplateGoesIntoTheSameConversation()
+    {
+        var ana = factory.ClientFor("ana");
+        var id = (await ana.StartCreatedAsync(Desk.Mobile(6), Desk.Retomada("Maria"))).ConversationId();
+
+        // Channel and customer prefilled, another template chosen: the same conversation, one more template in it.
+        using var reopen = await ana.StartAsync(Desk.Mobile(6), Desk.Confirmacao("Maria", "#12"), HandlerFactory.ChannelId);
+        var body = await reopen.ReadJsonAsync();
+
         Assert.Equal(HttpStatusCode.OK, reopen.StatusCode);
-        Assert.Equal(id, (await reopen.ReadJsonAsync()).ConversationId());
+        Assert.True(body.GetProperty("existing").GetBoolean());
+        Assert.Equal(id, body.ConversationId());
+        Assert.Equal("awaiting_reply", body.Stage());
+        Assert.Equal(["retomada_atendimento", "confirmacao_pedido"], body.GetProperty("messages").EnumerateArray().OrderBy(m => m.GetProperty("seq").GetInt64()).Select(m => m.GetProperty("templateName").GetString()));
+        Assert.Single((await factory.AgentAsync("ana"))!.OpenConversationIds);
+
+        // Without a template, reopening only returns the conversation.
+        using var plain = await ana.StartAsync(Desk.Mobile(6));
+        Assert.Equal(HttpStatusCode.OK, plain.StatusCode);
+        Assert.Equal(2, (await plain.ReadJsonAsync()).GetProperty("messages").GetArrayLength());
     }
 
     [Fact]
@@ -92,23 +111,25 @@ public sealed class SendMessageTests : IDisposable
     }
 
     [Fact]
-    public async Task R19_ConversationAfterVersion_ReturnsOnlyNewerMessages()
+    public async Task R19_ConversationAfterVersion_ReturnsOnlyWhatChangedAfterIt()
     {
         await factory.NobodyAvailableAsync();
         await factory.CustomerWritesAsync(Desk.Mobile(5), "wamid.R19.1");
         var ana = factory.ClientFor("ana");
         var id = (await ana.StartCreatedAsync(Desk.Mobile(5))).ConversationId();
-        using (await ana.SendTextAsync(id, "primeira"))
-        {
-        }
+        await factory.CustomerWritesAsync(Desk.Mobile(5), "wamid.R19.2", body: "pergunta");
 
         var seen = (await ana.GetJsonAsync($"{Desk.Conversations}/{id}")).GetProperty("conversation").GetProperty("version").GetInt64();
-        using (await ana.SendTextAsync(id, "segunda"))
+        using (await ana.SendTextAsync(id, "resposta"))
         {
         }
 
-        var delta = await ana.GetJsonAsync($"{Desk.Conversations}/{id}?afterVersion={seen}");
-        Assert.Equal(["segunda"], delta.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("text").GetString()));
+        var delta = (await ana.GetJsonAsync($"{Desk.Conversations}/{id}?afterVersion={seen}")).GetProperty("messages").EnumerateArray().ToList();
+        Assert.Contains(delta, m => m.GetProperty("text").GetString() == "resposta");
+        Assert.DoesNotContain(delta, m => m.GetProperty("text").GetString() == "pergunta");
+        Assert.All(delta, m => Assert.True(m.GetProperty("version").GetInt64() > seen));
+        var all = (await ana.GetJsonAsync($"{Desk.Conversations}/{id}")).GetProperty("messages").EnumerateArray();
+        Assert.Contains(all, m => m.GetProperty("text").GetString() == "pergunta");
     }
 
     public void Dispose() => factory.Dispose();

@@ -58,12 +58,14 @@ public sealed class TemplateSyncTests : IDisposable
 
         var synced = await Sync(source).RunAsync(CancellationToken.None);
 
-        Assert.Equal(4, synced);
+        // 4 listed by Meta + the 2 seeded templates Meta no longer lists, which become DELETED and stop being offered.
+        Assert.Equal(6, synced);
+        Assert.Equal(TemplateStatus.Deleted, (await StoredAsync("retomada_atendimento"))!.Status);
         Assert.Equal(TemplateStatus.Pending, (await StoredAsync("lembrete_pagamento"))!.Status);
         Assert.Equal(TemplateStatus.Rejected, (await StoredAsync("aviso_atraso"))!.Status);
         Assert.Equal("Olá {{1}}, tudo certo?", (await StoredAsync("boas_vindas"))!.BodyText);
         Assert.Equal(
-            [("boas_vindas", "APPROVED"), ("confirmacao_pedido", "APPROVED"), ("promocao_pendente", "APPROVED"), ("retomada_atendimento", "APPROVED")],
+            [("boas_vindas", "APPROVED"), ("promocao_pendente", "APPROVED")],
             await ListedAsync());
         Assert.Contains(DemoWaba, source.Asked);
         Assert.Contains("200300400500999", source.Asked); // every contact center's WABA
@@ -104,7 +106,8 @@ public sealed class TemplateSyncTests : IDisposable
         ]);
         var client = new GraphApiClient(new HttpClient(graph), factory.Get<IOptionsMonitor<MetaOptions>>(), NullLogger<GraphApiClient>.Instance);
 
-        Assert.Equal(4, await Sync(client).RunAsync(CancellationToken.None));
+        // 4 templates over 3 pages + the 3 seeded ones absent from Meta's listing (now DELETED).
+        Assert.Equal(7, await Sync(client).RunAsync(CancellationToken.None));
 
         var demoPages = graph.Requests.Where(r => r.AbsolutePath.Contains(DemoWaba, StringComparison.Ordinal)).ToList();
         Assert.Equal(3, demoPages.Count);

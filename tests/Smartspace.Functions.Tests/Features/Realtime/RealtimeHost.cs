@@ -45,7 +45,8 @@ internal sealed class RealtimeHost : IAsyncDisposable
 
     public FakeTimeProvider Clock => root.Clock;
 
-    public RecordingEventPublisher Events => factory.Services.GetRequiredService<RecordingEventPublisher>();
+    /// <summary>Every agent event published so far (the recording sink next to the hub).</summary>
+    public IReadOnlyCollection<AgentEvent> Events => factory.Services.GetRequiredService<RecordingEventPublisher>().Events;
 
     public string TokenFor(string agentId, string tenantId = HandlerFactory.TenantId, AgentRole role = AgentRole.Agent) =>
         factory.Services.GetRequiredService<AgentTokenIssuer>().Issue(tenantId, agentId, role);

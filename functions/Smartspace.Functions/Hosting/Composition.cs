@@ -189,6 +189,11 @@ public static class Composition
     private static void AddTelemetry(WebApplicationBuilder builder)
     {
         var telemetry = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
+        if (telemetry.Exporter == TelemetryExporter.None)
+        {
+            return; // nothing is exported by default, so nothing is collected either (no per-request activity cost)
+        }
+
         var otel = builder.Services.AddOpenTelemetry()
             .WithTracing(t => t.AddSource("Smartspace").AddAspNetCoreInstrumentation().AddHttpClientInstrumentation())
             .WithMetrics(m => m.AddMeter(WebhookMetrics.MeterName).AddAspNetCoreInstrumentation());

@@ -11,5 +11,12 @@ settings=local.settings.json
 
 dotnet build functions/Smartspace.Functions/Smartspace.Functions.csproj -c Release -nologo -v quiet
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
+if [ -n "${ASPNETCORE_URLS:-}" ]; then
+  # On another address, the sandbox, its webhooks and the embedded hub follow it.
+  self="${ASPNETCORE_URLS%%;*}"
+  export Meta__GraphBaseUrl="${Meta__GraphBaseUrl:-$self/sandbox/graph}"
+  export Meta__SandboxWebhookUrl="${Meta__SandboxWebhookUrl:-$self/api/whatsapp/webhook}"
+  export WebPubSub__Endpoint="${WebPubSub__Endpoint:-$self}"
+fi
 echo "Smartspace on ${ASPNETCORE_URLS:-http://127.0.0.1:5080} — sandbox page: /sandbox, health: /api/health, OpenAPI: /api/openapi/v1.json"
 exec dotnet functions/Smartspace.Functions/bin/Release/net10.0/Smartspace.Functions.dll --settings "$settings" "$@"

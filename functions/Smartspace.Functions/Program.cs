@@ -1,6 +1,7 @@
 using Smartspace.Functions.Hosting;
 
-var builder = WebApplication.CreateBuilder(args);
+// Content root = the handler's own folder, so appsettings.json (log levels, JSON logs) applies wherever it is started from.
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddSmartspace(args);
 var app = builder.Build();
 app.MapSmartspace();

@@ -8,60 +8,6 @@ using Smartspace.Storage;
 
 namespace Smartspace.Functions.Tests.Features.Hosting;
 
-/// <summary>A store that can be switched off: every call throws <see cref="StoreUnavailableException"/> while <see cref="Down"/>.</summary>
-public sealed class SwitchableStore(IEntityStore inner) : IEntityStore
-{
-    public volatile bool Down;
-
-    private void ThrowIfDown()
-    {
-        if (Down)
-        {
-            throw new StoreUnavailableException("The test switched the store off.");
-        }
-    }
-
-    public Task<Entity?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
-    {
-        ThrowIfDown();
-        return inner.GetAsync(table, partitionKey, rowKey, cancellationToken);
-    }
-
-    public Task<EntityPage> QueryAsync(string table, EntityQuery query, CancellationToken cancellationToken = default)
-    {
-        ThrowIfDown();
-        return inner.QueryAsync(table, query, cancellationToken);
-    }
-
-    public Task<BatchResult> SubmitAsync(string table, IReadOnlyList<EntityOperation> operations, CancellationToken cancellationToken = default)
-    {
-        ThrowIfDown();
-        return inner.SubmitAsync(table, operations, cancellationToken);
-    }
-
-    public Task EnsureTableAsync(string table, CancellationToken cancellationToken = default)
-    {
-        ThrowIfDown();
-        return inner.EnsureTableAsync(table, cancellationToken);
-    }
-
-    public Task<bool> IsReachableAsync(CancellationToken cancellationToken = default)
-    {
-        ThrowIfDown();
-        return inner.IsReachableAsync(cancellationToken);
-    }
-
-    /// <summary>Wraps the handler's registered store (whatever the provider) with a switch.</summary>
-    public static WebApplicationFactory<Program> Wrap(HandlerFactory factory) => factory.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
-    {
-        var original = services.Last(d => d.ServiceType == typeof(IEntityStore));
-        services.Remove(original);
-        services.AddSingleton(sp => new SwitchableStore(original.ImplementationFactory is { } create ? (IEntityStore)create(sp)
-            : original.ImplementationInstance as IEntityStore ?? (IEntityStore)ActivatorUtilities.CreateInstance(sp, original.ImplementationType!)));
-        services.AddSingleton<IEntityStore>(sp => sp.GetRequiredService<SwitchableStore>());
-    }));
-}
-
 /// <summary><c>GET /api/health</c> reports whether the store answers; an unavailable store is a 503, never a 500.</summary>
 public sealed class HealthTests : IDisposable
 {

@@ -39,32 +39,11 @@ public sealed class HandlerProcess : IAsyncDisposable
 
     public static string DllPath => Path.Combine(RepoPaths.RepoRoot, "functions", "Smartspace.Functions", "bin", "Debug", "net10.0", "Smartspace.Functions.dll");
 
-    public static async Task<HandlerProcess> StartAsync(string tablesConnectionString, string tablePrefix, IDictionary<string, string>? extra = null)
-    {
-        if (!File.Exists(DllPath))
+    /// <summary>A handler on Azure Tables (Azurite) with the given table prefix; <paramref name="extra"/> overrides settings.</summary>
+    public static Task<HandlerProcess> StartAsync(string tablesConnectionString, string tablePrefix, IDictionary<string, string>? extra = null) =>
+        StartAsync(url =>
         {
-            throw new InvalidOperationException($"{DllPath} is missing: build functions/Smartspace.Functions first.");
-        }
-
-        var port = FreePort.Get();
-        var url = $"http://127.0.0.1:{port}";
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(DllPath)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(DllPath);
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(url);
-
-        // Nothing inherited may redirect the child: no Functions-host port, no settings file.
-        info.Environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
-        info.Environment.Remove("FUNCTIONS_HTTPWORKER_PORT");
-        info.Environment.Remove("SMARTSPACE_SETTINGS_FILE");
-        info.Environment.Remove("ASPNETCORE_URLS");
-        var settings = new Dictionary<string, string>
+            var settings = new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Local__Enabled"] = "true",
@@ -89,12 +68,41 @@ public sealed class HandlerProcess : IAsyncDisposable
             ["Telemetry__Exporter"] = "None",
             ["Logging__LogLevel__Default"] = "Warning",
         };
-        foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+            foreach (var (key, value) in extra ?? new Dictionary<string, string>())
+            {
+                settings[key] = value;
+            }
+
+            return settings;
+        });
+
+    /// <summary>Starts the built handler on a free loopback port with the settings <paramref name="settingsFor"/> gives for its URL.</summary>
+    public static async Task<HandlerProcess> StartAsync(Func<string, IDictionary<string, string>> settingsFor)
+    {
+        if (!File.Exists(DllPath))
         {
-            settings[key] = value;
+            throw new InvalidOperationException($"{DllPath} is missing: build functions/Smartspace.Functions first.");
         }
 
-        foreach (var (key, value) in settings)
+        var url = $"http://127.0.0.1:{FreePort.Get()}";
+        var info = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = Path.GetDirectoryName(DllPath)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        info.ArgumentList.Add(DllPath);
+        info.ArgumentList.Add("--urls");
+        info.ArgumentList.Add(url);
+
+        // Nothing inherited may redirect the child: no Functions-host port, no settings file.
+        foreach (var inherited in new[] { "FUNCTIONS_CUSTOMHANDLER_PORT", "FUNCTIONS_HTTPWORKER_PORT", "SMARTSPACE_SETTINGS_FILE", "ASPNETCORE_URLS" })
+        {
+            info.Environment.Remove(inherited);
+        }
+
+        foreach (var (key, value) in settingsFor(url))
         {
             info.Environment[key] = value;
         }

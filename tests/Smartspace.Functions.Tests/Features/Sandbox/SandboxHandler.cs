@@ -12,67 +12,30 @@ namespace Smartspace.Functions.Tests.Features.Sandbox;
 /// The built handler as its own process on a free loopback port, fully local: SQLite in a temp folder, the
 /// embedded Meta sandbox as its Graph API (the handler calls its own <c>/sandbox/graph</c> over HTTP, the sandbox
 /// posts signed webhooks back to <c>/api/whatsapp/webhook</c>), embedded Web PubSub, dev tokens, hosted timers
-/// with a one-second outbox sweep. (<see cref="HandlerProcess"/> cannot be reused here: it picks its port
-/// internally and points the Graph API elsewhere, while the sandbox needs the port in its own settings.)
-/// Started once per test class; <see cref="DisposeAsync"/> kills exactly the process it started, by its id.
+/// with a one-second outbox sweep — a <see cref="HandlerProcess"/> whose settings point the Graph API and the
+/// sandbox's webhooks at its own URL. Started once per test class; <see cref="DisposeAsync"/> kills exactly the
+/// process it started, by its id.
 /// </summary>
 public sealed class SandboxHandler : IAsyncLifetime
 {
     public const string AppSecret = "sandbox-flow-app-secret";
     public const string AccessToken = "sandbox-flow-access-token";
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly string directory = Path.Combine(Path.GetTempPath(), "smartspace-sandbox-tests", Guid.NewGuid().ToString("N"));
-    private readonly StringBuilder output = new();
-    private Process? process;
+    private HandlerProcess? handler;
 
-    public Uri BaseAddress { get; private set; } = new("http://127.0.0.1:9");
+    public Uri BaseAddress => handler?.BaseAddress ?? new Uri("http://127.0.0.1:9");
 
-    /// <summary>Anonymous client (the sandbox, dev tokens).</summary>
-    public HttpClient Http { get; private set; } = new();
+    public HttpClient Http => handler?.Http ?? throw new InvalidOperationException("The sandbox handler is not started.");
 
-    public int ProcessId => process?.Id ?? 0;
+    public int ProcessId => handler?.ProcessId ?? 0;
 
-    public string Output
-    {
-        get
-        {
-            lock (output)
-            {
-                return output.ToString();
-            }
-        }
-    }
+    public string Output => handler?.Output ?? "";
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists(HandlerProcess.DllPath))
-        {
-            throw new InvalidOperationException($"{HandlerProcess.DllPath} is missing: build functions/Smartspace.Functions first.");
-        }
-
         Directory.CreateDirectory(directory);
-        var port = FreePort.Get();
-        var url = $"http://127.0.0.1:{port}";
-        BaseAddress = new Uri(url);
-        Http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
-
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = Path.GetDirectoryName(HandlerProcess.DllPath)!,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(HandlerProcess.DllPath);
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add(url);
-        foreach (var inherited in new[] { "FUNCTIONS_CUSTOMHANDLER_PORT", "FUNCTIONS_HTTPWORKER_PORT", "SMARTSPACE_SETTINGS_FILE", "ASPNETCORE_URLS" })
-        {
-            info.Environment.Remove(inherited);
-        }
-
-        var settings = new Dictionary<string, string>
+        handler = await HandlerProcess.StartAsync(url => new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Local__Enabled"] = "true",
@@ -97,52 +60,9 @@ public sealed class SandboxHandler : IAsyncLifetime
             ["Timers__OutboxRetryInterval"] = "00:00:01",
             ["Telemetry__Exporter"] = "None",
             ["Logging__LogLevel__Default"] = "Warning",
-        };
-        foreach (var (key, value) in settings)
-        {
-            info.Environment[key] = value;
-        }
-
-        process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        await WaitUntilReadyAsync();
+        });
     }
 
-    private async Task WaitUntilReadyAsync()
-    {
-        var clock = Stopwatch.StartNew();
-        using var probe = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        while (clock.Elapsed < StartTimeout)
-        {
-            if (process!.HasExited)
-            {
-                throw new InvalidOperationException($"The handler exited with code {process.ExitCode} before answering: {Output}");
-            }
-
-            try
-            {
-                using var response = await probe.GetAsync("/");
-                if (response.IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                // not listening yet
-            }
-
-            await Task.Delay(100);
-        }
-
-        throw new InvalidOperationException($"The handler did not answer GET / within {StartTimeout.TotalSeconds:0} s: {Output}");
-    }
-
-    /// <summary>An agent's client, authenticated with a token from <c>POST /api/dev/token</c>.</summary>
     public async Task<HttpClient> AgentAsync(string agentId)
     {
         using var response = await Http.PostAsJsonAsync("/api/dev/token", new { agentId });
@@ -172,42 +92,11 @@ public sealed class SandboxHandler : IAsyncLifetime
         return last;
     }
 
-    private void Append(string? line)
-    {
-        if (line is null)
-        {
-            return;
-        }
-
-        lock (output)
-        {
-            if (output.Length < 64_000)
-            {
-                output.AppendLine(line);
-            }
-        }
-    }
-
     public async Task DisposeAsync()
     {
-        Http.Dispose();
-        if (process is not null)
+        if (handler is not null)
         {
-            try
-            {
-                if (!process.HasExited)
-                {
-                    process.Kill(entireProcessTree: true);
-                    using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-                    await process.WaitForExitAsync(wait.Token);
-                }
-            }
-            catch (Exception ex) when (ex is InvalidOperationException or OperationCanceledException or System.ComponentModel.Win32Exception)
-            {
-                // already gone
-            }
-
-            process.Dispose();
+            await handler.DisposeAsync();
         }
 
         try

@@ -31,7 +31,9 @@ var port = FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";
 const string appSecret = "bench-app-secret-0123456789";
 
-using var handler = HandlerProcess.Start(handlerDll, Path.GetDirectoryName(handlerDll)!, work, port, appSecret);
+using var handler = HandlerProcess.Start(handlerDll, work, port, appSecret,
+    new Dictionary<string, string> { ["Bench__BaselineEndpoint"] = "true" },
+    Environment.GetEnvironmentVariable("WEBHOOKBENCH_LOG"));
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; handler.Stop(); };
 try
 {
@@ -158,130 +160,6 @@ internal static class Build
     }
 }
 
-/// <summary>The handler process this benchmark started; stopped by its own PID, never by name.</summary>
-internal sealed class HandlerProcess : IDisposable
-{
-    private readonly Process process;
-    private readonly StreamWriter log;
-
-    private HandlerProcess(Process process, StreamWriter log)
-    {
-        this.process = process;
-        this.log = log;
-    }
-
-    public int Pid => process.Id;
-
-    public TimeSpan CpuTime()
-    {
-        process.Refresh();
-        return process.TotalProcessorTime;
-    }
-
-    public static HandlerProcess Start(string dll, string workingDirectory, string work, int port, string appSecret)
-    {
-        var info = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
-        {
-            WorkingDirectory = workingDirectory,
-            UseShellExecute = false,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        var env = new Dictionary<string, string>
-        {
-            ["ASPNETCORE_ENVIRONMENT"] = "Development",
-            ["Local__Enabled"] = "true",
-            ["Storage__Provider"] = "Sqlite",
-            ["Storage__SqlitePath"] = Path.Combine(work, "store.db"),
-            ["Meta__AppSecret"] = appSecret,
-            ["Meta__VerifyToken"] = "x",
-            ["Meta__AccessToken"] = "x",
-            ["Meta__GraphBaseUrl"] = "http://127.0.0.1:9/graph",
-            ["Meta__SandboxEnabled"] = "false",
-            ["WebPubSub__Mode"] = "Embedded",
-            ["WebPubSub__Endpoint"] = $"http://127.0.0.1:{port}",
-            ["WebPubSub__AccessKey"] = "bench-webpubsub-access-key-0123456789abcdef",
-            ["WebPubSub__Hub"] = "agents",
-            ["Auth__Issuer"] = "x",
-            ["Auth__Audience"] = "y",
-            ["Auth__SigningKey"] = "bench-jwt-signing-key-0123456789abcdef0123456789",
-            ["Seed__File"] = "seed/demo-contact-center.json",
-            ["Timers__Hosted"] = "false",
-            ["Logging__LogLevel__Default"] = "Warning",
-            ["Bench__BaselineEndpoint"] = "true",
-        };
-        foreach (var (key, value) in env)
-        {
-            info.Environment[key] = value;
-        }
-
-        // Keep the bench's own environment from steering the handler (e.g. a Functions port variable).
-        info.Environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
-        info.Environment.Remove("FUNCTIONS_HTTPWORKER_PORT");
-        info.Environment.Remove("ASPNETCORE_URLS");
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the handler.");
-        var log = new StreamWriter(Environment.GetEnvironmentVariable("WEBHOOKBENCH_LOG") ?? Path.Combine(work, "handler.log")) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { lock (log) { log.WriteLine(e.Data); } } };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new HandlerProcess(process, log);
-    }
-
-    public async Task WaitReadyAsync(string baseUrl, TimeSpan timeout)
-    {
-        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var until = DateTime.UtcNow + timeout;
-        while (DateTime.UtcNow < until)
-        {
-            if (process.HasExited)
-            {
-                throw new InvalidOperationException($"The handler exited with {process.ExitCode}; see its log.");
-            }
-
-            try
-            {
-                if ((await client.GetAsync(baseUrl + "/")).IsSuccessStatusCode)
-                {
-                    return;
-                }
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(200);
-        }
-
-        throw new TimeoutException("The handler did not answer GET / in time.");
-    }
-
-    public void Stop()
-    {
-        try
-        {
-            if (!process.HasExited)
-            {
-                process.Kill();
-                process.WaitForExit(10_000);
-            }
-        }
-        catch (InvalidOperationException)
-        {
-        }
-    }
-
-    public void Dispose()
-    {
-        Stop();
-        process.Dispose();
-        lock (log)
-        {
-            log.Dispose();
-        }
-    }
-}
 
 /// <summary>
 /// Webhook bodies as Meta sends them: mostly one text message from one of many customers

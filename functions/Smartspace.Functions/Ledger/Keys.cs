@@ -39,15 +39,16 @@ public static class Keys
     public static string Template(string wabaId, string name, string language) => $"tpl|{wabaId}|{name}|{language}";
     public static string TemplatePrefix(string wabaId) => $"tpl|{wabaId}|";
     public const string Settings = "settings";
-    public static string Customer(string channelId, string customerKey) => $"cust|{channelId}|{customerKey}";
+    public static string Customer(string channelId, string customerKey) => $"cust|{channelId}|{Escape(customerKey)}";
     public static string Conversation(string conversationId) => "conv|" + conversationId;
     public const string ConversationPrefix = "conv|";
     public static string Message(string conversationId, long seq) => $"msg|{conversationId}|{seq.ToString("D8", CultureInfo.InvariantCulture)}";
     public static string MessagePrefix(string conversationId) => $"msg|{conversationId}|";
-    public static string Wamid(string wamid) => "wamid|" + wamid;
+    /// <summary>Meta's wamids are standard base64 and may contain '/' and '+': escaped, since '/' is not allowed in a row key.</summary>
+    public static string Wamid(string wamid) => "wamid|" + Escape(wamid);
     public static string Queue(DateTimeOffset enqueuedAt, string conversationId) => $"queue|{Ticks(enqueuedAt)}|{conversationId}";
     public const string QueuePrefix = "queue|";
-    public static string WindowExpiry(DateTimeOffset closesAt, string channelId, string customerKey) => $"win|{Ticks(closesAt)}|{channelId}|{customerKey}";
+    public static string WindowExpiry(DateTimeOffset closesAt, string channelId, string customerKey) => $"win|{Ticks(closesAt)}|{channelId}|{Escape(customerKey)}";
     public const string WindowExpiryPrefix = "win|";
     public static string WindowExpiryUpTo(DateTimeOffset now) => $"win|{Ticks(now)}|\uffff";
     public static string History(DateTimeOffset closedAt, string conversationId) => $"hist|{(DateTimeOffset.MaxValue.UtcTicks - closedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture)}|{conversationId}";
@@ -76,6 +77,38 @@ public static class Keys
         conversationId = value[..dot];
         return true;
     }
+
+    /// <summary>
+    /// Makes an outside value (a wamid, a BSUID) safe inside a row key: Table Storage forbids '/', '\', '#', '?' and
+    /// control characters in keys, and '|' separates our key parts. Reversible (<see cref="Unescape"/>), so distinct
+    /// values never collide.
+    /// </summary>
+    public static string Escape(string value)
+    {
+        if (!value.AsSpan().ContainsAny(Unsafe) && !value.Any(char.IsControl))
+        {
+            return value;
+        }
+
+        var builder = new System.Text.StringBuilder(value.Length + 8);
+        foreach (var c in value)
+        {
+            if (Unsafe.Contains(c) || char.IsControl(c))
+            {
+                builder.Append('%').Append(((int)c).ToString("X2", CultureInfo.InvariantCulture));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    public static string Unescape(string value) => value.Contains('%', StringComparison.Ordinal) ? Uri.UnescapeDataString(value) : value;
+
+    private static readonly System.Buffers.SearchValues<char> Unsafe = System.Buffers.SearchValues.Create("%/\\#?|");
 
     private static string Ticks(DateTimeOffset at) => at.UtcTicks.ToString("D19", CultureInfo.InvariantCulture);
 }

@@ -78,7 +78,7 @@ public sealed class CustomerRow
         {
             TenantId = e.PartitionKey,
             ChannelId = parts[1],
-            CustomerKey = parts[2],
+            CustomerKey = Keys.Unescape(parts[2]),
             SendTo = e.GetString("SendTo"),
             WaId = e.GetString("WaId"),
             UserId = e.GetString("UserId"),

@@ -82,7 +82,7 @@ public sealed class WindowExpirySweeper(
     private async Task<bool> HandleAsync(string tenantId, Entity entry, DateTimeOffset now, CancellationToken ct)
     {
         var parts = entry.RowKey.Split('|', 4);
-        var customer = await ledger.GetCustomerAsync(tenantId, parts[2], parts[3], ct);
+        var customer = await ledger.GetCustomerAsync(tenantId, parts[2], Keys.Unescape(parts[3]), ct);
         var conversation = customer?.CurrentConversationId is { } id ? await ledger.GetConversationAsync(tenantId, id, ct) : null;
         var expired = customer is not null && !ServiceWindow.IsOpen(customer.LastInboundAt, now);
         if (!expired || conversation is null || conversation.Stage != ConversationStage.Open || conversation.TemplateOnly)

@@ -40,10 +40,10 @@ public static class Keys
     public static string TemplatePrefix(string wabaId) => $"tpl|{wabaId}|";
     public const string Settings = "settings";
     public static string Customer(string channelId, string customerKey) => $"cust|{channelId}|{Escape(customerKey)}";
-    public static string Conversation(string conversationId) => "conv|" + conversationId;
+    public static string Conversation(string conversationId) => "conv|" + Escape(conversationId);
     public const string ConversationPrefix = "conv|";
-    public static string Message(string conversationId, long seq) => $"msg|{conversationId}|{seq.ToString("D8", CultureInfo.InvariantCulture)}";
-    public static string MessagePrefix(string conversationId) => $"msg|{conversationId}|";
+    public static string Message(string conversationId, long seq) => $"msg|{Escape(conversationId)}|{seq.ToString("D8", CultureInfo.InvariantCulture)}";
+    public static string MessagePrefix(string conversationId) => $"msg|{Escape(conversationId)}|";
     /// <summary>Meta's wamids are standard base64 and may contain '/' and '+': escaped, since '/' is not allowed in a row key.</summary>
     public static string Wamid(string wamid) => "wamid|" + Escape(wamid);
     public static string Queue(DateTimeOffset enqueuedAt, string conversationId) => $"queue|{Ticks(enqueuedAt)}|{conversationId}";
@@ -53,7 +53,7 @@ public static class Keys
     public static string WindowExpiryUpTo(DateTimeOffset now) => $"win|{Ticks(now)}|\uffff";
     public static string History(DateTimeOffset closedAt, string conversationId) => $"hist|{(DateTimeOffset.MaxValue.UtcTicks - closedAt.UtcTicks).ToString("D19", CultureInfo.InvariantCulture)}|{conversationId}";
     public const string HistoryPrefix = "hist|";
-    public static string Outbox(string ourMessageId) => "outbox|" + ourMessageId;
+    public static string Outbox(string ourMessageId) => "outbox|" + Escape(ourMessageId);
     public const string OutboxPrefix = "outbox|";
 
     /// <summary>Our own id of an outbound message, also sent to Meta as <c>biz_opaque_callback_data</c>: it names the message row.</summary>

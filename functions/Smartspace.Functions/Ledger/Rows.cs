@@ -138,7 +138,7 @@ public sealed class ConversationRow
     public static ConversationRow From(Entity e) => new()
     {
         TenantId = e.PartitionKey,
-        ConversationId = e.RowKey[Keys.ConversationPrefix.Length..],
+        ConversationId = Keys.Unescape(e.RowKey[Keys.ConversationPrefix.Length..]),
         ChannelId = e.GetString("ChannelId") ?? "",
         CustomerKey = e.GetString("CustomerKey") ?? "",
         CustomerName = e.GetString("CustomerName") ?? "",
@@ -224,7 +224,7 @@ public sealed class MessageRow
         return new()
         {
             TenantId = e.PartitionKey,
-            ConversationId = parts[1],
+            ConversationId = Keys.Unescape(parts[1]),
             Seq = long.Parse(parts[2], System.Globalization.CultureInfo.InvariantCulture),
             Direction = e.GetString("Direction") ?? "in",
             Kind = e.GetString("Kind") ?? "text",

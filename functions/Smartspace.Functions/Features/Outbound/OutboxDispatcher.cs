@@ -38,7 +38,7 @@ public sealed partial class OutboxDispatcher(
         {
             foreach (var row in await ledger.QueryAllAsync(tenant.TenantId, Keys.OutboxPrefix, ct))
             {
-                if (await DispatchAsync(tenant.TenantId, row.RowKey[Keys.OutboxPrefix.Length..], ct))
+                if (await DispatchAsync(tenant.TenantId, Keys.Unescape(row.RowKey[Keys.OutboxPrefix.Length..]), ct))
                 {
                     handled++;
                 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Smartspace.Functions.Features.MetaWebhook;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Tests.Infrastructure;
 using Smartspace.Meta.Sending;
@@ -55,6 +56,30 @@ public sealed class WamidKeysTests : IDisposable
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
         var detail = await (await client.GetAsync($"/api/agent/conversations/{id}")).ReadJsonAsync();
         Assert.Contains(detail.GetProperty("messages").EnumerateArray(), m => m.GetProperty("wamid").GetString() == SlashWamid && m.GetProperty("status").GetString() == "read");
+    }
+
+    public void Dispose() => factory.Dispose();
+}
+
+/// <summary>Ids that come from outside (URLs, another app's biz_opaque_callback_data) never break a store key.</summary>
+public sealed class ForeignIdsTests : IDisposable
+{
+    private readonly HandlerFactory factory = new();
+
+    [Fact]
+    public async Task P3_StatusWithAnotherAppsOpaqueDataContainingSlash_IsIgnoredNot400()
+    {
+        var json = MetaPayloads.Status("wamid.OTHERAPP", "delivered", factory.Clock.GetUtcNow(), "5511987650103", ourMessageId: "other/app#x?y.7");
+        using var response = await factory.PostWebhookAsync(json);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(1, factory.Get<WebhookMetrics>().UnknownStatusCount);
+    }
+
+    [Fact]
+    public async Task UnknownConversationIdWithUnsafeCharacters_Is404()
+    {
+        using var response = await factory.ClientFor("ana").GetAsync("/api/agent/conversations/" + Uri.EscapeDataString("a/b#c?d"));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
     }
 
     public void Dispose() => factory.Dispose();

@@ -111,54 +111,7 @@ internal sealed record BenchOptions(int Seconds, int WarmupSeconds, int Connecti
     }
 }
 
-internal static class RepoRoot
-{
-    public static string Find()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Smartspace.sln")))
-            {
-                return dir.FullName;
-            }
-        }
 
-        for (var dir = new DirectoryInfo(Environment.CurrentDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Smartspace.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("Run from inside the repository (Smartspace.sln not found).");
-    }
-}
-
-internal static class Build
-{
-    /// <summary>Builds the handler in Release; retries when another build holds a file lock.</summary>
-    public static void Release(string project)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            Console.WriteLine($"building {project} (Release), attempt {attempt}");
-            using var build = Process.Start(new ProcessStartInfo("dotnet", ["build", "-c", "Release", "--nologo", "-v", "q", project]) { UseShellExecute = false })!;
-            build.WaitForExit();
-            if (build.ExitCode == 0)
-            {
-                return;
-            }
-
-            if (attempt >= 3)
-            {
-                throw new InvalidOperationException("dotnet build -c Release failed " + attempt + " times.");
-            }
-
-            Thread.Sleep(TimeSpan.FromSeconds(5));
-        }
-    }
-}
 
 
 /// <summary>

@@ -44,11 +44,16 @@ try
     var unsigned = new Traffic(appSecret, options.Customers, options.StatusPercent);
     var traffic = new Traffic(appSecret, options.Customers, options.StatusPercent);
     var results = new List<(LoadResult Baseline, LoadResult Webhook)>();
+    var drains = new List<Drain.Result>();
+    using var status = new HttpClient { BaseAddress = new Uri(baseUrl) };
     for (var round = 1; round <= options.Rounds; round++)
     {
         // Baseline and webhook alternate, so drift in the machine's load hits both alike.
         var b = await LoadRun.RunAsync($"baseline#{round}", baseUrl + "/bench/baseline", options, handler.CpuTime, _ => unsigned.Next(signed: false));
+        var before = await Drain.StatusAsync(status);
         var w = await LoadRun.RunAsync($"webhook#{round}", baseUrl + "/api/whatsapp/webhook", options, handler.CpuTime, _ => traffic.Next(signed: true));
+        // Acknowledged is not applied: wait until the inbox is empty before the next phase, and report how long that took.
+        drains.Add(await Drain.WaitAsync(status, w.Name, before, options.WarmupSeconds + options.Seconds, handler.CpuTime));
         results.Add((b, w));
     }
 
@@ -68,6 +73,15 @@ try
             $"{w.Name}: ratio webhook/baseline throughput {w.Throughput / b.Throughput:F2}x (goal >= 0.45x); webhook p99 {w.P(0.99):F2} ms (goal <= 10 ms)"));
     }
 
+    Console.WriteLine();
+    Console.WriteLine("| phase | webhooks acknowledged | applied | drain after the load stopped s | applied/s over load + drain | handler CPU % while draining | dead-lettered |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+    foreach (var d in drains)
+    {
+        Console.WriteLine(d.Row());
+    }
+
+    Console.WriteLine();
     Console.WriteLine($"webhook bodies: {traffic.Messages} messages, {traffic.Statuses} statuses generated (incl. warm-up); {Environment.ProcessorCount} CPUs shared by handler, bench and anything else running");
     return results.All(r => r.Webhook.Errors == 0) ? 0 : 1;
 }
@@ -188,6 +202,51 @@ internal sealed class LoadResult(string name, long[] latencyTicks, long requests
 
     public string Row() => string.Create(CultureInfo.InvariantCulture,
         $"| {name} | {requests} | {Throughput:F0} | {P(0.50):F2} | {P(0.90):F2} | {P(0.99):F2} | {P(1.0):F2} | {errors}{(codes.Count > 0 ? " (" + string.Join(", ", codes.Select(c => $"{c.Key}: {c.Value}")) + ")" : "")} | {handlerCpu.TotalMicroseconds / Math.Max(1, requests):F0} | {100 * handlerCpu.TotalSeconds / seconds:F0} | {100 * benchCpu.TotalSeconds / seconds:F0} |");
+}
+
+/// <summary>Reads the handler's webhook inbox status (local mode) and waits until everything acknowledged was applied.</summary>
+internal static class Drain
+{
+    public sealed record Status(bool Enabled, long Pending, long Appended, long Applied, long DeadLettered, long Commits);
+
+    public sealed record Result(string Name, long Appended, long Applied, double DrainSeconds, double AppliedPerSecond, double CpuPercent, long DeadLettered)
+    {
+        public string Row() => string.Create(CultureInfo.InvariantCulture,
+            $"| {Name} | {Appended} | {Applied} | {DrainSeconds:F2} | {AppliedPerSecond:F0} | {CpuPercent:F0} | {DeadLettered} |");
+    }
+
+    public static async Task<Status> StatusAsync(HttpClient client)
+    {
+        using var response = await client.GetAsync("/api/local/webhook-inbox");
+        response.EnsureSuccessStatusCode();
+        using var json = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        var r = json.RootElement;
+        return new Status(r.GetProperty("enabled").GetBoolean(), r.GetProperty("pending").GetInt64(), r.GetProperty("appended").GetInt64(),
+            r.GetProperty("applied").GetInt64(), r.GetProperty("deadLettered").GetInt64(), r.GetProperty("commits").GetInt64());
+    }
+
+    public static async Task<Result> WaitAsync(HttpClient client, string name, Status before, double loadSeconds, Func<TimeSpan> handlerCpu)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var cpu0 = handlerCpu();
+        var deadline = started + (long)(300 * (double)Stopwatch.Frequency);
+        Status now;
+        while ((now = await StatusAsync(client)).Pending > 0)
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException($"{name}: {now.Pending} webhooks still not applied 300 s after the load stopped");
+            }
+
+            await Task.Delay(20);
+        }
+
+        var drain = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        var cpu = (handlerCpu() - cpu0).TotalSeconds;
+        var applied = now.Applied - before.Applied;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{name}: inbox drained {drain:F2} s after the load stopped ({applied} applied)"));
+        return new Result(name, now.Appended - before.Appended, applied, drain, applied / (loadSeconds + drain), drain > 0 ? 100 * cpu / drain : 0, now.DeadLettered - before.DeadLettered);
+    }
 }
 
 internal static class LoadRun

@@ -1,3 +1,4 @@
+using Smartspace.Functions.Features.MetaWebhook;
 using Smartspace.Storage;
 
 namespace Smartspace.Functions.Health;
@@ -7,7 +8,7 @@ public static class HealthEndpoint
 {
     public static void MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods("/api/health", ["GET", "HEAD"], async (IEntityStore store, TimeProvider time, CancellationToken ct) =>
+        endpoints.MapMethods("/api/health", ["GET", "HEAD"], async (IEntityStore store, WebhookInbox inbox, TimeProvider time, CancellationToken ct) =>
         {
             bool reachable;
             try
@@ -21,7 +22,14 @@ public static class HealthEndpoint
                 reachable = false;
             }
 
-            var body = new { status = reachable ? "healthy" : "unhealthy", store = reachable ? "reachable" : "unreachable", at = time.GetUtcNow() };
+            var pending = inbox.Status;
+            var body = new
+            {
+                status = reachable ? "healthy" : "unhealthy",
+                store = reachable ? "reachable" : "unreachable",
+                webhookInbox = pending.Enabled ? new { pending = pending.Pending, deadLettered = pending.DeadLettered } : null,
+                at = time.GetUtcNow(),
+            };
             return reachable ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);
         }).AllowAnonymous().WithTags("health");
     }

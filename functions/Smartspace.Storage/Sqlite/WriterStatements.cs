@@ -22,6 +22,7 @@ internal sealed class WriterStatements : IDisposable
         Exists = Make(c, "SELECT 1 FROM entities WHERE tbl = $t AND pk = $pk AND rk = $rk", "$t", "$pk", "$rk");
         SaveCounter = Make(c, "UPDATE meta SET v = max(v, $v) WHERE k = 'etag'", "$v");
         LoadCounter = Make(c, "SELECT v FROM meta WHERE k = 'etag'");
+        RestartWal = Make(c, "PRAGMA wal_checkpoint(RESTART)");
     }
 
     public SqliteCommand Begin { get; }
@@ -38,6 +39,7 @@ internal sealed class WriterStatements : IDisposable
     public SqliteCommand DeleteIfMatch { get; }
     public SqliteCommand Exists { get; }
     public SqliteCommand SaveCounter { get; }
+    public SqliteCommand RestartWal { get; }
 
     /// <summary>Reads the ETag counter inside the write transaction, so processes sharing the file never reuse an ETag.</summary>
     public SqliteCommand LoadCounter { get; }
@@ -57,7 +59,7 @@ internal sealed class WriterStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, RollbackToSavepoint, ReleaseSavepoint, Insert, Upsert, ReplaceAny, ReplaceIfMatch, DeleteAny, DeleteIfMatch, Exists, SaveCounter, LoadCounter })
+        foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, RollbackToSavepoint, ReleaseSavepoint, Insert, Upsert, ReplaceAny, ReplaceIfMatch, DeleteAny, DeleteIfMatch, Exists, SaveCounter, LoadCounter, RestartWal })
         {
             command.Dispose();
         }

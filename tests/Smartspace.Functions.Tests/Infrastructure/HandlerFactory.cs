@@ -118,7 +118,14 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
             request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", signature);
         }
 
-        return await (client ?? CreateClient()).SendAsync(request);
+        client ??= CreateClient();
+        var response = await client.SendAsync(request);
+        if (response.IsSuccessStatusCode)
+        {
+            await WebhookInboxDrain.WaitAsync(client);
+        }
+
+        return response;
     }
 
     protected override void Dispose(bool disposing)

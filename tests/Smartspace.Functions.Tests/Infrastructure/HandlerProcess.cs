@@ -208,7 +208,13 @@ public sealed class HandlerProcess : IAsyncDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/whatsapp/webhook") { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", MetaSignature.Compute(AppSecret, bytes));
-        return await Http.SendAsync(request);
+        var response = await Http.SendAsync(request);
+        if (response.IsSuccessStatusCode)
+        {
+            await WebhookInboxDrain.WaitAsync(Http);
+        }
+
+        return response;
     }
 
     public async ValueTask DisposeAsync()

@@ -18,8 +18,10 @@ namespace Smartspace.Functions.Features.MetaWebhook;
 /// <summary>
 /// The <c>whatsapp-webhook</c> function at <c>/api/whatsapp/webhook</c>. GET is Meta's verification (P1).
 /// POST (P2): the HMAC-SHA256 of the raw bytes is checked in constant time before anything is parsed;
-/// the whole envelope is parsed; every message, status and template change is applied durably; 200 is
-/// answered only after all of it is committed, so anything unfinished is retried by Meta (P3).
+/// the whole envelope is parsed and its shape checked; then either the verified body is fsynced in the
+/// webhook inbox and applied right after (<see cref="WebhookInbox"/>, the SQLite default), or every message,
+/// status and template change is applied to the ledger first (Azure Tables). Either way 200 means durable,
+/// and anything not made durable is answered 503 and retried by Meta (P3).
 /// </summary>
 public static partial class WhatsAppWebhook
 {
@@ -47,7 +49,7 @@ public static partial class WhatsAppWebhook
         return Results.StatusCode(StatusCodes.Status403Forbidden);
     }
 
-    public static async Task<IResult> ReceiveAsync(HttpContext context, IOptions<MetaOptions> options, WebhookIngestion ingestion, WebhookMetrics metrics, CancellationToken ct)
+    public static async Task<IResult> ReceiveAsync(HttpContext context, IOptions<MetaOptions> options, WebhookIngestion ingestion, WebhookInbox inbox, WebhookMetrics metrics, CancellationToken ct)
     {
         var secret = options.Value.AppSecret;
         if (string.IsNullOrEmpty(secret))
@@ -84,14 +86,28 @@ public static partial class WhatsAppWebhook
 
         try
         {
-            await ingestion.ApplyAsync(parsed.Envelope!, ct);
+            if (!inbox.Enabled)
+            {
+                await ingestion.ApplyAsync(parsed.Envelope!, ct);
+                return Results.Ok();
+            }
+
+            switch (await inbox.AcceptAsync(body, parsed.Envelope!, ct))
+            {
+                case InboxAcceptance.Stored:
+                    return Results.Ok();
+                case InboxAcceptance.Full:
+                    metrics.Rejected("inbox_full");
+                    return Refuse(StatusCodes.Status503ServiceUnavailable, "Too many webhooks are waiting to be applied; Meta will retry.");
+                default:
+                    metrics.Rejected("store_unavailable");
+                    return Refuse(StatusCodes.Status503ServiceUnavailable, "The store is unavailable; Meta will retry.");
+            }
         }
         catch (StoreUnavailableException)
         {
             return Refuse(StatusCodes.Status503ServiceUnavailable, "The store is unavailable; Meta will retry.");
         }
-
-        return Results.Ok();
     }
 
     private static IResult Refuse(int status, string reason) =>

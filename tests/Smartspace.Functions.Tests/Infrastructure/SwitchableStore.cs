@@ -36,10 +36,26 @@ public sealed class SwitchableStore(IEntityStore inner) : IEntityStore
         return inner.QueryAsync(table, query, cancellationToken);
     }
 
-    public Task<BatchResult> SubmitAsync(string table, IReadOnlyList<EntityOperation> operations, CancellationToken cancellationToken = default)
+    /// <summary>When set, every batch throws this (a bug, not an outage).</summary>
+    public volatile Exception? Fault;
+
+    /// <summary>When set, every batch waits for it first (a slow store).</summary>
+    public volatile TaskCompletionSource? Hold;
+
+    public async Task<BatchResult> SubmitAsync(string table, IReadOnlyList<EntityOperation> operations, CancellationToken cancellationToken = default)
     {
         ThrowIfDown();
-        return inner.SubmitAsync(table, operations, cancellationToken);
+        if (Fault is { } fault)
+        {
+            throw fault;
+        }
+
+        if (Hold is { } hold)
+        {
+            await hold.Task.WaitAsync(cancellationToken);
+        }
+
+        return await inner.SubmitAsync(table, operations, cancellationToken);
     }
 
     public Task EnsureTableAsync(string table, CancellationToken cancellationToken = default)

@@ -105,6 +105,7 @@ public sealed partial class WebhookInbox : IHostedService, IDisposable
     private long _applied;
     private long _deadLettered;
     private volatile bool _ledgerUnavailable;
+    private int _disposed;
 
     public WebhookInbox(IOptions<WebhookOptions> options, IOptions<StorageOptions> storage, WebhookIngestion ingestion, TimeProvider time, ILogger<WebhookInbox> logger)
     {
@@ -392,6 +393,12 @@ public sealed partial class WebhookInbox : IHostedService, IDisposable
 
     public void Dispose()
     {
+        // Registered as itself and as a hosted service: the container disposes it twice.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+        {
+            return;
+        }
+
         _stopping.Cancel();
         _inbox?.Dispose();
         _stopping.Dispose();

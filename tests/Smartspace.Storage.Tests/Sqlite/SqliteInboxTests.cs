@@ -1,0 +1,124 @@
+using System.Text;
+using Microsoft.Data.Sqlite;
+using Smartspace.Storage.Sqlite;
+
+namespace Smartspace.Storage.Tests.Sqlite;
+
+/// <summary>P3: the webhook inbox file — what an acknowledged webhook is kept in until it is applied.</summary>
+public sealed class SqliteInboxTests : IDisposable
+{
+    private readonly string directory = Path.Combine(Path.GetTempPath(), "smartspace-tests", "inbox-" + Guid.NewGuid().ToString("N"));
+    private static readonly DateTimeOffset At = new(2026, 11, 24, 12, 0, 0, TimeSpan.Zero);
+
+    private string InboxPath => Path.Combine(directory, "store.inbox.db");
+
+    [Fact]
+    public void P3_PathBeside_NamesTheInboxAfterTheStoreFile()
+    {
+        Assert.Equal(Path.Combine(directory, "store.inbox.db"), SqliteInbox.PathBeside(Path.Combine(directory, "store.db")));
+    }
+
+    [Fact]
+    public async Task P3_Appends_GetIncreasingSeqs_AndSurviveReopening_ByteForByte()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"texto\":\"ação 😀\"}");
+        long first, second;
+        using (var inbox = new SqliteInbox(InboxPath))
+        {
+            first = await inbox.AppendAsync(body, At);
+            second = await inbox.AppendAsync([1, 2, 3], At.AddSeconds(1));
+        }
+
+        Assert.True(second > first);
+        using var reopened = new SqliteInbox(InboxPath);
+        var pending = await reopened.ReadPendingAsync(0, 10);
+        Assert.Equal([first, second], pending.Select(e => e.Seq));
+        Assert.Equal(body, pending[0].Body);
+        Assert.Equal(At, pending[0].ReceivedAt);
+        Assert.Equal(0, pending[0].Attempts);
+        Assert.Equal([second], (await reopened.ReadPendingAsync(first, 10)).Select(e => e.Seq));
+    }
+
+    [Fact]
+    public async Task P3_ConcurrentAppends_AreGroupCommitted_AndAllKept()
+    {
+        using var inbox = new SqliteInbox(InboxPath);
+        var seqs = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() => inbox.AppendAsync(Encoding.UTF8.GetBytes("m" + i), At))));
+
+        Assert.Equal(400, seqs.Distinct().Count());
+        Assert.Equal(400, (await inbox.ReadPendingAsync(0, 1000)).Count);
+        Assert.True(inbox.Commits < 400, $"{inbox.Commits} commits for 400 appends");
+    }
+
+    [Fact]
+    public async Task P3_Complete_RemovesOnlyTheGivenEntries()
+    {
+        using var inbox = new SqliteInbox(InboxPath);
+        var a = await inbox.AppendAsync([1], At);
+        var b = await inbox.AppendAsync([2], At);
+        var c = await inbox.AppendAsync([3], At);
+
+        await inbox.CompleteAsync([a, c]);
+
+        Assert.Equal([b], (await inbox.ReadPendingAsync(0, 10)).Select(e => e.Seq));
+        Assert.Equal((1L, 0L), await inbox.CountAsync());
+    }
+
+    [Fact]
+    public async Task P3_DeadLetter_MovesTheEntryWithItsReasonAndAttempts()
+    {
+        using var inbox = new SqliteInbox(InboxPath);
+        var seq = await inbox.AppendAsync(Encoding.UTF8.GetBytes("poison"), At);
+        await inbox.RecordAttemptAsync(seq);
+        await inbox.RecordAttemptAsync(seq);
+        Assert.Equal(2, (await inbox.ReadPendingAsync(0, 10)).Single().Attempts);
+
+        await inbox.DeadLetterAsync(seq, "InvalidOperationException: boom");
+
+        Assert.Empty(await inbox.ReadPendingAsync(0, 10));
+        Assert.Equal((0L, 1L), await inbox.CountAsync());
+        using var connection = new SqliteConnection($"Data Source={InboxPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT reason, attempts, body FROM dead_letters WHERE seq = $s";
+        command.Parameters.AddWithValue("$s", seq);
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read());
+        Assert.Equal("InvalidOperationException: boom", reader.GetString(0));
+        Assert.Equal(2, reader.GetInt32(1));
+        Assert.Equal("poison", Encoding.UTF8.GetString((byte[])reader.GetValue(2)));
+    }
+
+    [Fact]
+    public async Task P3_UnwritableLocation_IsStoreUnavailable_AndNothingIsAcknowledged()
+    {
+        var blocker = Path.Combine(directory, "not-a-directory");
+        Directory.CreateDirectory(directory);
+        await File.WriteAllTextAsync(blocker, "x");
+        using var inbox = new SqliteInbox(Path.Combine(blocker, "store.inbox.db"));
+
+        await Assert.ThrowsAsync<StoreUnavailableException>(() => inbox.AppendAsync([1], At));
+    }
+
+    [Fact]
+    public async Task P3_CancelledBeforeCommit_IsNotStored()
+    {
+        using var inbox = new SqliteInbox(InboxPath);
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => inbox.AppendAsync([9], At, cancelled.Token));
+        Assert.Empty(await inbox.ReadPendingAsync(0, 10));
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}

@@ -58,7 +58,7 @@ try
     }
 
     Console.WriteLine();
-    Console.WriteLine("| endpoint | requests | req/s | p50 ms | p90 ms | p99 ms | max ms | non-200 | handler CPU µs/req | handler CPU % | bench CPU % |");
+    Console.WriteLine("| endpoint | requests | 200s/s | p50 ms (200s) | p90 ms | p99 ms | max ms | non-200 | handler CPU µs/req | handler CPU % | bench CPU % |");
     Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var (b, w) in results)
     {
@@ -187,7 +187,8 @@ internal sealed class LoadResult(string name, long[] latencyTicks, long requests
 {
     public string Name => name;
     public long Errors => errors;
-    public double Throughput => requests / seconds;
+    /// <summary>200 answers per second: a 503 (e.g. a full webhook inbox) is not throughput.</summary>
+    public double Throughput => (requests - errors) / seconds;
 
     public double P(double quantile)
     {
@@ -315,8 +316,11 @@ internal static class LoadRun
                     var done = Stopwatch.GetTimestamp();
                     if (sent >= measureFrom)
                     {
-                        latencies.Add(done - sent);
-                        if (code != 200)
+                        if (code == 200)
+                        {
+                            latencies.Add(done - sent);
+                        }
+                        else
                         {
                             errors++;
                             codes.AddOrUpdate(code, 1, (_, v) => v + 1);
@@ -330,7 +334,7 @@ internal static class LoadRun
             var all = perWorker.SelectMany(w => w.latencies).ToArray();
             Array.Sort(all);
             var (handlerTime, benchTime) = await cpu;
-            return new LoadResult(name, all, all.Length, perWorker.Sum(w => w.errors), options.Seconds, new Dictionary<int, long>(codes), handlerTime, benchTime);
+            return new LoadResult(name, all, all.Length + perWorker.Sum(w => w.errors), perWorker.Sum(w => w.errors), options.Seconds, new Dictionary<int, long>(codes), handlerTime, benchTime);
         }
         finally
         {

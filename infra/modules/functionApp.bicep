@@ -221,6 +221,23 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           value: '256'
         }
         {
+          // The webhook inbox is a file of one instance (SQLite, local); on Azure Tables the webhook applies before answering.
+          name: 'Webhook__Inbox'
+          value: 'Off'
+        }
+        {
+          name: 'Webhook__InboxMaxPending'
+          value: '20000'
+        }
+        {
+          name: 'Webhook__ApplyConcurrency'
+          value: '64'
+        }
+        {
+          name: 'Webhook__MaxApplyAttempts'
+          value: '5'
+        }
+        {
           name: 'Storage__TablesMaxRetries'
           value: '2'
         }

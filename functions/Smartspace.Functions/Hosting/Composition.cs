@@ -69,6 +69,7 @@ public static class Composition
         services.AddMetaWhatsApp(config);
 
         services.AddSingleton<LedgerStore>();
+        services.AddSingleton<HotRows>();
         services.AddSingleton<ContactCenterDirectory>();
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<QueueRouter>();

@@ -37,6 +37,7 @@ public sealed class InboundMessageProcessor(
     IKeyedGate gate,
     QueueRouter router,
     IAgentEventPublisher events,
+    HotRows hotRows,
     ILogger<InboundMessageProcessor> logger)
 {
     private const int MaxAttempts = 10;
@@ -49,18 +50,27 @@ public sealed class InboundMessageProcessor(
 
         for (var attempt = 1; ; attempt++)
         {
-            var dedupe = await ledger.GetAsync(tenantId, Keys.Wamid(input.Wamid), ct);
-            if (dedupe is not null)
+            // The customer's rows as this process last wrote them (no store read in the common case); a stale copy
+            // fails its ETag check below and is read again. The wamid is not read first: its insert is the batch's
+            // first operation, so a duplicate fails there (P3) and nothing else is written.
+            var customerKey = Keys.Customer(input.Channel.ChannelId, input.CustomerKey);
+            var customer = (attempt == 1 ? hotRows.Get(tenantId, customerKey, CustomerRow.From) : null)
+                ?? await ledger.GetCustomerAsync(tenantId, input.Channel.ChannelId, input.CustomerKey, ct)
+                ?? new CustomerRow { TenantId = tenantId, ChannelId = input.Channel.ChannelId, CustomerKey = input.CustomerKey };
+            ConversationRow? current = null;
+            if (customer.CurrentConversationId is { } currentId)
             {
-                await FollowUpAsync(tenantId, dedupe.GetString("ConversationId"), ct);
-                return InboundOutcome.Duplicate;
+                current = (attempt == 1 ? hotRows.Get(tenantId, Keys.Conversation(currentId), ConversationRow.From) : null)
+                    ?? await ledger.GetConversationAsync(tenantId, currentId, ct);
             }
 
-            var customer = await ledger.GetCustomerAsync(tenantId, input.Channel.ChannelId, input.CustomerKey, ct)
-                ?? new CustomerRow { TenantId = tenantId, ChannelId = input.Channel.ChannelId, CustomerKey = input.CustomerKey };
-            var current = customer.CurrentConversationId is { } currentId ? await ledger.GetConversationAsync(tenantId, currentId, ct) : null;
-
-            var operations = new List<EntityOperation>(6);
+            var operations = new List<EntityOperation>(7)
+            {
+                EntityOperation.Insert(new Entity(tenantId, Keys.Wamid(input.Wamid), new Dictionary<string, object?>
+                {
+                    ["ConversationId"] = null, // set below, once the conversation is known
+                })),
+            };
             var decision = ConversationRules.DecideInbound(current?.ToState(), tenant?.BotEnabled ?? false);
             ConversationRow conversation;
             string eventType;
@@ -117,7 +127,9 @@ public sealed class InboundMessageProcessor(
             conversation.Version++;
             conversation.MessageSeq++;
             conversation.LastMessageAt = input.Timestamp;
-            operations.Add(conversation.ETag is null ? EntityOperation.Insert(conversation.ToEntity()) : EntityOperation.Replace(conversation.ToEntity()));
+            var conversationEntity = conversation.ToEntity();
+            var conversationIndex = operations.Count;
+            operations.Add(conversation.ETag is null ? EntityOperation.Insert(conversationEntity) : EntityOperation.Replace(conversationEntity));
 
             var message = new MessageRow
             {
@@ -135,20 +147,35 @@ public sealed class InboundMessageProcessor(
                 At = input.Timestamp,
                 Version = conversation.Version,
                 ContextWamid = input.ContextWamid,
-                Raw = input.Raw,
+                // A text message is fully described by its body; other kinds keep Meta's item as received.
+                Raw = input.Kind == "text" ? null : input.Raw,
             };
             operations.Add(EntityOperation.Insert(message.ToEntity()));
-            operations.Add(EntityOperation.Insert(new Entity(tenantId, Keys.Wamid(input.Wamid), new Dictionary<string, object?>
+            operations[0] = EntityOperation.Insert(new Entity(tenantId, Keys.Wamid(input.Wamid), new Dictionary<string, object?>
             {
                 ["ConversationId"] = conversation.ConversationId,
                 ["Seq"] = message.Seq,
                 ["Direction"] = "in",
-            })));
-            operations.Add(customer.ETag is null ? EntityOperation.Insert(customer.ToEntity()) : EntityOperation.Replace(customer.ToEntity()));
+            }));
+            var customerEntity = customer.ToEntity();
+            var customerIndex = operations.Count;
+            operations.Add(customer.ETag is null ? EntityOperation.Insert(customerEntity) : EntityOperation.Replace(customerEntity));
 
             var result = await ledger.SubmitAsync(operations, ct);
+            if (!result.Succeeded && result.Failure == StoreFailure.AlreadyExists && result.FailedIndex == 0)
+            {
+                // P3: this wamid is stored already (a retry or a concurrent delivery); complete what may be left undone.
+                var dedupe = await ledger.GetAsync(tenantId, Keys.Wamid(input.Wamid), ct);
+                await FollowUpAsync(tenantId, dedupe?.GetString("ConversationId"), ct);
+                return InboundOutcome.Duplicate;
+            }
+
             if (result.Succeeded)
             {
+                conversationEntity.ETag = result.ETags[conversationIndex];
+                customerEntity.ETag = result.ETags[customerIndex];
+                hotRows.Remember(tenantId, conversationEntity);
+                hotRows.Remember(tenantId, customerEntity);
                 await events.PublishAsync(new AgentEvent(eventType, tenantId, conversation.ConversationId, conversation.Version, conversation.AgentId, new
                 {
                     conversation = ConversationView.From(conversation),
@@ -163,6 +190,12 @@ public sealed class InboundMessageProcessor(
                 }
 
                 return InboundOutcome.Stored;
+            }
+
+            hotRows.Forget(tenantId, customerKey);
+            if (customer.CurrentConversationId is { } staleId)
+            {
+                hotRows.Forget(tenantId, Keys.Conversation(staleId));
             }
 
             if (attempt >= MaxAttempts)

@@ -49,7 +49,14 @@ public sealed class LimitsTests : IDisposable
             request.Headers.TransferEncodingChunked = true;
         }
 
-        return await factory.CreateClient().SendAsync(request);
+        var client = factory.CreateClient();
+        var response = await client.SendAsync(request);
+        if (response.IsSuccessStatusCode)
+        {
+            await WebhookInboxDrain.WaitAsync(client);
+        }
+
+        return response;
     }
 
     [Theory]

@@ -15,6 +15,7 @@ public sealed class HotRows
     public const int MaxRows = 100_000;
 
     private readonly ConcurrentDictionary<(string Tenant, string RowKey), Entity> rows = new();
+    private int count;
 
     public T? Get<T>(string tenantId, string rowKey, Func<Entity, T> read) where T : class =>
         rows.TryGetValue((tenantId, rowKey), out var entity) ? read(entity) : null;
@@ -22,13 +23,28 @@ public sealed class HotRows
     /// <summary>Keeps a row just committed; <paramref name="entity"/> must carry the ETag the store returned and must not change afterwards.</summary>
     public void Remember(string tenantId, Entity entity)
     {
-        if (rows.Count >= MaxRows)
+        var key = (tenantId, entity.RowKey);
+        if (rows.TryGetValue(key, out _))
         {
-            rows.Clear();
+            rows[key] = entity;
+            return;
         }
 
-        rows[(tenantId, entity.RowKey)] = entity;
+        // ConcurrentDictionary.Count takes every lock: an approximate count of our own is kept instead.
+        if (Interlocked.Increment(ref count) > MaxRows)
+        {
+            rows.Clear();
+            Interlocked.Exchange(ref count, 1);
+        }
+
+        rows[key] = entity;
     }
 
-    public void Forget(string tenantId, string rowKey) => rows.TryRemove((tenantId, rowKey), out _);
+    public void Forget(string tenantId, string rowKey)
+    {
+        if (rows.TryRemove((tenantId, rowKey), out _))
+        {
+            Interlocked.Decrement(ref count);
+        }
+    }
 }

@@ -8,10 +8,10 @@ namespace Smartspace.Functions.Features.MetaWebhook;
 
 public enum WebhookInboxMode
 {
-    /// <summary>On with the SQLite store (one process owns the files), off with Azure Tables.</summary>
-    Auto,
-    On,
+    /// <summary>The webhook applies every change to the ledger before it answers (the default, and the only mode on Azure Tables).</summary>
     Off,
+    /// <summary>The webhook answers once the verified body is fsynced in the inbox file and applies it right after (SQLite only).</summary>
+    On,
 }
 
 /// <summary>Section "Webhook": how verified webhooks become durable before Meta gets its 200.</summary>
@@ -20,11 +20,12 @@ public sealed class WebhookOptions
     public const string Section = "Webhook";
 
     /// <summary>
-    /// With the inbox the webhook answers 200 once the verified raw body is fsynced in the inbox file and applies it to
-    /// the ledger right after (Meta: persist, acknowledge, process afterwards). Off: it applies the change to the ledger
-    /// before answering.
+    /// On: the webhook answers 200 once the verified raw body is fsynced in the inbox file beside the SQLite store and
+    /// applies it to the ledger right after (Meta: persist, acknowledge, process afterwards) — it absorbs bursts and
+    /// ledger outages. Off (default): it applies the change to the ledger before answering, which sustains more
+    /// webhooks per second on the same machine (one durable write path instead of two; see bench/README.md).
     /// </summary>
-    public WebhookInboxMode Inbox { get; set; } = WebhookInboxMode.Auto;
+    public WebhookInboxMode Inbox { get; set; } = WebhookInboxMode.Off;
 
     /// <summary>Webhooks acknowledged but not applied yet beyond which new ones get 503 (Meta retries them later).</summary>
     public int InboxMaxPending { get; set; } = 20_000;
@@ -113,7 +114,7 @@ public sealed partial class WebhookInbox : IHostedService, IDisposable
         _ingestion = ingestion;
         _time = time;
         _logger = logger;
-        Enabled = _options.Inbox == WebhookInboxMode.On || (_options.Inbox == WebhookInboxMode.Auto && storage.Value.Provider == StorageProvider.Sqlite);
+        Enabled = _options.Inbox == WebhookInboxMode.On && storage.Value.Provider == StorageProvider.Sqlite;
         _inbox = Enabled ? new SqliteInbox(SqliteInbox.PathBeside(storage.Value.SqlitePath)) : null;
         _lanes = new Channel<Item>[Enabled ? _options.ApplyConcurrency : 0];
         for (var i = 0; i < _lanes.Length; i++)

@@ -18,10 +18,10 @@ namespace Smartspace.Functions.Features.MetaWebhook;
 /// <summary>
 /// The <c>whatsapp-webhook</c> function at <c>/api/whatsapp/webhook</c>. GET is Meta's verification (P1).
 /// POST (P2): the HMAC-SHA256 of the raw bytes is checked in constant time before anything is parsed;
-/// the whole envelope is parsed and its shape checked; then either the verified body is fsynced in the
-/// webhook inbox and applied right after (<see cref="WebhookInbox"/>, the SQLite default), or every message,
-/// status and template change is applied to the ledger first (Azure Tables). Either way 200 means durable,
-/// and anything not made durable is answered 503 and retried by Meta (P3).
+/// the whole envelope is parsed and its shape checked; then every message, status and template change is
+/// applied to the ledger (the default), or — with <c>Webhook:Inbox=On</c> — the verified body is fsynced in
+/// the webhook inbox and applied right after (<see cref="WebhookInbox"/>). Either way 200 means durable, and
+/// anything not made durable is answered 503 and retried by Meta (P3).
 /// </summary>
 public static partial class WhatsAppWebhook
 {

@@ -10,7 +10,7 @@ using Smartspace.Storage;
 namespace Smartspace.Functions.Tests.Features.MetaWebhook;
 
 /// <summary>
-/// P3 with the webhook applying before it answers (Webhook:Inbox=Off, what Azure Tables runs): when the store is down
+/// P3 with the webhook applying before it answers (Webhook:Inbox=Off, the default and what Azure Tables runs): when the store is down
 /// nothing can be persisted, so the webhook answers 503 and Meta retries; health says so too.
 /// </summary>
 public sealed class StoreUnavailableTests : IDisposable
@@ -83,14 +83,14 @@ public sealed class StoreUnavailableTests : IDisposable
 }
 
 /// <summary>
-/// P3 with the webhook inbox (the SQLite default): a webhook that reached the inbox is durable and answered 200 even if
+/// P3 with the webhook inbox (Webhook:Inbox=On): a webhook that reached the inbox is durable and answered 200 even if
 /// the ledger is down at that moment; it is applied, once, when the ledger answers again. Once the inbox has seen the
 /// ledger fail, new webhooks get 503 (Meta retries them) until it recovers; health is 503 meanwhile.
 /// </summary>
 public sealed class StoreUnavailableWithInboxTests : IDisposable
 {
     private const string Customer = "5511987654321";
-    private readonly HandlerFactory factory = new();
+    private readonly HandlerFactory factory = new(overrides: new Dictionary<string, string?> { ["Webhook:Inbox"] = "On" });
     private readonly WebApplicationFactory<Program> host;
     private readonly SwitchableStore store;
 

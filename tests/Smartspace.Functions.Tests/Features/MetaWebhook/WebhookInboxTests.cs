@@ -11,7 +11,7 @@ using Smartspace.Storage.Sqlite;
 namespace Smartspace.Functions.Tests.Features.MetaWebhook;
 
 /// <summary>
-/// P3 with the durable webhook inbox (the SQLite default): 200 means the verified body is fsynced in the inbox; the
+/// P3 with the durable webhook inbox (Webhook:Inbox=On, SQLite): 200 means the verified body is fsynced in the inbox; the
 /// ledger is updated right after, in each customer's arrival order; what a crash leaves in the inbox is applied at the
 /// next start; a full inbox answers 503; a webhook that cannot be applied is dead-lettered, not retried forever.
 /// </summary>
@@ -25,7 +25,7 @@ public sealed class WebhookInboxTests : IDisposable
 
     private HandlerFactory Factory(params (string Key, string Value)[] settings)
     {
-        var overrides = new Dictionary<string, string?> { ["Storage:SqlitePath"] = StorePath };
+        var overrides = new Dictionary<string, string?> { ["Storage:SqlitePath"] = StorePath, ["Webhook:Inbox"] = "On" };
         foreach (var (key, value) in settings)
         {
             overrides[key] = value;
@@ -61,7 +61,7 @@ public sealed class WebhookInboxTests : IDisposable
     }
 
     [Fact]
-    public async Task P3_InboxIsOnByDefaultWithSqlite_AndA200IsAlreadyInTheInboxFile()
+    public async Task P3_WithTheInbox_A200IsAlreadyInTheInboxFile_BeforeTheLedgerIsWritten()
     {
         var factory = Factory();
         var host = Wrapped(factory, out var store);
@@ -204,9 +204,10 @@ public sealed class WebhookInboxTests : IDisposable
     }
 
     [Fact]
-    public async Task P3_InboxOff_AppliesBeforeAnswering()
+    public async Task P3_InboxOffByDefault_AppliesBeforeAnswering()
     {
-        var factory = Factory(("Webhook:Inbox", "Off"));
+        var factory = new HandlerFactory(overrides: new Dictionary<string, string?> { ["Storage:SqlitePath"] = StorePath });
+        disposables.Add(factory);
         var host = Wrapped(factory, out var store);
         store.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var post = PostAsync(factory, host.CreateClient(), WebhookJson.SingleMessage(Customer, WebhookJson.TextMessage(Customer, "wamid.INLINE", factory.Clock.GetUtcNow(), "oi")), wait: false);

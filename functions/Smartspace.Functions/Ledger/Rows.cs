@@ -63,10 +63,28 @@ public sealed class CustomerRow
     public string? UserId { get; set; }
     public string? ProfileName { get; set; }
     public string? RegisteredName { get; set; }
+    /// <summary>
+    /// The customer's last message before their current conversation's (P4). A further message of a conversation in
+    /// progress only moves <see cref="ConversationRow.LastInboundAt"/> (the inbound path writes one row fewer); every
+    /// change that replaces or ends the current conversation folds its value in here. Read the window with
+    /// <see cref="LastInboundWith"/>.
+    /// </summary>
     public DateTimeOffset? LastInboundAt { get; set; }
     public string? CurrentConversationId { get; set; }
     public string? LastConversationId { get; set; }
     public string? ETag { get; set; }
+
+    /// <summary>
+    /// P4: when the customer last wrote — this row's value, or the customer's current conversation's when later. A
+    /// conversation that is not the current one was folded into this row when it stopped being current.
+    /// </summary>
+    public DateTimeOffset? LastInboundWith(ConversationRow? conversation) =>
+        conversation is not null && conversation.ConversationId == CurrentConversationId ? Latest(LastInboundAt, conversation.LastInboundAt) : LastInboundAt;
+
+    /// <summary>Folds the conversation's last inbound time into this row (before it stops being the current conversation).</summary>
+    public void Fold(ConversationRow? conversation) => LastInboundAt = Latest(LastInboundAt, conversation?.LastInboundAt);
+
+    public static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     /// <summary>R11: the name if the customer interacted before (profile or registered), otherwise the number.</summary>
     public string DisplayName => RegisteredName ?? ProfileName ?? (SendTo is { } n ? "+" + n.TrimStart('+') : CustomerKey);
@@ -129,6 +147,8 @@ public sealed class ConversationRow
     /// <summary>Set by the expiry timer or by Meta's 131047: only templates may be sent until the customer writes.</summary>
     public bool TemplateOnly { get; set; }
     public DateTimeOffset? LastMessageAt { get; set; }
+    /// <summary>Meta's timestamp of the customer's last message in this conversation (P4; see <see cref="CustomerRow.LastInboundAt"/>).</summary>
+    public DateTimeOffset? LastInboundAt { get; set; }
     /// <summary>Row key of the queue entry while <see cref="ConversationStage.Queued"/>.</summary>
     public string? QueueKey { get; set; }
     public string? ETag { get; set; }
@@ -157,6 +177,7 @@ public sealed class ConversationRow
         Description = e.GetString("Description"),
         TemplateOnly = e.GetBoolean("TemplateOnly") ?? false,
         LastMessageAt = e.GetDateTimeOffset("LastMessageAt"),
+        LastInboundAt = e.GetDateTimeOffset("LastInboundAt"),
         QueueKey = e.GetString("QueueKey"),
         ETag = e.ETag,
     };
@@ -181,6 +202,7 @@ public sealed class ConversationRow
         ["Description"] = Description,
         ["TemplateOnly"] = TemplateOnly,
         ["LastMessageAt"] = LastMessageAt,
+        ["LastInboundAt"] = LastInboundAt,
         ["QueueKey"] = QueueKey,
     }, ETag);
 }

@@ -56,12 +56,17 @@ public sealed class ConversationQueries(LedgerStore ledger, TimeProvider time)
 
         var messages = await ledger.GetMessagesAsync(caller.TenantId, conversationId, afterVersion, ct);
         var customer = await ledger.GetCustomerAsync(caller.TenantId, conversation.ChannelId, conversation.CustomerKey, ct);
+        // P4: the window is the customer's, whichever of their conversations is shown.
+        var current = customer?.CurrentConversationId is { } currentId && currentId != conversation.ConversationId
+            ? await ledger.GetConversationAsync(caller.TenantId, currentId, ct)
+            : conversation;
+        var lastInbound = customer?.LastInboundWith(current);
         var now = time.GetUtcNow();
         return Results.Ok(new ConversationDetail(
             ConversationView.From(conversation),
             messages.OrderBy(m => m.Seq).Select(MessageView.From).ToList(),
-            ServiceWindow.IsOpen(customer?.LastInboundAt, now),
-            ServiceWindow.ClosesAt(customer?.LastInboundAt),
+            ServiceWindow.IsOpen(lastInbound, now),
+            ServiceWindow.ClosesAt(lastInbound),
             afterVersion));
     }
 }

@@ -77,6 +77,7 @@ public sealed class FinishConversationHandler(LedgerStore ledger, IKeyedGate gat
             var customer = await ledger.GetCustomerAsync(caller.TenantId, conversation.ChannelId, conversation.CustomerKey, ct);
             if (customer is not null && customer.CurrentConversationId == conversationId)
             {
+                customer.Fold(conversation); // P4: its last inbound time stays the customer's
                 customer.CurrentConversationId = null;
                 customer.LastConversationId = conversationId;
                 operations.Add(EntityOperation.Replace(customer.ToEntity()));

@@ -64,6 +64,8 @@ public sealed class InboundMessageProcessor(
                     ?? await ledger.GetConversationAsync(tenantId, currentId, ct);
             }
 
+            var customerBefore = (customer.ProfileName, customer.WaId, customer.SendTo, customer.UserId, customer.CurrentConversationId, customer.LastConversationId);
+            var lastInbound = customer.LastInboundWith(current);
             var operations = new List<EntityOperation>(7)
             {
                 EntityOperation.Insert(new Entity(tenantId, Keys.Wamid(input.Wamid), new Dictionary<string, object?>
@@ -98,6 +100,7 @@ public sealed class InboundMessageProcessor(
                 if (current is not null)
                 {
                     customer.LastConversationId = current.ConversationId;
+                    customer.Fold(current); // it stops being the current conversation
                 }
 
                 customer.CurrentConversationId = conversation.ConversationId;
@@ -116,10 +119,21 @@ public sealed class InboundMessageProcessor(
             customer.WaId = input.WaId ?? customer.WaId;
             customer.SendTo = input.WaId ?? customer.SendTo;
             customer.UserId = input.UserId ?? customer.UserId;
-            if (customer.LastInboundAt is null || input.Timestamp > customer.LastInboundAt)
+            conversation.LastInboundAt = CustomerRow.Latest(conversation.LastInboundAt, input.Timestamp);
+            if (lastInbound is null || input.Timestamp > lastInbound)
             {
-                customer.LastInboundAt = input.Timestamp;
                 operations.Add(EntityOperation.Upsert(new Entity(tenantId, Keys.WindowExpiry(input.Timestamp + ServiceWindow.Length, input.Channel.ChannelId, input.CustomerKey))));
+            }
+
+            // A further message of the conversation in progress changes only the conversation's LastInboundAt: the
+            // customer row is written when it is new or something of its own changed (profile, number, conversation).
+            // Still safe against a concurrent change of the customer's conversation: every such change also changes
+            // the current conversation row, whose ETag guards this batch.
+            var writeCustomer = customer.ETag is null
+                || customerBefore != (customer.ProfileName, customer.WaId, customer.SendTo, customer.UserId, customer.CurrentConversationId, customer.LastConversationId);
+            if (writeCustomer)
+            {
+                customer.Fold(conversation);
             }
 
             conversation.CustomerName = customer.DisplayName;
@@ -158,8 +172,12 @@ public sealed class InboundMessageProcessor(
                 ["Direction"] = "in",
             }));
             var customerEntity = customer.ToEntity();
-            var customerIndex = operations.Count;
-            operations.Add(customer.ETag is null ? EntityOperation.Insert(customerEntity) : EntityOperation.Replace(customerEntity));
+            var customerIndex = -1;
+            if (writeCustomer)
+            {
+                customerIndex = operations.Count;
+                operations.Add(customer.ETag is null ? EntityOperation.Insert(customerEntity) : EntityOperation.Replace(customerEntity));
+            }
 
             var result = await ledger.SubmitAsync(operations, ct);
             if (!result.Succeeded && result.Failure == StoreFailure.AlreadyExists && result.FailedIndex == 0)
@@ -173,9 +191,12 @@ public sealed class InboundMessageProcessor(
             if (result.Succeeded)
             {
                 conversationEntity.ETag = result.ETags[conversationIndex];
-                customerEntity.ETag = result.ETags[customerIndex];
                 hotRows.Remember(tenantId, conversationEntity);
-                hotRows.Remember(tenantId, customerEntity);
+                if (customerIndex >= 0)
+                {
+                    customerEntity.ETag = result.ETags[customerIndex];
+                    hotRows.Remember(tenantId, customerEntity);
+                }
                 await events.PublishAsync(new AgentEvent(eventType, tenantId, conversation.ConversationId, conversation.Version, conversation.AgentId, new
                 {
                     conversation = ConversationView.From(conversation),

@@ -97,7 +97,7 @@ public sealed class SendMessageHandler(
 
             var customer = await ledger.GetCustomerAsync(caller.TenantId, conversation.ChannelId, conversation.CustomerKey, ct);
             // Template-only (the timer saw the window close, or Meta answered 131047) wins over our own record of the window.
-            var windowOpen = ServiceWindow.IsOpen(customer?.LastInboundAt, now) && !conversation.TemplateOnly;
+            var windowOpen = ServiceWindow.IsOpen(customer?.LastInboundWith(conversation), now) && !conversation.TemplateOnly;
             var decision = template is null
                 ? ConversationRules.DecideSendText(conversation.ToState(), caller.AgentId, windowOpen)
                 : ConversationRules.DecideSendTemplate(conversation.ToState(), caller.AgentId);

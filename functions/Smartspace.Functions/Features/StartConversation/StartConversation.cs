@@ -100,6 +100,9 @@ public sealed class StartConversationHandler(
             var customer = await ledger.GetCustomerAsync(caller.TenantId, channel.ChannelId, customerKey, ct)
                 ?? new CustomerRow { TenantId = caller.TenantId, ChannelId = channel.ChannelId, CustomerKey = customerKey, SendTo = check.Digits };
             var current = customer.CurrentConversationId is { } currentId ? await ledger.GetConversationAsync(caller.TenantId, currentId, ct) : null;
+            // P4: the current conversation's last inbound time is folded into the customer row, which is written below
+            // whenever the current conversation changes.
+            customer.LastInboundAt = customer.LastInboundWith(current);
             var windowOpen = ServiceWindow.IsOpen(customer.LastInboundAt, now);
 
             var decision = ConversationRules.DecideStart(agent.ToState(), current?.ToState(), windowOpen, template is not null);

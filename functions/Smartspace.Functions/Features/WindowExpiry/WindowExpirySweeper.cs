@@ -84,7 +84,8 @@ public sealed class WindowExpirySweeper(
         var parts = entry.RowKey.Split('|', 4);
         var customer = await ledger.GetCustomerAsync(tenantId, parts[2], Keys.Unescape(parts[3]), ct);
         var conversation = customer?.CurrentConversationId is { } id ? await ledger.GetConversationAsync(tenantId, id, ct) : null;
-        var expired = customer is not null && !ServiceWindow.IsOpen(customer.LastInboundAt, now);
+        var lastInbound = customer?.LastInboundWith(conversation);
+        var expired = customer is not null && !ServiceWindow.IsOpen(lastInbound, now);
         if (!expired || conversation is null || conversation.Stage != ConversationStage.Open || conversation.TemplateOnly)
         {
             await ledger.SubmitAsync([EntityOperation.Delete(entry)], ct); // stale, or nothing to announce
@@ -101,7 +102,7 @@ public sealed class WindowExpirySweeper(
 
         logger.LogInformation("Window closed for conversation {ConversationId}", conversation.ConversationId);
         await events.PublishAsync(new AgentEvent(AgentEventTypes.WindowExpired, tenantId, conversation.ConversationId, conversation.Version, conversation.AgentId,
-            new { conversation = ConversationView.From(conversation), closedAt = ServiceWindow.ClosesAt(customer!.LastInboundAt) }), ct);
+            new { conversation = ConversationView.From(conversation), closedAt = ServiceWindow.ClosesAt(lastInbound) }), ct);
         return true;
     }
 }

@@ -82,6 +82,25 @@ public sealed class StartConversationTests : IDisposable
     }
 
     [Fact]
+    public async Task P4_R6_TheWindowCountsTheLastMessageOfAFinishedConversation()
+    {
+        // The first message alone would have closed the window; the later one (stored on the conversation only)
+        // must survive the conversation being finished.
+        var now = factory.Clock.GetUtcNow();
+        await factory.CustomerWritesAsync(Desk.Mobile(8), "wamid.P4.1", at: now.AddHours(-25), body: "primeira");
+        await factory.CustomerWritesAsync(Desk.Mobile(8), "wamid.P4.2", at: now.AddHours(-1), body: "segunda");
+        var earlier = (await factory.CustomerOfAsync(Desk.Mobile(8)))!.CurrentConversationId!;
+        var owner = (await factory.ConversationAsync(earlier))!.AgentId!;
+        Assert.True((await factory.ClientFor(owner).GetJsonAsync($"{Desk.Conversations}/{earlier}")).GetProperty("windowOpen").GetBoolean());
+        await factory.ClientFor(owner).FinishOkAsync(earlier);
+
+        var started = await factory.ClientFor(owner == "ana" ? "bruno" : "ana").StartCreatedAsync(Desk.Mobile(8));
+
+        Assert.True(started.GetProperty("windowOpen").GetBoolean());
+        Assert.Equal(now.AddHours(23), started.GetProperty("windowClosesAt").GetDateTimeOffset());
+    }
+
+    [Fact]
     public async Task R7_WindowClosed_StartWithoutTemplate_IsRefusedAsTemplateRequired()
     {
         var ana = factory.ClientFor("ana");

@@ -116,10 +116,10 @@ public sealed class CustomerIdentityTests : IDisposable
     {
         var metaTime = factory.Clock.GetUtcNow().AddHours(-2).AddSeconds(-17);
         var conversation = await WriteAsync(LegacyWaId, "wamid.T1", metaTime);
-        Assert.Equal(metaTime, (await factory.CustomerAsync(LegacyWaId))!.LastInboundAt);
+        Assert.Equal(metaTime, await factory.LastInboundAsync(LegacyWaId));
 
         await WriteAsync(LegacyWaId, "wamid.T0", metaTime.AddHours(-5), "mensagem atrasada");
-        Assert.Equal(metaTime, (await factory.CustomerAsync(LegacyWaId))!.LastInboundAt);
+        Assert.Equal(metaTime, await factory.LastInboundAsync(LegacyWaId));
 
         var detail = await (await factory.ClientFor(conversation.AgentId!).GetAsync($"/api/agent/conversations/{conversation.ConversationId}")).ReadJsonAsync();
         Assert.Equal(metaTime.AddHours(24), detail.GetProperty("windowClosesAt").GetDateTimeOffset());
@@ -127,7 +127,7 @@ public sealed class CustomerIdentityTests : IDisposable
 
         var newer = metaTime.AddMinutes(30);
         await WriteAsync(LegacyWaId, "wamid.T2", newer);
-        Assert.Equal(newer, (await factory.CustomerAsync(LegacyWaId))!.LastInboundAt);
+        Assert.Equal(newer, await factory.LastInboundAsync(LegacyWaId));
     }
 
     public void Dispose() => factory.Dispose();

@@ -20,6 +20,14 @@ public static class LedgerProbe
         return await factory.Get<LedgerStore>().GetConversationAsync(tenantId, id, CancellationToken.None) ?? throw new Xunit.Sdk.XunitException($"Conversation {id} is missing.");
     }
 
+    /// <summary>P4: when the customer last wrote — the customer row folded with their current conversation.</summary>
+    public static async Task<DateTimeOffset?> LastInboundAsync(this HandlerFactory factory, string waId, string channelId = HandlerFactory.ChannelId, string tenantId = HandlerFactory.TenantId)
+    {
+        var customer = await factory.CustomerAsync(waId, channelId, tenantId) ?? throw new Xunit.Sdk.XunitException($"No customer row for {waId}.");
+        var current = customer.CurrentConversationId is { } id ? await factory.Get<LedgerStore>().GetConversationAsync(tenantId, id, CancellationToken.None) : null;
+        return customer.LastInboundWith(current);
+    }
+
     public static async Task<List<MessageRow>> MessagesAsync(this HandlerFactory factory, string conversationId, string tenantId = HandlerFactory.TenantId) =>
         (await factory.Get<LedgerStore>().GetMessagesAsync(tenantId, conversationId, 0, CancellationToken.None)).OrderBy(m => m.Seq).ToList();
 

@@ -298,7 +298,7 @@ internal sealed class SqliteWriter : IDisposable
     /// fresh disk blocks. Every <see cref="WalRestartInterval"/> the writer, between two transactions, finishes the
     /// checkpoint and waits for readers of old frames (RESTART), so the next commit writes from the start of the file.
     /// </summary>
-    private static readonly TimeSpan WalRestartInterval = TimeSpan.FromMilliseconds(500);
+    private static readonly TimeSpan WalRestartInterval = TimeSpan.FromSeconds(1);
 
     private long _lastRestart;
 

@@ -129,18 +129,7 @@ internal sealed class ReadSession : IDisposable
             hasUpper ? ["$t", "$pk", "$lo", "$n", "$hi"] : ["$t", "$pk", "$lo", "$n"]);
     }
 
-    private SqliteCommand Command(string sql, params string[] parameters)
-    {
-        var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var p in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = p });
-        }
-
-        command.Prepare();
-        return command;
-    }
+    private SqliteCommand Command(string sql, params string[] parameters) => SqliteStatements.Prepare(_connection, sql, parameters);
 
     public void Dispose()
     {

@@ -23,7 +23,6 @@ public sealed class SqliteInbox : IDisposable
     private readonly string _connectionString;
     private readonly Channel<Op> _queue = Channel.CreateUnbounded<Op>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread _thread;
-    private readonly List<Op> _group = new(MaxGroup);
     private SqliteConnection? _connection;
     private SqliteCommand? _begin;
     private SqliteCommand? _commit;
@@ -124,41 +123,8 @@ public sealed class SqliteInbox : IDisposable
 
     private void Run()
     {
-        var reader = _queue.Reader;
-        while (true)
-        {
-            if (!reader.TryRead(out var first))
-            {
-                var wait = reader.WaitToReadAsync();
-                if (!(wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult()))
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            _group.Add(first);
-            while (_group.Count < MaxGroup && reader.TryRead(out var next))
-            {
-                _group.Add(next);
-            }
-
-            try
-            {
-                Process(_group);
-            }
-            catch (Exception ex)
-            {
-                foreach (var op in _group)
-                {
-                    op.Done.TrySetException(new StoreUnavailableException("The webhook inbox failed.", ex));
-                }
-            }
-
-            _group.Clear();
-        }
-
+        SqliteStatements.RunGroups(_queue.Reader, MaxGroup, Process,
+            (op, ex) => op.Done.TrySetException(new StoreUnavailableException("The webhook inbox failed.", ex)));
         Close();
     }
 
@@ -346,18 +312,7 @@ public sealed class SqliteInbox : IDisposable
         }
     }
 
-    private SqliteCommand Prepare(string sql, params string[] parameters)
-    {
-        var command = _connection!.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
+    private SqliteCommand Prepare(string sql, params string[] parameters) => SqliteStatements.Prepare(_connection!, sql, parameters);
 
     private void Close()
     {

@@ -23,7 +23,6 @@ internal sealed class SqliteWriter : IDisposable
     private readonly int _maxBatches;
     private readonly Channel<WriteRequest> _queue = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Thread _thread;
-    private readonly List<WriteRequest> _group;
     private readonly WalCheckpointer _checkpointer;
     private SqliteConnection? _connection;
     private WriterStatements? _sql;
@@ -43,7 +42,6 @@ internal sealed class SqliteWriter : IDisposable
             DefaultTimeout = 5,
         }.ToString();
         _maxBatches = maxBatches;
-        _group = new List<WriteRequest>(maxBatches);
         _checkpointer = new WalCheckpointer(_connectionString);
         _thread = new Thread(Run) { IsBackground = true, Name = "sqlite-writer" };
         _thread.Start();
@@ -70,43 +68,8 @@ internal sealed class SqliteWriter : IDisposable
 
     private void Run()
     {
-        var reader = _queue.Reader;
-        while (true)
-        {
-            if (!reader.TryRead(out var first))
-            {
-                var wait = reader.WaitToReadAsync();
-                var more = wait.IsCompletedSuccessfully ? wait.Result : wait.AsTask().GetAwaiter().GetResult();
-                if (!more)
-                {
-                    break;
-                }
-
-                continue;
-            }
-
-            _group.Add(first);
-            while (_group.Count < _maxBatches && reader.TryRead(out var next))
-            {
-                _group.Add(next);
-            }
-
-            try
-            {
-                Process(_group);
-            }
-            catch (Exception ex)
-            {
-                // A bug must not strand callers.
-                foreach (var request in _group)
-                {
-                    request.TrySetException(new StoreUnavailableException("The SQLite writer failed.", ex));
-                }
-            }
-
-            _group.Clear();
-        }
-
+        SqliteStatements.RunGroups(_queue.Reader, _maxBatches, Process,
+            (request, ex) => request.TrySetException(new StoreUnavailableException("The SQLite writer failed.", ex)));
         Close();
     }
 

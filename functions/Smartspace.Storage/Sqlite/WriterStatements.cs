@@ -44,18 +44,8 @@ internal sealed class WriterStatements : IDisposable
     /// <summary>Reads the ETag counter inside the write transaction, so processes sharing the file never reuse an ETag.</summary>
     public SqliteCommand LoadCounter { get; }
 
-    private static SqliteCommand Make(SqliteConnection connection, string sql, params string[] parameters)
-    {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        foreach (var name in parameters)
-        {
-            command.Parameters.Add(new SqliteParameter { ParameterName = name });
-        }
-
-        command.Prepare();
-        return command;
-    }
+    private static SqliteCommand Make(SqliteConnection connection, string sql, params string[] parameters) =>
+        SqliteStatements.Prepare(connection, sql, parameters);
 
     public void Dispose()
     {

@@ -22,13 +22,7 @@ public sealed class StoreUnavailableTests : IDisposable
 
     public StoreUnavailableTests()
     {
-        host = factory.WithWebHostBuilder(b => b.ConfigureServices(services =>
-        {
-            var original = services.Last(d => d.ServiceType == typeof(IEntityStore));
-            services.Remove(original);
-            services.AddSingleton(sp => new SwitchableStore((IEntityStore)original.ImplementationFactory!(sp)));
-            services.AddSingleton<IEntityStore>(sp => sp.GetRequiredService<SwitchableStore>());
-        }));
+        host = SwitchableStore.Wrap(factory);
         store = host.Services.GetRequiredService<SwitchableStore>();
     }
 
@@ -96,13 +90,7 @@ public sealed class StoreUnavailableWithInboxTests : IDisposable
 
     public StoreUnavailableWithInboxTests()
     {
-        host = factory.WithWebHostBuilder(b => b.ConfigureServices(services =>
-        {
-            var original = services.Last(d => d.ServiceType == typeof(IEntityStore));
-            services.Remove(original);
-            services.AddSingleton(sp => new SwitchableStore((IEntityStore)original.ImplementationFactory!(sp)));
-            services.AddSingleton<IEntityStore>(sp => sp.GetRequiredService<SwitchableStore>());
-        }));
+        host = SwitchableStore.Wrap(factory);
         store = host.Services.GetRequiredService<SwitchableStore>();
     }
 

@@ -38,6 +38,7 @@ public sealed class InboundMessageProcessor(
     QueueRouter router,
     IAgentEventPublisher events,
     HotRows hotRows,
+    TimeProvider time,
     ILogger<InboundMessageProcessor> logger)
 {
     private const int MaxAttempts = 10;
@@ -120,7 +121,10 @@ public sealed class InboundMessageProcessor(
             customer.SendTo = input.WaId ?? customer.SendTo;
             customer.UserId = input.UserId ?? customer.UserId;
             conversation.LastInboundAt = CustomerRow.Latest(conversation.LastInboundAt, input.Timestamp);
-            if (lastInbound is null || input.Timestamp > lastInbound)
+            // The expiry index holds one entry per open window, not one per message: a message that opens a window
+            // (none open now) adds it; a later message only moves the window, and the sweep moves the entry when it
+            // finds the window still open at the old time.
+            if ((lastInbound is null || input.Timestamp > lastInbound) && !ServiceWindow.IsOpen(lastInbound, time.GetUtcNow()))
             {
                 operations.Add(EntityOperation.Upsert(new Entity(tenantId, Keys.WindowExpiry(input.Timestamp + ServiceWindow.Length, input.Channel.ChannelId, input.CustomerKey))));
             }

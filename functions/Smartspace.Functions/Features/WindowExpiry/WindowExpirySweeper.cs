@@ -85,7 +85,15 @@ public sealed class WindowExpirySweeper(
         var customer = await ledger.GetCustomerAsync(tenantId, parts[2], Keys.Unescape(parts[3]), ct);
         var conversation = customer?.CurrentConversationId is { } id ? await ledger.GetConversationAsync(tenantId, id, ct) : null;
         var lastInbound = customer?.LastInboundWith(conversation);
-        var expired = customer is not null && !ServiceWindow.IsOpen(lastInbound, now);
+        if (customer is not null && ServiceWindow.IsOpen(lastInbound, now))
+        {
+            // The customer wrote again since this entry was made: the entry moves to the window's new end.
+            var moved = new Entity(tenantId, Keys.WindowExpiry(lastInbound!.Value + ServiceWindow.Length, parts[2], customer.CustomerKey));
+            await ledger.SubmitAsync([EntityOperation.Delete(entry), EntityOperation.Upsert(moved)], ct);
+            return false;
+        }
+
+        var expired = customer is not null;
         if (!expired || conversation is null || conversation.Stage != ConversationStage.Open || conversation.TemplateOnly)
         {
             await ledger.SubmitAsync([EntityOperation.Delete(entry)], ct); // stale, or nothing to announce

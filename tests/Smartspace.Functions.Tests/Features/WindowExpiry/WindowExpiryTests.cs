@@ -4,6 +4,7 @@ using System.Text.Json;
 using Smartspace.Functions.Features.WindowExpiry;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Tests.Features.Conversations;
+using Smartspace.Functions.Tests.Features.MetaWebhook;
 using Smartspace.Functions.Tests.Infrastructure;
 using Smartspace.Testing;
 
@@ -88,14 +89,46 @@ public sealed class WindowExpiryTests : IDisposable
         var id = (await Expiry.OpenConversationsAsync(factory, 1))[0];
         factory.Clock.SetUtcNow(wroteAt + TimeSpan.FromHours(10));
         await factory.CustomerWritesAsync(Desk.Mobile(1), "wamid.exp.again");
+        factory.Clock.SetUtcNow(wroteAt + TimeSpan.FromHours(11));
+        await factory.CustomerWritesAsync(Desk.Mobile(1), "wamid.exp.again2");
+
+        // One index entry per open window, not one per message.
+        Assert.Equal(1, await factory.CountAsync("win|"));
 
         factory.Clock.SetUtcNow(wroteAt + TimeSpan.FromHours(24));
         Assert.Equal(0, await Sweeper.RunAsync(CancellationToken.None));
         Assert.Empty(Expiry.Announced(factory));
+        Assert.Equal(1, await factory.CountAsync("win|")); // moved to the window's new end
 
         factory.Clock.SetUtcNow(wroteAt + TimeSpan.FromHours(34));
+        Assert.Equal(0, await Sweeper.RunAsync(CancellationToken.None)); // the last message was at 11 h
+        Assert.Empty(Expiry.Announced(factory));
+
+        factory.Clock.SetUtcNow(wroteAt + TimeSpan.FromHours(35));
         Assert.Equal(1, await Sweeper.RunAsync(CancellationToken.None));
         Assert.Equal([id], Expiry.Announced(factory));
+        Assert.Equal(0, await factory.CountAsync("win|"));
+    }
+
+    [Fact]
+    public async Task P4_LateMessageAfterTheAnnouncement_ReopensTheWindow_WhichIsAnnouncedAgainAtItsEnd()
+    {
+        var wroteAt = factory.Clock.GetUtcNow();
+        var id = (await Expiry.OpenConversationsAsync(factory, 1))[0];
+        factory.Clock.SetUtcNow(wroteAt + TimeSpan.FromHours(24) + TimeSpan.FromMinutes(1));
+        Assert.Equal(1, await Sweeper.RunAsync(CancellationToken.None));
+        Assert.Equal(0, await factory.CountAsync("win|"));
+
+        // Meta delivers late a message the customer sent at 23 h: the window is open again until 47 h.
+        factory.Clock.SetUtcNow(wroteAt + TimeSpan.FromHours(24) + TimeSpan.FromMinutes(2));
+        await factory.CustomerWritesAsync(Desk.Mobile(1), "wamid.exp.late", at: wroteAt + TimeSpan.FromHours(23));
+        Assert.Equal(1, await factory.CountAsync("win|"));
+        factory.Clock.SetUtcNow(wroteAt + TimeSpan.FromHours(47) - TimeSpan.FromMilliseconds(1));
+        Assert.Equal(0, await Sweeper.RunAsync(CancellationToken.None));
+
+        factory.Clock.SetUtcNow(wroteAt + TimeSpan.FromHours(47));
+        Assert.Equal(1, await Sweeper.RunAsync(CancellationToken.None));
+        Assert.Equal([id, id], Expiry.Announced(factory));
     }
 
     [Fact]

@@ -67,13 +67,7 @@ public sealed class InboundMessageProcessor(
 
             var customerBefore = (customer.ProfileName, customer.WaId, customer.SendTo, customer.UserId, customer.CurrentConversationId, customer.LastConversationId);
             var lastInbound = customer.LastInboundWith(current);
-            var operations = new List<EntityOperation>(7)
-            {
-                EntityOperation.Insert(new Entity(tenantId, Keys.Wamid(input.Wamid), new Dictionary<string, object?>
-                {
-                    ["ConversationId"] = null, // set below, once the conversation is known
-                })),
-            };
+            var operations = new List<EntityOperation>(7);
             var decision = ConversationRules.DecideInbound(current?.ToState(), tenant?.BotEnabled ?? false);
             ConversationRow conversation;
             string eventType;
@@ -146,8 +140,8 @@ public sealed class InboundMessageProcessor(
             conversation.MessageSeq++;
             conversation.LastMessageAt = input.Timestamp;
             var conversationEntity = conversation.ToEntity();
-            var conversationIndex = operations.Count;
-            operations.Add(conversation.ETag is null ? EntityOperation.Insert(conversationEntity) : EntityOperation.Replace(conversationEntity));
+            var conversationOp = conversation.ETag is null ? EntityOperation.Insert(conversationEntity) : EntityOperation.Replace(conversationEntity);
+            operations.Add(conversationOp);
 
             var message = new MessageRow
             {
@@ -169,19 +163,21 @@ public sealed class InboundMessageProcessor(
                 Raw = input.Kind == "text" ? null : input.Raw,
             };
             operations.Add(EntityOperation.Insert(message.ToEntity()));
-            operations[0] = EntityOperation.Insert(new Entity(tenantId, Keys.Wamid(input.Wamid), new Dictionary<string, object?>
+            var customerEntity = customer.ToEntity();
+            EntityOperation? customerOp = null;
+            if (writeCustomer)
+            {
+                customerOp = customer.ETag is null ? EntityOperation.Insert(customerEntity) : EntityOperation.Replace(customerEntity);
+                operations.Add(customerOp);
+            }
+
+            // The wamid insert goes first: a duplicate delivery fails on it (index 0) before anything else is checked.
+            operations.Insert(0, EntityOperation.Insert(new Entity(tenantId, Keys.Wamid(input.Wamid), new Dictionary<string, object?>
             {
                 ["ConversationId"] = conversation.ConversationId,
                 ["Seq"] = message.Seq,
                 ["Direction"] = "in",
-            }));
-            var customerEntity = customer.ToEntity();
-            var customerIndex = -1;
-            if (writeCustomer)
-            {
-                customerIndex = operations.Count;
-                operations.Add(customer.ETag is null ? EntityOperation.Insert(customerEntity) : EntityOperation.Replace(customerEntity));
-            }
+            })));
 
             var result = await ledger.SubmitAsync(operations, ct);
             if (!result.Succeeded && result.Failure == StoreFailure.AlreadyExists && result.FailedIndex == 0)
@@ -194,11 +190,11 @@ public sealed class InboundMessageProcessor(
 
             if (result.Succeeded)
             {
-                conversationEntity.ETag = result.ETags[conversationIndex];
+                conversationEntity.ETag = result.ETags[operations.IndexOf(conversationOp)];
                 hotRows.Remember(tenantId, conversationEntity);
-                if (customerIndex >= 0)
+                if (customerOp is not null)
                 {
-                    customerEntity.ETag = result.ETags[customerIndex];
+                    customerEntity.ETag = result.ETags[operations.IndexOf(customerOp)];
                     hotRows.Remember(tenantId, customerEntity);
                 }
                 await events.PublishAsync(new AgentEvent(eventType, tenantId, conversation.ConversationId, conversation.Version, conversation.AgentId, new

@@ -39,7 +39,7 @@ internal sealed class SqliteWriter : IDisposable
             DataSource = path,
             Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = false,
-            DefaultTimeout = 5,
+            DefaultTimeout = (int)WriterStatements.WaitTimeout.TotalSeconds,
         }.ToString();
         _maxBatches = maxBatches;
         _checkpointer = new WalCheckpointer(_connectionString);
@@ -273,8 +273,20 @@ internal sealed class SqliteWriter : IDisposable
             return;
         }
 
-        _lastRestart = now;
-        sql.RestartWal.ExecuteNonQuery();
+        // Never wait: SQLite's busy handler sleeps 1, 2, 5, 10… ms while a reader is still on old frames, and the writer
+        // (so every request) would wait with it. Busy: the frames are copied anyway; the restart is tried after the next group.
+        sql.NoWait.ExecuteNonQuery();
+        bool busy;
+        using (var reader = sql.RestartWal.ExecuteReader())
+        {
+            busy = reader.Read() && reader.GetInt64(0) != 0;
+        }
+
+        sql.Wait.ExecuteNonQuery();
+        if (!busy)
+        {
+            _lastRestart = now;
+        }
     }
 
     private static bool Exists(WriterStatements sql, string table, Entity entity)

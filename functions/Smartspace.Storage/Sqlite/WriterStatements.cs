@@ -23,6 +23,8 @@ internal sealed class WriterStatements : IDisposable
         SaveCounter = Make(c, "UPDATE meta SET v = max(v, $v) WHERE k = 'etag'", "$v");
         LoadCounter = Make(c, "SELECT v FROM meta WHERE k = 'etag'");
         RestartWal = Make(c, "PRAGMA wal_checkpoint(RESTART)");
+        NoWait = Make(c, "PRAGMA busy_timeout=0");
+        Wait = Make(c, "PRAGMA busy_timeout=" + ((int)WaitTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture));
     }
 
     public SqliteCommand Begin { get; }
@@ -41,6 +43,12 @@ internal sealed class WriterStatements : IDisposable
     public SqliteCommand SaveCounter { get; }
     public SqliteCommand RestartWal { get; }
 
+    /// <summary>Busy timeout of the writer connection (Microsoft.Data.Sqlite's DefaultTimeout, set at open).</summary>
+    public static readonly TimeSpan WaitTimeout = TimeSpan.FromSeconds(5);
+
+    public SqliteCommand NoWait { get; }
+    public SqliteCommand Wait { get; }
+
     /// <summary>Reads the ETag counter inside the write transaction, so processes sharing the file never reuse an ETag.</summary>
     public SqliteCommand LoadCounter { get; }
 
@@ -49,7 +57,7 @@ internal sealed class WriterStatements : IDisposable
 
     public void Dispose()
     {
-        foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, RollbackToSavepoint, ReleaseSavepoint, Insert, Upsert, ReplaceAny, ReplaceIfMatch, DeleteAny, DeleteIfMatch, Exists, SaveCounter, LoadCounter, RestartWal })
+        foreach (var command in new[] { Begin, Commit, Rollback, Savepoint, RollbackToSavepoint, ReleaseSavepoint, Insert, Upsert, ReplaceAny, ReplaceIfMatch, DeleteAny, DeleteIfMatch, Exists, SaveCounter, LoadCounter, RestartWal, NoWait, Wait })
         {
             command.Dispose();
         }

@@ -80,9 +80,9 @@ public sealed class SqliteInbox : IDisposable
     }
 
     /// <summary>Moves an entry that cannot be applied to <c>dead_letters</c>, with the reason, in one transaction.</summary>
-    public Task DeadLetterAsync(long seq, string reason, CancellationToken cancellationToken = default)
+    public Task DeadLetterAsync(long seq, string reason, DateTimeOffset at, CancellationToken cancellationToken = default)
     {
-        var op = new Op(OpKind.DeadLetter) { Seqs = [seq], Reason = reason, Cancellation = cancellationToken };
+        var op = new Op(OpKind.DeadLetter) { Seqs = [seq], Reason = reason, At = at, Cancellation = cancellationToken };
         Enqueue(op);
         return op.Done.Task;
     }
@@ -222,7 +222,7 @@ public sealed class SqliteInbox : IDisposable
                 return op.Seqs!.Count > 0;
             case OpKind.DeadLetter:
                 Execute("INSERT OR REPLACE INTO dead_letters(seq, received_at, attempts, body, reason, dead_at) SELECT seq, received_at, attempts, body, $r, $now FROM inbox WHERE seq = $s",
-                    ("$r", op.Reason!), ("$now", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()), ("$s", op.Seqs![0]));
+                    ("$r", op.Reason!), ("$now", op.At.ToUnixTimeMilliseconds()), ("$s", op.Seqs![0]));
                 Execute("DELETE FROM inbox WHERE seq = $s", ("$s", op.Seqs![0]));
                 return true;
             case OpKind.Attempt:

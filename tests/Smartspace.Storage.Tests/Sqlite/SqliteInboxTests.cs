@@ -73,20 +73,21 @@ public sealed class SqliteInboxTests : IDisposable
         await inbox.RecordAttemptAsync(seq);
         Assert.Equal(2, (await inbox.ReadPendingAsync(0, 10)).Single().Attempts);
 
-        await inbox.DeadLetterAsync(seq, "InvalidOperationException: boom");
+        await inbox.DeadLetterAsync(seq, "InvalidOperationException: boom", At.AddMinutes(5));
 
         Assert.Empty(await inbox.ReadPendingAsync(0, 10));
         Assert.Equal((0L, 1L), await inbox.CountAsync());
         using var connection = new SqliteConnection($"Data Source={InboxPath};Mode=ReadOnly;Pooling=False");
         connection.Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT reason, attempts, body FROM dead_letters WHERE seq = $s";
+        command.CommandText = "SELECT reason, attempts, body, dead_at FROM dead_letters WHERE seq = $s";
         command.Parameters.AddWithValue("$s", seq);
         using var reader = command.ExecuteReader();
         Assert.True(reader.Read());
         Assert.Equal("InvalidOperationException: boom", reader.GetString(0));
         Assert.Equal(2, reader.GetInt32(1));
         Assert.Equal("poison", Encoding.UTF8.GetString((byte[])reader.GetValue(2)));
+        Assert.Equal(At.AddMinutes(5).ToUnixTimeMilliseconds(), reader.GetInt64(3));
     }
 
     [Fact]

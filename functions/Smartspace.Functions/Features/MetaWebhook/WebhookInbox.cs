@@ -206,7 +206,7 @@ public sealed partial class WebhookInbox : IHostedService, IDisposable
                 var parsed = WebhookParser.Parse(entry.Body);
                 if (!parsed.IsSuccess)
                 {
-                    await _inbox.DeadLetterAsync(entry.Seq, "unparseable: " + parsed.Error, cancellationToken);
+                    await _inbox.DeadLetterAsync(entry.Seq, "unparseable: " + parsed.Error, _time.GetUtcNow(), cancellationToken);
                     Interlocked.Increment(ref _deadLettered);
                     continue;
                 }
@@ -329,7 +329,7 @@ public sealed partial class WebhookInbox : IHostedService, IDisposable
                 await _inbox!.RecordAttemptAsync(item.Seq, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 if (attempts >= _options.MaxApplyAttempts)
                 {
-                    await _inbox.DeadLetterAsync(item.Seq, ex.GetType().Name + ": " + ex.Message, CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    await _inbox.DeadLetterAsync(item.Seq, ex.GetType().Name + ": " + ex.Message, _time.GetUtcNow(), CancellationToken.None).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                     Interlocked.Increment(ref _deadLettered);
                     Interlocked.Decrement(ref _pending);
                     LogDeadLettered(item.Seq, attempts);

@@ -329,11 +329,7 @@ public sealed class SqliteInbox : IDisposable
     /// <summary>Stops accepting work, finishes what is queued, and closes the file.</summary>
     public void Dispose()
     {
-        _queue.Writer.TryComplete();
-        if (Thread.CurrentThread != _thread)
-        {
-            _thread.Join(TimeSpan.FromSeconds(30));
-        }
+        SqliteStatements.Stop(_queue.Writer, _thread);
     }
 
     private enum OpKind { Append, Complete, DeadLetter, Attempt, Read, Count }

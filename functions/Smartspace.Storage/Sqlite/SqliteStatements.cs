@@ -20,6 +20,16 @@ internal static class SqliteStatements
         return command;
     }
 
+    /// <summary>Stops accepting work and lets the writer thread finish what is queued (unless called from that thread).</summary>
+    public static void Stop<T>(ChannelWriter<T> queue, Thread thread)
+    {
+        queue.TryComplete();
+        if (Thread.CurrentThread != thread)
+        {
+            thread.Join(TimeSpan.FromSeconds(30));
+        }
+    }
+
     /// <summary>
     /// The body of a writer thread: waits for work, takes everything queued (at most <paramref name="maxGroup"/>) as one
     /// group, hands it to <paramref name="process"/> (one transaction, one fsync), and returns when the queue is

@@ -17,7 +17,7 @@ namespace Smartspace.Storage.Sqlite;
 internal sealed class SqliteWriter : IDisposable
 {
     /// <summary>Negative = KiB: the writer's page cache stays valid between its own transactions, so a large one saves re-reading pages.</summary>
-    internal const string WriterCacheKiB = "-65536";
+    private const string WriterCacheKiB = "-65536";
 
     private readonly string _connectionString;
     private readonly int _maxBatches;
@@ -259,7 +259,8 @@ internal sealed class SqliteWriter : IDisposable
     /// Under a steady stream of commits the PASSIVE checkpoints never catch up with the end of the WAL, so SQLite never
     /// starts it over and it grows without bound (800 MB in 10 s of the webhook benchmark), every commit appending to
     /// fresh disk blocks. Every <see cref="WalRestartInterval"/> the writer, between two transactions, finishes the
-    /// checkpoint and waits for readers of old frames (RESTART), so the next commit writes from the start of the file.
+    /// checkpoint and starts the WAL over (RESTART) when no reader is on old frames, so the next commit writes from the
+    /// start of the file.
     /// </summary>
     private static readonly TimeSpan WalRestartInterval = TimeSpan.FromSeconds(1);
 
@@ -374,12 +375,7 @@ internal sealed class SqliteWriter : IDisposable
     /// <summary>Stops accepting batches, lets the writer finish what is queued, and closes the file.</summary>
     public void Dispose()
     {
-        _queue.Writer.TryComplete();
-        if (Thread.CurrentThread != _thread)
-        {
-            _thread.Join(TimeSpan.FromSeconds(30));
-        }
-
+        SqliteStatements.Stop(_queue.Writer, _thread);
         _checkpointer.Dispose();
     }
 

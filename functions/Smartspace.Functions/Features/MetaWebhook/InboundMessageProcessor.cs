@@ -47,14 +47,14 @@ public sealed class InboundMessageProcessor(
     {
         var tenantId = input.Channel.TenantId;
         var tenant = await directory.GetTenantAsync(tenantId, ct);
-        using var _ = await gate.AcquireAsync($"{tenantId}|{Keys.Customer(input.Channel.ChannelId, input.CustomerKey)}", ct);
+        var customerKey = Keys.Customer(input.Channel.ChannelId, input.CustomerKey);
+        using var _ = await gate.AcquireAsync($"{tenantId}|{customerKey}", ct);
 
         for (var attempt = 1; ; attempt++)
         {
             // The customer's rows as this process last wrote them (no store read in the common case); a stale copy
             // fails its ETag check below and is read again. The wamid is not read first: its insert is the batch's
             // first operation, so a duplicate fails there (P3) and nothing else is written.
-            var customerKey = Keys.Customer(input.Channel.ChannelId, input.CustomerKey);
             var customer = (attempt == 1 ? hotRows.Get(tenantId, customerKey, CustomerRow.From) : null)
                 ?? await ledger.GetCustomerAsync(tenantId, input.Channel.ChannelId, input.CustomerKey, ct)
                 ?? new CustomerRow { TenantId = tenantId, ChannelId = input.Channel.ChannelId, CustomerKey = input.CustomerKey };

@@ -173,15 +173,6 @@ public sealed partial class WebhookInbox : IHostedService, IDisposable
         return InboxAcceptance.Stored;
     }
 
-    /// <summary>Completes when everything acknowledged so far has been applied (or dead-lettered).</summary>
-    public async Task WaitForDrainAsync(CancellationToken ct = default)
-    {
-        while (Interlocked.Read(ref _pending) > 0)
-        {
-            await Task.Delay(2, ct);
-        }
-    }
-
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         if (_inbox is null)

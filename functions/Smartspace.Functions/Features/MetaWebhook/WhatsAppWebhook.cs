@@ -27,6 +27,7 @@ public static partial class WhatsAppWebhook
 {
     public const string Route = "/api/whatsapp/webhook";
     public const int MaxBodyBytes = 3 * 1024 * 1024;
+    private const string StoreUnavailable = "The store is unavailable; Meta will retry.";
 
     public static void MapWhatsAppWebhook(this IEndpointRouteBuilder endpoints)
     {
@@ -101,12 +102,12 @@ public static partial class WhatsAppWebhook
                     return Refuse(StatusCodes.Status503ServiceUnavailable, "Too many webhooks are waiting to be applied; Meta will retry.");
                 default:
                     metrics.Rejected("store_unavailable");
-                    return Refuse(StatusCodes.Status503ServiceUnavailable, "The store is unavailable; Meta will retry.");
+                    return Refuse(StatusCodes.Status503ServiceUnavailable, StoreUnavailable);
             }
         }
         catch (StoreUnavailableException)
         {
-            return Refuse(StatusCodes.Status503ServiceUnavailable, "The store is unavailable; Meta will retry.");
+            return Refuse(StatusCodes.Status503ServiceUnavailable, StoreUnavailable);
         }
     }
 

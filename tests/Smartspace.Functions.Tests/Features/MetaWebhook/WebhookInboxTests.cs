@@ -117,12 +117,18 @@ public sealed class WebhookInboxTests : IDisposable
 
     private long ReadPendingCount()
     {
-        // A second connection to the inbox file (WAL): what the handler's inbox still holds.
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + SqliteInbox.PathBeside(StorePath) + ";Mode=ReadOnly;Pooling=False");
-        connection.Open();
+        using var connection = OpenInboxFile();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM inbox";
         return (long)command.ExecuteScalar()!;
+    }
+
+    /// <summary>A second, read-only connection to the handler's inbox file (WAL): what it holds right now.</summary>
+    private Microsoft.Data.Sqlite.SqliteConnection OpenInboxFile()
+    {
+        var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + SqliteInbox.PathBeside(StorePath) + ";Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        return connection;
     }
 
     [Fact]
@@ -190,8 +196,7 @@ public sealed class WebhookInboxTests : IDisposable
         var ledger = host.Services.GetRequiredService<LedgerStore>();
         var row = Assert.Single(await ledger.QueryAllAsync(HandlerFactory.TenantId, "msg|", CancellationToken.None));
         Assert.Equal("boa", row.GetString("Body"));
-        using var connection = new Microsoft.Data.Sqlite.SqliteConnection("Data Source=" + SqliteInbox.PathBeside(StorePath) + ";Mode=ReadOnly;Pooling=False");
-        connection.Open();
+        using var connection = OpenInboxFile();
         using var command = connection.CreateCommand();
         command.CommandText = "SELECT reason, attempts, body FROM dead_letters";
         using var reader = command.ExecuteReader();

@@ -89,8 +89,6 @@ public static class Composition
         services.AddSingleton<HistoryHandler>();
         services.AddSingleton<SeedLoader>();
         services.AddSingleton<AgentTokenIssuer>();
-        services.AddSingleton<RecordingEventPublisher>();
-        services.AddSingleton<IAgentEventSink, RecordingEventSink>();
         services.AddSingleton<IAgentEventPublisher, CompositeEventPublisher>();
         services.AddOutbound();
         services.AddSingleton<Leases>();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 
@@ -48,24 +47,6 @@ public static class RealtimeGroups
     public static string Everyone(string tenantId) => $"tenant.{tenantId}";
 }
 
-/// <summary>Keeps the last events in memory; used by tests and as a diagnostic tap.</summary>
-public sealed class RecordingEventPublisher : IAgentEventPublisher
-{
-    private readonly ConcurrentQueue<AgentEvent> events = new();
-
-    public IReadOnlyCollection<AgentEvent> Events => events;
-
-    public Task PublishAsync(AgentEvent agentEvent, CancellationToken cancellationToken)
-    {
-        events.Enqueue(agentEvent);
-        while (events.Count > 10_000 && events.TryDequeue(out _))
-        {
-        }
-
-        return Task.CompletedTask;
-    }
-}
-
 /// <summary>Fans one publish out to several publishers; a failing one is logged and does not stop the others (clients resync).</summary>
 public sealed class CompositeEventPublisher(IEnumerable<IAgentEventSink> sinks, ILogger<CompositeEventPublisher> logger) : IAgentEventPublisher
 {
@@ -92,10 +73,4 @@ public sealed class CompositeEventPublisher(IEnumerable<IAgentEventSink> sinks, 
 public interface IAgentEventSink
 {
     Task DeliverAsync(AgentEvent agentEvent, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken);
-}
-
-public sealed class RecordingEventSink(RecordingEventPublisher recorder) : IAgentEventSink
-{
-    public Task DeliverAsync(AgentEvent agentEvent, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken) =>
-        recorder.PublishAsync(agentEvent, cancellationToken);
 }

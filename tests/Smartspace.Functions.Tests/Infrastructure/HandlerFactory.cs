@@ -90,6 +90,8 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
             services.AddSingleton<TimeProvider>(Clock);
             services.RemoveAll<IWhatsAppSender>();
             services.AddSingleton<IWhatsAppSender>(Sender);
+            services.AddSingleton<RecordingEventPublisher>();
+            services.AddSingleton<IAgentEventSink, RecordingEventSink>();
         });
     }
 

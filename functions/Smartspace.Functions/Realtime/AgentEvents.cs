@@ -61,8 +61,9 @@ public sealed class CompositeEventPublisher(IEnumerable<IAgentEventSink> sinks, 
             {
                 await sink.DeliverAsync(agentEvent, payload, cancellationToken);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
             {
+                // Only the caller's own cancellation stops the fan-out; a sink's timeout is a failed delivery like any other.
                 logger.LogWarning(ex, "Publishing {EventType} for conversation {ConversationId} failed; clients will resync", agentEvent.Type, agentEvent.ConversationId);
             }
         }

@@ -9,7 +9,8 @@ namespace Smartspace.Realtime.Publishing;
 /// <summary>
 /// Publishes through the Web PubSub data-plane REST API (api-version 2024-12-01) with a Bearer HS256
 /// JWT whose <c>aud</c> is the full request URL — what the official SDK signs; Azure and the embedded
-/// hub both accept it.
+/// hub both accept it. Every call gives up after <see cref="RequestTimeout"/>: live events are best effort (clients
+/// resync by version), and the webhook that publishes them must not wait on a slow service before answering Meta.
 /// </summary>
 public sealed class WebPubSubRestPublisher(IHttpClientFactory http, IOptions<WebPubSubOptions> options, TimeProvider time) : IRealtimePublisher
 {
@@ -18,6 +19,11 @@ public sealed class WebPubSubRestPublisher(IHttpClientFactory http, IOptions<Web
     public const string ApiVersion = "2024-12-01";
     private static readonly TimeSpan BearerLifetime = TimeSpan.FromMinutes(5);
     private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+
+    public static readonly TimeSpan DefaultRequestTimeout = TimeSpan.FromSeconds(5);
+
+    /// <summary>How long one call may take (request and response) before it fails with <see cref="RealtimePublishException"/>.</summary>
+    public TimeSpan RequestTimeout { get; init; } = DefaultRequestTimeout;
 
     public Task SendToUserAsync(string userId, ReadOnlyMemory<byte> json, CancellationToken cancellationToken) =>
         SendAsync(HttpMethod.Post, $"users/{Escape(userId)}/:send", json, cancellationToken);
@@ -43,6 +49,20 @@ public sealed class WebPubSubRestPublisher(IHttpClientFactory http, IOptions<Web
             request.Content.Headers.ContentType = JsonType;
         }
 
+        using var timeout = new CancellationTokenSource(RequestTimeout, time);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
+        try
+        {
+            await SendAndCheckAsync(request, $"{method} {relative}", linked.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new RealtimePublishException($"Web PubSub did not answer within {RequestTimeout.TotalSeconds:0.#} s.", 504, "Timeout");
+        }
+    }
+
+    private async Task SendAndCheckAsync(HttpRequestMessage request, string what, CancellationToken cancellationToken)
+    {
         using var response = await http.CreateClient(HttpClientName).SendAsync(request, cancellationToken);
         if (response.IsSuccessStatusCode)
         {
@@ -61,7 +81,7 @@ public sealed class WebPubSubRestPublisher(IHttpClientFactory http, IOptions<Web
         {
         }
 
-        throw new RealtimePublishException($"Web PubSub {method} {relative} failed with {(int)response.StatusCode}: {message ?? code ?? "no detail"}", (int)response.StatusCode, code);
+        throw new RealtimePublishException($"Web PubSub {what} failed with {(int)response.StatusCode}: {message ?? code ?? "no detail"}", (int)response.StatusCode, code);
     }
 
     private static string Escape(string segment) => Uri.EscapeDataString(segment);

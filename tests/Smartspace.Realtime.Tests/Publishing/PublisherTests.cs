@@ -1,5 +1,8 @@
+using System.Net;
+using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Smartspace.Realtime.Auth;
+using Smartspace.Realtime.Options;
 using Smartspace.Realtime.Publishing;
 using Smartspace.Realtime.Tests.Support;
 
@@ -75,5 +78,53 @@ public sealed class PublisherTests : IAsyncLifetime
         Assert.True((await client.ReceiveJsonAsync()).GetProperty("data").GetProperty("ok").GetBoolean());
         await client.SendAsync("{\"type\":\"joinGroup\",\"group\":\"queue\",\"ackId\":1}");
         Assert.True((await client.ReceiveJsonAsync()).GetProperty("success").GetBoolean());
+    }
+
+    [Fact]
+    public async Task RestPublisher_ServiceAcceptsButNeverAnswers_FailsAfterItsTimeout_AndTheCallersCancellationStaysACancellation()
+    {
+        // A Web PubSub that hangs must not hold the webhook that publishes (HttpClient's own default is 100 s).
+        using var silent = new TcpListener(IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<TcpClient>();
+        var accepting = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    held.Add(await silent.AcceptTcpClientAsync());
+                }
+            }
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            {
+            }
+        });
+        var options = Microsoft.Extensions.Options.Options.Create(new WebPubSubOptions
+        {
+            Mode = WebPubSubMode.Azure,
+            Endpoint = $"http://127.0.0.1:{((IPEndPoint)silent.LocalEndpoint).Port}",
+            AccessKey = HubHost.Key,
+            Hub = HubHost.HubName,
+        });
+        var http = _host.Services.GetRequiredService<IHttpClientFactory>();
+
+        try
+        {
+            var rest = new WebPubSubRestPublisher(http, options, TimeProvider.System) { RequestTimeout = TimeSpan.FromMilliseconds(300) };
+            var e = await Assert.ThrowsAsync<RealtimePublishException>(() => rest.SendToUserAsync("agent-1", "{}"u8.ToArray(), CancellationToken.None));
+            Assert.Equal(504, e.StatusCode);
+            Assert.Equal("Timeout", e.ErrorCode);
+
+            var patient = new WebPubSubRestPublisher(http, options, TimeProvider.System) { RequestTimeout = TimeSpan.FromMinutes(5) };
+            using var caller = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => patient.SendToGroupAsync("supervisors", "{}"u8.ToArray(), caller.Token));
+        }
+        finally
+        {
+            silent.Stop();
+            await accepting;
+            held.ForEach(c => c.Dispose());
+        }
     }
 }

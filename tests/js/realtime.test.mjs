@@ -187,6 +187,31 @@ test("client joinGroup then receives group messages; without the role joinGroup 
   client.stop();
 });
 
+test("OData filters on sends and filtered group changes with the server SDK; a bad filter is a 400", async () => {
+  const a = newClient("filter-a");
+  const b = newClient("filter-b");
+  await a.start();
+  await b.start();
+
+  await service.sendToAll({ only: "a" }, { filter: "userId eq 'filter-a'" });
+  await service.sendToAll({ notA: true }, { filter: "startswith(userId, 'filter-') and not (userId eq 'filter-a')" });
+  await service.sendToUser("filter-b", { hidden: true }, { filter: "length(userId) gt 100" });
+  await waitFor(() => a.seen.server.length === 1 && b.seen.server.length === 1, "filtered sends");
+
+  await service.addConnectionsToGroups(["vip"], "userId in ('filter-b', 'someone-else')");
+  await service.group("vip").sendToAll({ vip: true }, { filter: "'vip' in groups" });
+  await waitFor(() => b.seen.server.length === 2, "group send after the filtered add");
+  await service.removeConnectionsFromGroups(["vip"], "'vip' in groups");
+  assert.equal(await service.groupExists("vip"), false);
+
+  await assert.rejects(service.sendToAll({ x: 1 }, { filter: "userId eq" }), (err) => err.statusCode === 400);
+  await delay(300);
+  assert.deepEqual(a.seen.server, [{ only: "a" }]);
+  assert.deepEqual(b.seen.server, [{ notA: true }, { vip: true }]);
+  a.client.stop();
+  b.client.stop();
+});
+
 test("after an abnormal drop the client recovers; messages sent during the outage arrive exactly once", async () => {
   const { client, seen, start } = newClient("agent-3");
   await start();

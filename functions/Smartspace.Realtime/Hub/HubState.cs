@@ -349,14 +349,55 @@ internal sealed partial class HubState
 
     // ---- publishing ----
 
-    public void SendToAll(HubMessage message, IReadOnlyCollection<string>? excluded = null) =>
-        Deliver(Snapshot(() => _connections.Values), message, excluded);
+    public void SendToAll(HubMessage message, IReadOnlyCollection<string>? excluded = null, ConnectionFilter? filter = null) =>
+        Deliver(Snapshot(() => Where(_connections.Values, filter)), message, excluded);
 
-    public void SendToUser(string userId, HubMessage message) =>
-        Deliver(Snapshot(() => _users.GetValueOrDefault(userId)), message, null);
+    public void SendToUser(string userId, HubMessage message, ConnectionFilter? filter = null) =>
+        Deliver(Snapshot(() => Where(_users.GetValueOrDefault(userId), filter)), message, null);
 
-    public void SendToGroup(string group, HubMessage message, IReadOnlyCollection<string>? excluded = null) =>
-        Deliver(Snapshot(() => _groups.GetValueOrDefault(group)), message, excluded);
+    public void SendToGroup(string group, HubMessage message, IReadOnlyCollection<string>? excluded = null, ConnectionFilter? filter = null) =>
+        Deliver(Snapshot(() => Where(_groups.GetValueOrDefault(group), filter)), message, excluded);
+
+    /// <summary>Adds every connection the filter matches (all of them without one) to each group.</summary>
+    public void AddToGroups(IReadOnlyList<string> groups, ConnectionFilter? filter)
+    {
+        lock (_gate)
+        {
+            foreach (var session in Where(_connections.Values, filter)!.ToList())
+            {
+                foreach (var group in groups)
+                {
+                    JoinLocked(session, group);
+                }
+            }
+        }
+    }
+
+    /// <summary>Removes every connection the filter matches (all of them without one) from each group.</summary>
+    public void RemoveFromGroups(IReadOnlyList<string> groups, ConnectionFilter? filter)
+    {
+        lock (_gate)
+        {
+            foreach (var session in Where(_connections.Values, filter)!.ToList())
+            {
+                foreach (var group in groups)
+                {
+                    LeaveLocked(session, group);
+                }
+            }
+        }
+    }
+
+    /// <summary>Call under <c>_gate</c>: a session's groups change under it.</summary>
+    private static IEnumerable<ClientSession>? Where(IEnumerable<ClientSession>? sessions, ConnectionFilter? filter) =>
+        filter is null || sessions is null ? sessions : sessions.Where(s => filter.Matches(new FilterSubject(s.ConnectionId, s.UserId, s.Groups, ProtocolName(s.Protocol))));
+
+    private static string? ProtocolName(ClientProtocol protocol) => protocol switch
+    {
+        ClientProtocol.Json => ClientProtocols.JsonName,
+        ClientProtocol.JsonReliable => ClientProtocols.JsonReliableName,
+        _ => null,
+    };
 
     public void SendToConnection(string connectionId, HubMessage message) =>
         Deliver(Snapshot(() => _connections.TryGetValue(connectionId, out var s) ? [s] : null), message, null);

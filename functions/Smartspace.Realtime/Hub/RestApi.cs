@@ -15,7 +15,8 @@ namespace Smartspace.Realtime.Hub;
 /// The data-plane REST API (api-version 2024-12-01) of the embedded hub. Every <c>/api/hubs</c> call
 /// needs <c>?api-version=</c> and a Bearer HS256 JWT signed with the access key whose <c>aud</c> names
 /// this request (with or without query string, or the bare hub URL).
-/// Not supported (501): OData <c>filter</c>, filtered add/remove to groups, dynamic permissions.
+/// OData <c>filter</c> (<see cref="ConnectionFilter"/>) on the three sends and on <c>:addToGroups</c> /
+/// <c>:removeFromGroups</c>; an invalid one is 400. Not supported (501): dynamic permissions (as in the official emulator).
 /// </summary>
 internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> options, TimeProvider time)
 {
@@ -32,11 +33,11 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
         }
 
         var h = "/api/hubs/{hub}";
-        Route(app, "POST", h + "/:send", (c, api, hub) => api.SendAsync(c, m => hub.SendToAll(m, Excluded(c))));
-        Route(app, "POST", h + "/users/{userId}/:send", (c, api, hub) => api.SendAsync(c, m => hub.SendToUser(Value(c, "userId"), m)));
+        Route(app, "POST", h + "/:send", (c, api, hub) => api.SendAsync(c, (m, f) => hub.SendToAll(m, Excluded(c), f)));
+        Route(app, "POST", h + "/users/{userId}/:send", (c, api, hub) => api.SendAsync(c, (m, f) => hub.SendToUser(Value(c, "userId"), m, f)));
         Route(app, "POST", h + "/groups/{group}/:send", (c, api, hub) =>
-            Group(c) is { } g ? api.SendAsync(c, m => hub.SendToGroup(g, m, Excluded(c))) : BadGroup(c));
-        Route(app, "POST", h + "/connections/{connectionId}/:send", (c, api, hub) => api.SendAsync(c, m => hub.SendToConnection(Value(c, "connectionId"), m)));
+            Group(c) is { } g ? api.SendAsync(c, (m, f) => hub.SendToGroup(g, m, Excluded(c), f)) : BadGroup(c));
+        Route(app, "POST", h + "/connections/{connectionId}/:send", (c, api, hub) => api.SendAsync(c, (m, _) => hub.SendToConnection(Value(c, "connectionId"), m)));
 
         Route(app, "PUT", h + "/users/{userId}/groups/{group}", (c, _, hub) =>
             Group(c) is { } g ? Status(c, 200, () => hub.AddUserToGroup(Value(c, "userId"), g)) : BadGroup(c));
@@ -65,8 +66,8 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
 
         Route(app, "POST", h + "/:generateToken", (c, api, _) => api.GenerateTokenAsync(c));
 
-        Route(app, "POST", h + "/:addToGroups", (c, _, _) => NotSupported(c, "Filtered group changes"));
-        Route(app, "POST", h + "/:removeFromGroups", (c, _, _) => NotSupported(c, "Filtered group changes"));
+        Route(app, "POST", h + "/:addToGroups", (c, _, hub) => FilteredGroupsAsync(c, hub.AddToGroups));
+        Route(app, "POST", h + "/:removeFromGroups", (c, _, hub) => FilteredGroupsAsync(c, hub.RemoveFromGroups));
         foreach (var method in new[] { "PUT", "DELETE", "HEAD" })
         {
             Route(app, method, h + "/permissions/{permission}/connections/{connectionId}", (c, _, _) => NotSupported(c, "Dynamic permissions"));
@@ -99,12 +100,6 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
             if (string.IsNullOrEmpty(context.Request.Query["api-version"]))
             {
                 await HubErrors.WriteAsync(context, 400, "MissingApiVersion", "The api-version query parameter is required.");
-                return;
-            }
-
-            if (!string.IsNullOrEmpty(context.Request.Query["filter"]))
-            {
-                await NotSupported(context, "The filter parameter");
                 return;
             }
 
@@ -146,8 +141,19 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
         return HubJwt.Validate(header["Bearer ".Length..].Trim(), [options.Value.AccessKey], time.GetUtcNow(), aud => AudienceMatcher.Matches(aud, authorities, candidates)) is not null;
     }
 
-    private async Task SendAsync(HttpContext context, Action<HubMessage> send)
+    private async Task SendAsync(HttpContext context, Action<HubMessage, ConnectionFilter?> send)
     {
+        ConnectionFilter? filter;
+        try
+        {
+            filter = ConnectionFilter.Parse(context.Request.Query["filter"].ToString());
+        }
+        catch (ConnectionFilterException e)
+        {
+            await HubErrors.WriteAsync(context, 400, "InvalidRequest", e.Message);
+            return;
+        }
+
         var body = await ReadBodyAsync(context);
         if (body is null)
         {
@@ -172,8 +178,61 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
             return;
         }
 
-        send(HubMessage.FromServer(payload));
+        send(HubMessage.FromServer(payload), filter);
         context.Response.StatusCode = 202;
+    }
+
+    /// <summary><c>:addToGroups</c> / <c>:removeFromGroups</c>: body <c>{"groups":[…],"filter":"…"}</c>.</summary>
+    private static async Task FilteredGroupsAsync(HttpContext context, Action<IReadOnlyList<string>, ConnectionFilter?> change)
+    {
+        var body = await ReadBodyAsync(context);
+        if (body is null)
+        {
+            await HubErrors.WriteAsync(context, 413, "RequestEntityTooLarge", $"The body is larger than {MaxBodyBytes} bytes.");
+            return;
+        }
+
+        List<string> groups;
+        ConnectionFilter? filter;
+        try
+        {
+            using var json = JsonDocument.Parse(body);
+            var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("groups", out var list) || list.ValueKind != JsonValueKind.Array)
+            {
+                await HubErrors.WriteAsync(context, 400, "InvalidRequest", "The body must be {\"groups\":[…],\"filter\":\"…\"}.");
+                return;
+            }
+
+            groups = list.EnumerateArray().Select(g => g.ValueKind == JsonValueKind.String ? g.GetString()! : "").ToList();
+            if (groups.Count == 0 || groups.Exists(g => g.Length is 0 or > 1024))
+            {
+                await HubErrors.WriteAsync(context, 400, "InvalidRequest", "groups must name 1 or more groups of 1 to 1024 characters.");
+                return;
+            }
+
+            var text = root.TryGetProperty("filter", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
+            if (root.TryGetProperty("filter", out f) && f.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            {
+                await HubErrors.WriteAsync(context, 400, "InvalidRequest", "filter must be a string.");
+                return;
+            }
+
+            filter = ConnectionFilter.Parse(text);
+        }
+        catch (JsonException)
+        {
+            await HubErrors.WriteAsync(context, 400, "InvalidRequest", "The body is not valid JSON.");
+            return;
+        }
+        catch (ConnectionFilterException e)
+        {
+            await HubErrors.WriteAsync(context, 400, "InvalidRequest", e.Message);
+            return;
+        }
+
+        change(groups, filter);
+        context.Response.StatusCode = 200;
     }
 
     private Task GenerateTokenAsync(HttpContext context)

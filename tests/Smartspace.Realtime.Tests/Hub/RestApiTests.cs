@@ -113,4 +113,53 @@ public sealed class RestApiTests : IAsyncLifetime
         using var http = new HttpClient();
         Assert.Equal(200, (int)(await http.SendAsync(new HttpRequestMessage(HttpMethod.Head, _host.BaseUrl + "/api/health"))).StatusCode);
     }
+
+    [Fact]
+    public async Task Send_WithODataFilter_ReachesOnlyMatchingConnections_AndABadFilterIs400AndSendsNothing()
+    {
+        await using var a = await _host.ConnectAsync("agent-a", "json.webpubsub.azure.v1", groups: ["queue"]);
+        await using var b = await _host.ConnectAsync("agent-b", "json.webpubsub.azure.v1");
+        await a.ReceiveJsonAsync();
+        await b.ReceiveJsonAsync();
+
+        var bad = await Rest.SendAsync(_host, HttpMethod.Post, ":send", "{\"n\":0}", query: "api-version=2024-12-01&filter=" + Uri.EscapeDataString("userId eq"));
+        Assert.Equal(400, (int)bad.StatusCode);
+        Assert.Equal("InvalidRequest", bad.Headers.GetValues("x-ms-error-code").Single());
+
+        Assert.Equal(202, (int)(await Rest.SendAsync(_host, HttpMethod.Post, ":send", "{\"n\":1}", query: "api-version=2024-12-01&filter=" + Uri.EscapeDataString("'queue' in groups"))).StatusCode);
+        Assert.Equal(202, (int)(await Rest.SendAsync(_host, HttpMethod.Post, "users/agent-b/:send", "{\"n\":2}", query: "api-version=2024-12-01&filter=" + Uri.EscapeDataString("userId eq 'agent-a'"))).StatusCode);
+        Assert.Equal(202, (int)(await Rest.SendAsync(_host, HttpMethod.Post, ":send", "{\"n\":3}", query: "api-version=2024-12-01&filter=" + Uri.EscapeDataString("not ('queue' in groups)"))).StatusCode);
+
+        Assert.Equal(1, (await a.ReceiveJsonAsync()).GetProperty("data").GetProperty("n").GetInt32());
+        Assert.Equal(3, (await b.ReceiveJsonAsync()).GetProperty("data").GetProperty("n").GetInt32()); // not 0, not 2
+        await a.SendAsync("{\"type\":\"ping\"}");
+        Assert.Equal("{\"type\":\"pong\"}", await a.ReceiveTextAsync()); // nothing else was queued for a
+    }
+
+    [Fact]
+    public async Task AddAndRemoveFilteredConnectionsToGroups()
+    {
+        await using var a = await _host.ConnectAsync("agent-a", "json.webpubsub.azure.v1");
+        await using var b = await _host.ConnectAsync("agent-b", "json.webpubsub.azure.v1");
+        await a.ReceiveJsonAsync();
+        await b.ReceiveJsonAsync();
+
+        var added = await Rest.SendAsync(_host, HttpMethod.Post, ":addToGroups", "{\"groups\":[\"vip\",\"night\"],\"filter\":\"startswith(userId, 'agent-b')\"}");
+        Assert.Equal(200, (int)added.StatusCode);
+        var members = await Rest.SendAsync(_host, HttpMethod.Get, "groups/night/connections");
+        using (var page = JsonDocument.Parse(await members.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(["agent-b"], page.RootElement.GetProperty("value").EnumerateArray().Select(m => m.GetProperty("userId").GetString()));
+        }
+
+        Assert.Equal(200, (int)(await Rest.SendAsync(_host, HttpMethod.Post, ":removeFromGroups", "{\"groups\":[\"vip\"]}")).StatusCode); // no filter: everyone
+        Assert.Equal(404, (int)(await Rest.SendAsync(_host, HttpMethod.Head, "groups/vip")).StatusCode);
+        Assert.Equal(200, (int)(await Rest.SendAsync(_host, HttpMethod.Head, "groups/night")).StatusCode);
+
+        Assert.Equal(400, (int)(await Rest.SendAsync(_host, HttpMethod.Post, ":addToGroups", "{\"groups\":[],\"filter\":\"true\"}")).StatusCode);
+        Assert.Equal(400, (int)(await Rest.SendAsync(_host, HttpMethod.Post, ":addToGroups", "{\"groups\":[\"x\"],\"filter\":\"userId eq\"}")).StatusCode);
+        Assert.Equal(400, (int)(await Rest.SendAsync(_host, HttpMethod.Post, ":addToGroups", "{\"groups\":[\"x\"],\"filter\":7}")).StatusCode);
+        Assert.Equal(400, (int)(await Rest.SendAsync(_host, HttpMethod.Post, ":addToGroups", "not json")).StatusCode);
+        Assert.Equal(404, (int)(await Rest.SendAsync(_host, HttpMethod.Head, "groups/x")).StatusCode);
+    }
 }

@@ -212,6 +212,25 @@ test("OData filters on sends and filtered group changes with the server SDK; a b
   b.client.stop();
 });
 
+test("dynamic permissions with the server SDK: grant, check and revoke what a connection may join", async () => {
+  const { client, seen, start } = newClient("perm-1");
+  await start();
+  const id = seen.connected[0];
+  await assert.rejects(client.joinGroup("room-1"), (err) => err.errorDetail?.name === "Forbidden");
+  assert.equal(await service.hasPermission(id, "joinLeaveGroup", { targetName: "room-1" }), false);
+
+  await service.grantPermission(id, "joinLeaveGroup", { targetName: "room-1" });
+  assert.equal(await service.hasPermission(id, "joinLeaveGroup", { targetName: "room-1" }), true);
+  await client.joinGroup("room-1");
+  await service.group("room-1").sendToAll({ inRoom: true });
+  await waitFor(() => seen.server.length === 1, "message to the joined group");
+
+  await service.revokePermission(id, "joinLeaveGroup", { targetName: "room-1" });
+  assert.equal(await service.hasPermission(id, "joinLeaveGroup", { targetName: "room-1" }), false);
+  await assert.rejects(client.leaveGroup("room-1"), (err) => err.errorDetail?.name === "Forbidden");
+  client.stop();
+});
+
 test("after an abnormal drop the client recovers; messages sent during the outage arrive exactly once", async () => {
   const { client, seen, start } = newClient("agent-3");
   await start();

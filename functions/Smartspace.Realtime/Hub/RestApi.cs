@@ -16,7 +16,8 @@ namespace Smartspace.Realtime.Hub;
 /// needs <c>?api-version=</c> and a Bearer HS256 JWT signed with the access key whose <c>aud</c> names
 /// this request (with or without query string, or the bare hub URL).
 /// OData <c>filter</c> (<see cref="ConnectionFilter"/>) on the three sends and on <c>:addToGroups</c> /
-/// <c>:removeFromGroups</c>; an invalid one is 400. Not supported (501): dynamic permissions (as in the official emulator).
+/// <c>:removeFromGroups</c>; an invalid one is 400. Dynamic permissions (<c>sendToGroup</c>, <c>joinLeaveGroup</c>, with
+/// or without <c>targetName</c>) change the connection's <see cref="RoleSet"/>.
 /// </summary>
 internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> options, TimeProvider time)
 {
@@ -68,10 +69,12 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
 
         Route(app, "POST", h + "/:addToGroups", (c, _, hub) => FilteredGroupsAsync(c, hub.AddToGroups));
         Route(app, "POST", h + "/:removeFromGroups", (c, _, hub) => FilteredGroupsAsync(c, hub.RemoveFromGroups));
-        foreach (var method in new[] { "PUT", "DELETE", "HEAD" })
-        {
-            Route(app, method, h + "/permissions/{permission}/connections/{connectionId}", (c, _, _) => NotSupported(c, "Dynamic permissions"));
-        }
+        Route(app, "PUT", h + "/permissions/{permission}/connections/{connectionId}", (c, _, hub) =>
+            Permission(c, hub, (session, p, target) => { session.Roles.Grant(p, target); return Status(c, 200); }, missing: 404));
+        Route(app, "DELETE", h + "/permissions/{permission}/connections/{connectionId}", (c, _, hub) =>
+            Permission(c, hub, (session, p, target) => { session.Roles.Revoke(p, target); return Status(c, 204); }, missing: 204));
+        Route(app, "HEAD", h + "/permissions/{permission}/connections/{connectionId}", (c, _, hub) =>
+            Permission(c, hub, (session, p, target) => Status(c, session.Roles.Check(p, target) ? 200 : 404), missing: 404));
 
         if (testHooks)
         {
@@ -307,6 +310,28 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
     private static Task BadGroup(HttpContext context) =>
         HubErrors.WriteAsync(context, 400, "InvalidRequest", "The group name must be 1 to 1024 characters.");
 
-    private static Task NotSupported(HttpContext context, string what) =>
-        HubErrors.WriteAsync(context, 501, "NotImplemented", what + " is not supported by the embedded hub.");
+    /// <summary>Grant, revoke or check a permission of one connection; <paramref name="missing"/> is the answer for an unknown connection.</summary>
+    private static Task Permission(HttpContext context, HubState hub, Func<ClientSession, HubPermission, string?, Task> apply, int missing)
+    {
+        HubPermission? permission = Value(context, "permission") switch
+        {
+            "sendToGroup" => HubPermission.SendToGroup,
+            "joinLeaveGroup" => HubPermission.JoinLeaveGroup,
+            _ => null,
+        };
+        if (permission is null)
+        {
+            return HubErrors.WriteAsync(context, 400, "InvalidRequest", "The permission must be sendToGroup or joinLeaveGroup.");
+        }
+
+        var target = context.Request.Query["targetName"].ToString();
+        if (target.Length > 1024)
+        {
+            return BadGroup(context);
+        }
+
+        return hub.Find(Value(context, "connectionId")) is { } session
+            ? apply(session, permission.Value, target.Length == 0 ? null : target)
+            : Status(context, missing);
+    }
 }

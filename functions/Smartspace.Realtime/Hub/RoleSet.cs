@@ -7,12 +7,16 @@ namespace Smartspace.Realtime.Hub;
 /// A connection's permissions from its <c>role</c> claim: <c>webpubsub.joinLeaveGroup</c> /
 /// <c>webpubsub.sendToGroup</c> (any group), <c>….&lt;group&gt;</c> (one group), and the wildcard forms
 /// <c>webpubsub.joinLeaveGroups.{pattern}</c> / <c>webpubsub.sendToGroups.{pattern}</c>
-/// (<c>*</c> within one dot-segment, <c>**</c> across segments, <c>?</c> one character).
+/// (<c>*</c> within one dot-segment, <c>**</c> across segments, <c>?</c> one character) — plus what the REST API
+/// granted or revoked since the connection opened (dynamic permissions, <see cref="Grant"/> / <see cref="Revoke"/>),
+/// which take precedence: a revoke of one group beats a role for it, a grant or revoke without a group resets all.
 /// </summary>
 internal sealed class RoleSet
 {
     private readonly Permission _joinLeave;
     private readonly Permission _send;
+    private readonly Overrides _joinLeaveOverrides = new();
+    private readonly Overrides _sendOverrides = new();
 
     public RoleSet(IEnumerable<string> roles)
     {
@@ -24,9 +28,55 @@ internal sealed class RoleSet
 
     public IReadOnlyList<string> Roles { get; }
 
-    public bool CanJoinOrLeave(string group) => _joinLeave.Allows(group);
+    public bool CanJoinOrLeave(string group) => Check(HubPermission.JoinLeaveGroup, group);
 
-    public bool CanSendTo(string group) => _send.Allows(group);
+    public bool CanSendTo(string group) => Check(HubPermission.SendToGroup, group);
+
+    /// <summary>With a group: may the connection use it. Without: may it use every group.</summary>
+    public bool Check(HubPermission permission, string? group)
+    {
+        var (roles, overrides) = For(permission);
+        lock (overrides)
+        {
+            if (group is null)
+            {
+                return (overrides.All ?? roles.AllowsAny) && !overrides.Groups.ContainsValue(false);
+            }
+
+            return overrides.Groups.TryGetValue(group, out var set) ? set : overrides.All ?? roles.Allows(group);
+        }
+    }
+
+    public void Grant(HubPermission permission, string? group) => Set(permission, group, true);
+
+    public void Revoke(HubPermission permission, string? group) => Set(permission, group, false);
+
+    private void Set(HubPermission permission, string? group, bool allowed)
+    {
+        var (_, overrides) = For(permission);
+        lock (overrides)
+        {
+            if (group is null)
+            {
+                overrides.All = allowed;
+                overrides.Groups.Clear();
+            }
+            else
+            {
+                overrides.Groups[group] = allowed;
+            }
+        }
+    }
+
+    private (Permission Roles, Overrides Overrides) For(HubPermission permission) =>
+        permission == HubPermission.JoinLeaveGroup ? (_joinLeave, _joinLeaveOverrides) : (_send, _sendOverrides);
+
+    private sealed class Overrides
+    {
+        public bool? All { get; set; }
+
+        public Dictionary<string, bool> Groups { get; } = new(StringComparer.Ordinal);
+    }
 
     private sealed class Permission
     {
@@ -52,6 +102,8 @@ internal sealed class RoleSet
                 }
             }
         }
+
+        public bool AllowsAny => _any;
 
         public bool Allows(string group) => _any || _groups.Contains(group) || _patterns.Exists(p => p.IsMatch(group));
 
@@ -83,4 +135,11 @@ internal sealed class RoleSet
             return new Regex(sb.Append('$').ToString(), RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(50));
         }
     }
+}
+
+/// <summary>The permissions the REST API can grant, revoke and check per connection.</summary>
+internal enum HubPermission
+{
+    SendToGroup,
+    JoinLeaveGroup,
 }

@@ -144,4 +144,46 @@ public sealed class GroupTests : IAsyncLifetime
         Assert.Equal(1, (await first.ReceiveJsonAsync()).GetProperty("data").GetProperty("n").GetInt32());
         Assert.Equal(1, (await second.ReceiveJsonAsync()).GetProperty("data").GetProperty("n").GetInt32());
     }
+
+    [Fact]
+    public async Task DynamicPermissions_GrantRevokeAndCheckThroughRest_ChangeWhatTheConnectionMayDo()
+    {
+        await using var client = await _host.ConnectAsync("agent-1", roles: ["webpubsub.sendToGroup"]);
+        var id = (await client.ReceiveJsonAsync()).Str("connectionId");
+        var join = $"permissions/joinLeaveGroup/connections/{id}";
+        var send = $"permissions/sendToGroup/connections/{id}";
+        const string Q = "api-version=2024-12-01";
+
+        async Task<int> Rest_(HttpMethod method, string path, string query = Q) => (int)(await Rest.SendAsync(_host, method, path, query: query)).StatusCode;
+        async Task<bool> JoinAsync(string group, int ackId)
+        {
+            await client.SendAsync($"{{\"type\":\"joinGroup\",\"group\":\"{group}\",\"ackId\":{ackId}}}");
+            return (await client.ReceiveJsonAsync()).GetProperty("success").GetBoolean();
+        }
+
+        Assert.Equal(404, await Rest_(HttpMethod.Head, join, Q + "&targetName=conv-1"));
+        Assert.False(await JoinAsync("conv-1", 1));
+
+        Assert.Equal(200, await Rest_(HttpMethod.Put, join, Q + "&targetName=conv-1"));
+        Assert.Equal(200, await Rest_(HttpMethod.Head, join, Q + "&targetName=conv-1"));
+        Assert.Equal(404, await Rest_(HttpMethod.Head, join)); // not every group
+        Assert.True(await JoinAsync("conv-1", 2));
+        Assert.False(await JoinAsync("conv-2", 3));
+
+        Assert.Equal(200, await Rest_(HttpMethod.Put, join)); // every group
+        Assert.True(await JoinAsync("conv-2", 4));
+        Assert.Equal(204, await Rest_(HttpMethod.Delete, join, Q + "&targetName=conv-3"));
+        Assert.False(await JoinAsync("conv-3", 5));
+        Assert.Equal(404, await Rest_(HttpMethod.Head, join));
+
+        // a revoke beats the role the token gave
+        Assert.Equal(200, await Rest_(HttpMethod.Head, send, Q + "&targetName=conv-1"));
+        Assert.Equal(204, await Rest_(HttpMethod.Delete, send, Q + "&targetName=conv-1"));
+        await client.SendAsync("{\"type\":\"sendToGroup\",\"group\":\"conv-1\",\"dataType\":\"text\",\"data\":\"x\",\"ackId\":6}");
+        Assert.Equal("Forbidden", (await client.ReceiveJsonAsync()).GetProperty("error").Str("name"));
+
+        Assert.Equal(400, await Rest_(HttpMethod.Put, $"permissions/sendToAll/connections/{id}"));
+        Assert.Equal(404, await Rest_(HttpMethod.Put, "permissions/joinLeaveGroup/connections/no-such-connection"));
+        Assert.Equal(404, await Rest_(HttpMethod.Head, "permissions/joinLeaveGroup/connections/no-such-connection"));
+    }
 }

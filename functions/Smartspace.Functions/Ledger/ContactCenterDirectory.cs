@@ -103,9 +103,26 @@ public sealed class ContactCenterDirectory(IEntityStore store, TimeProvider time
         return true;
     }
 
-    /// <summary>Agent ids are Web PubSub user ids, unique across contact centers; this row maps one back to its contact center.</summary>
-    public async Task SaveAgentTenantAsync(string agentId, string tenantId, CancellationToken ct) =>
-        await store.SubmitAsync(Keys.DirectoryTable, [EntityOperation.Upsert(new Entity(Keys.AgentPartition, agentId, new Dictionary<string, object?> { ["TenantId"] = tenantId }))], ct);
+    /// <summary>
+    /// Agent ids are Web PubSub user ids (events go to the user id), so one id belongs to one contact center: this row
+    /// maps it back to its owner. True when the id is now, or already was, this contact center's; false when another
+    /// contact center has it — giving it to a second one would deliver the first one's conversations to both.
+    /// </summary>
+    public async Task<bool> ClaimAgentIdAsync(string agentId, string tenantId, CancellationToken ct)
+    {
+        var claim = await store.SubmitAsync(Keys.DirectoryTable, [EntityOperation.Insert(new Entity(Keys.AgentPartition, agentId, new Dictionary<string, object?> { ["TenantId"] = tenantId }))], ct);
+        if (claim.Succeeded)
+        {
+            return true;
+        }
+
+        if (claim.Failure != StoreFailure.AlreadyExists)
+        {
+            throw new StoreUnavailableException($"Claiming agent id failed: {claim.Failure}.");
+        }
+
+        return await GetTenantOfAgentAsync(agentId, ct) == tenantId;
+    }
 
     public async Task<string?> GetTenantOfAgentAsync(string agentId, CancellationToken ct) =>
         (await store.GetAsync(Keys.DirectoryTable, Keys.AgentPartition, agentId, ct))?.GetString("TenantId");

@@ -43,7 +43,12 @@ public static class AdminApi
                 return ApiProblems.BadRequest($"name is required, role is agent|supervisor|bot, maxConcurrent is 1–{MaxConcurrentLimit}.");
             }
 
-            await setup.EnsureAgentAsync(caller.TenantId, agentId, body.Name.Trim(), SeedLoader.ParseRole(body.Role), body.MaxConcurrent.Value, available: false, ct);
+            if (!await setup.EnsureAgentAsync(caller.TenantId, agentId, body.Name.Trim(), SeedLoader.ParseRole(body.Role), body.MaxConcurrent.Value, available: false, ct))
+            {
+                // An agent id is the agent's Web PubSub user id: shared by two contact centers, each would see the other's conversations.
+                return ApiProblems.Refusal(RefusalCode.Forbidden, "The agent id belongs to another contact center.");
+            }
+
             return Results.Ok(new { agentId, name = body.Name.Trim(), role = body.Role, maxConcurrent = body.MaxConcurrent });
         }));
 

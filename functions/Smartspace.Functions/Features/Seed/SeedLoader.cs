@@ -35,9 +35,13 @@ public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore led
 
         foreach (var a in Array(tenant, "agents"))
         {
-            await EnsureAgentAsync(tenantId, Str(a, "id")!, Str(a, "name") ?? "", ParseRole(Str(a, "role")),
+            var agentId = Str(a, "id")!;
+            if (!await EnsureAgentAsync(tenantId, agentId, Str(a, "name") ?? "", ParseRole(Str(a, "role")),
                 a.TryGetProperty("maxConcurrent", out var max) ? max.GetInt32() : 5,
-                a.TryGetProperty("available", out var available) && available.GetBoolean(), ct);
+                a.TryGetProperty("available", out var available) && available.GetBoolean(), ct))
+            {
+                logger.LogError("Seed: agent id {AgentId} of contact center {TenantId} belongs to another contact center; skipped (agent ids are unique across contact centers)", agentId, tenantId);
+            }
         }
 
         foreach (var q in Array(tenant, "qualifications"))
@@ -57,9 +61,17 @@ public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore led
         logger.LogInformation("Seeded contact center {TenantId}", tenantId);
     }
 
-    /// <summary>Creates the agent, or updates name/role/maximum while keeping its live state.</summary>
-    public async Task EnsureAgentAsync(string tenantId, string agentId, string name, AgentRole role, int maxConcurrent, bool available, CancellationToken ct)
+    /// <summary>
+    /// Creates the agent, or updates name/role/maximum while keeping its live state. False, and nothing written, when the
+    /// agent id belongs to another contact center (<see cref="ContactCenterDirectory.ClaimAgentIdAsync"/>).
+    /// </summary>
+    public async Task<bool> EnsureAgentAsync(string tenantId, string agentId, string name, AgentRole role, int maxConcurrent, bool available, CancellationToken ct)
     {
+        if (!await directory.ClaimAgentIdAsync(agentId, tenantId, ct))
+        {
+            return false;
+        }
+
         for (var attempt = 0; attempt < 20; attempt++)
         {
             var agent = await ledger.GetAgentAsync(tenantId, agentId, ct);
@@ -70,8 +82,7 @@ public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore led
             var result = await ledger.SubmitAsync([agent is null ? EntityOperation.Insert(row.ToEntity()) : EntityOperation.Replace(row.ToEntity())], ct);
             if (result.Succeeded)
             {
-                await directory.SaveAgentTenantAsync(agentId, tenantId, ct);
-                return;
+                return true;
             }
         }
 

@@ -80,6 +80,9 @@ public sealed record InboundMessage
     /// <summary><c>context.forwarded</c> or <c>context.frequently_forwarded</c>.</summary>
     public bool IsForwarded { get; init; }
 
+    /// <summary><c>referral</c>, on any type: the ad or post the customer came from.</summary>
+    public InboundReferral? Referral { get; init; }
+
     /// <summary><c>unsupported.type</c>, e.g. "edit".</summary>
     public string? UnsupportedType { get; init; }
 
@@ -113,6 +116,9 @@ public sealed record InboundReaction(string? MessageId, string? Emoji);
 
 /// <summary><c>interactive</c>: <see cref="ReplyType"/> is <c>button_reply</c>, <c>list_reply</c> or another sent value.</summary>
 public sealed record InboundInteractive(string ReplyType, string? Id, string? Title, string? Description);
+
+/// <summary><c>referral</c>: the customer came from a Click-to-WhatsApp ad (or a post); <c>ctwa_clid</c> tracks the click.</summary>
+public sealed record InboundReferral(string? SourceType, string? SourceId, string? SourceUrl, string? Headline, string? Body, string? MediaType, string? CtwaClid);
 
 /// <summary><c>button</c>: a template quick-reply tap.</summary>
 public sealed record InboundButton(string? Payload, string? Text);

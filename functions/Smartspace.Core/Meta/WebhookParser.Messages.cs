@@ -58,6 +58,7 @@ public static partial class WebhookParser
             ContextFrom = context is { } c2 ? OptString(c2, "from", contextPath) : null,
             IsForwarded = context is { } c3
                 && (OptBool(c3, "forwarded", contextPath) == true || OptBool(c3, "frequently_forwarded", contextPath) == true),
+            Referral = ReadReferral(item, path),
             UnsupportedType = OptObject(item, "unsupported", path) is { } u ? OptString(u, "type", path + ".unsupported") : null,
             Errors = ReadErrors(item, path),
             RawJson = item.GetRawText(),
@@ -131,6 +132,18 @@ public static partial class WebhookParser
             OptString(reply, "id", replyPath),
             OptNonEmptyString(reply, "title", replyPath) ?? OptNonEmptyString(reply, "body", replyPath),
             OptString(reply, "description", replyPath));
+    }
+
+    private static InboundReferral? ReadReferral(JsonElement item, string path)
+    {
+        if (OptObject(item, "referral", path) is not { } r)
+        {
+            return null;
+        }
+
+        var p = path + ".referral";
+        return new InboundReferral(OptString(r, "source_type", p), OptString(r, "source_id", p), OptString(r, "source_url", p),
+            OptString(r, "headline", p), OptString(r, "body", p), OptString(r, "media_type", p), OptString(r, "ctwa_clid", p));
     }
 
     private static InboundButton? ReadButton(JsonElement item, string path) =>

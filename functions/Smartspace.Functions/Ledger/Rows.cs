@@ -235,6 +235,9 @@ public sealed class MessageRow
     public string? TemplateParametersJson { get; set; }
     public string? HeaderImage { get; set; }
     public string? ContextWamid { get; set; }
+    /// <summary>Meta's <c>referral</c> (the ad or post the customer came from), as JSON; only when present.</summary>
+    public string? ReferralJson { get; set; }
+    public bool Forwarded { get; set; }
     public string? Raw { get; set; }
     public string? ETag { get; set; }
 
@@ -269,6 +272,8 @@ public sealed class MessageRow
             TemplateParametersJson = e.GetString("TemplateParameters"),
             HeaderImage = e.GetString("HeaderImage"),
             ContextWamid = e.GetString("ContextWamid"),
+            ReferralJson = e.GetString("Referral"),
+            Forwarded = e.GetBoolean("Forwarded") ?? false,
             Raw = e.GetString("Raw"),
             ETag = e.ETag,
         };
@@ -298,6 +303,8 @@ public sealed class MessageRow
         ["TemplateParameters"] = TemplateParametersJson,
         ["HeaderImage"] = HeaderImage,
         ["ContextWamid"] = ContextWamid,
+        ["Referral"] = ReferralJson,
+        ["Forwarded"] = Forwarded ? true : null,
         ["Raw"] = Raw is { Length: <= 30_000 } ? Raw : null,
     }, ETag);
 

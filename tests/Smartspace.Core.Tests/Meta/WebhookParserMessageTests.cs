@@ -65,6 +65,26 @@ public sealed class WebhookParserMessageTests
     }
 
     [Fact]
+    public void P7_ClickToWhatsAppReferral_IsParsedOnAnyType_AndAForwardedTextIsFlagged()
+    {
+        const string body = """
+            {"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{
+              "metadata":{"phone_number_id":"2"},
+              "messages":[
+                {"from":"5511987654321","id":"wamid.ad","timestamp":"1","type":"image",
+                 "referral":{"source_url":"https://fb.me/x","source_id":"120210","source_type":"ad","headline":"Promoção","body":"Frete grátis","media_type":"video","video_url":"https://v","ctwa_clid":"ARAk123"},
+                 "image":{"id":"9","mime_type":"image/jpeg"}},
+                {"from":"5511987654321","id":"wamid.fwd","timestamp":"2","type":"text","context":{"forwarded":true},"text":{"body":"olha"}}]}}]}]}
+            """;
+        var messages = Parse(Encoding.UTF8.GetBytes(body)).Messages.ToList();
+
+        Assert.Equal(new InboundReferral("ad", "120210", "https://fb.me/x", "Promoção", "Frete grátis", "video", "ARAk123"), messages[0].Referral);
+        Assert.False(messages[0].IsForwarded);
+        Assert.Null(messages[1].Referral);
+        Assert.True(messages[1].IsForwarded);
+    }
+
+    [Fact]
     public void P7_EscapedUnicode_RoundTripsToTheSameText()
     {
         const string body = """

@@ -57,10 +57,14 @@ public sealed record MessageView(
     string? AgentId,
     string? TemplateName,
     string? HeaderImage,
-    string? Wamid)
+    string? Wamid,
+    JsonElement? Referral = null,
+    bool Forwarded = false)
 {
     public static MessageView From(MessageRow m) => new(
         m.OurMessageId, m.Seq, m.Direction, m.Kind, m.DisplayText, m.Body,
         m.MediaJson is { } media ? JsonDocument.Parse(media).RootElement.Clone() : null,
-        m.Status, m.ErrorCode, m.ErrorText, m.ErrorDetails, m.At, m.Version, m.AgentId, m.TemplateName, m.HeaderImage, m.Wamid);
+        m.Status, m.ErrorCode, m.ErrorText, m.ErrorDetails, m.At, m.Version, m.AgentId, m.TemplateName, m.HeaderImage, m.Wamid,
+        m.ReferralJson is { } referral ? JsonDocument.Parse(referral).RootElement.Clone() : null,
+        m.Forwarded);
 }

@@ -20,7 +20,9 @@ public sealed record InboundInput(
     string? Body,
     string? MediaJson,
     string? ContextWamid,
-    string Raw);
+    string Raw,
+    string? ReferralJson = null,
+    bool Forwarded = false);
 
 public enum InboundOutcome { Stored, Duplicate }
 
@@ -159,6 +161,8 @@ public sealed class InboundMessageProcessor(
                 At = input.Timestamp,
                 Version = conversation.Version,
                 ContextWamid = input.ContextWamid,
+                ReferralJson = input.ReferralJson,
+                Forwarded = input.Forwarded,
                 // A text message is fully described by its body; other kinds keep Meta's item as received.
                 Raw = input.Kind == "text" ? null : input.Raw,
             };

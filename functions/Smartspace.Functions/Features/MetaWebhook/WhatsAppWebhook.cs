@@ -210,7 +210,9 @@ public sealed partial class WebhookIngestion(
                 message.Text,
                 message.Media is null ? null : JsonSerializer.Serialize(message.Media, Json),
                 message.ContextMessageId,
-                message.RawJson), ct);
+                message.RawJson,
+                message.Referral is null ? null : JsonSerializer.Serialize(message.Referral, Json),
+                message.IsForwarded), ct);
             if (outcome == InboundOutcome.Duplicate)
             {
                 metrics.Duplicate();

@@ -51,6 +51,10 @@ public sealed class InboundMessageTypeTests : IDisposable
         ["unsupported"] = new("unsupported",
             "\"errors\":[{\"code\":131051,\"title\":\"Message type unknown\",\"message\":\"Message type unknown\",\"error_data\":{\"details\":\"Message type is currently not supported.\"}}],\"unsupported\":{\"type\":\"edit\"}",
             "Mensagem não suportada"),
+        ["text from a click-to-WhatsApp ad"] = new("text",
+            "\"referral\":{\"source_url\":\"https://fb.me/3cr4Wqqkv\",\"source_id\":\"120210000000000001\",\"source_type\":\"ad\",\"body\":\"Frete grátis hoje\",\"headline\":\"Promoção\",\"media_type\":\"image\",\"image_url\":\"https://scontent.xx.fbcdn.net/x.jpg\",\"ctwa_clid\":\"ARAkLkA8rmlFeiCktEJQ-QTwRiyYHAFDLMNDBH0CD3qpjd0HR4irJ6LEkR7JwFF4XvnO2E4Nx0-eM-tVbJEy0yJo\"},\"text\":{\"body\":\"Vi o anúncio, ainda vale?\"}",
+            "Vi o anúncio, ainda vale?"),
+        ["forwarded text"] = new("text", "\"context\":{\"forwarded\":true,\"frequently_forwarded\":true},\"text\":{\"body\":\"Olha isso\"}", "Olha isso"),
         ["unknown type"] = new("nfm_reply_v9", "\"nfm_reply_v9\":{\"response_json\":\"{}\",\"body\":\"Sent\",\"name\":\"flow\"}", "Mensagem do tipo nfm_reply_v9 não suportada"),
         ["unknown type without a part"] = new("hologram", "", "Mensagem do tipo hologram não suportada"),
     };
@@ -103,6 +107,28 @@ public sealed class InboundMessageTypeTests : IDisposable
         var stored = Assert.Single(await factory.MessagesAsync(conversation.ConversationId));
         Assert.Equal("wamid.TEMPLATE", stored.ContextWamid);
         Assert.Contains("\"payload\":\"CONTINUAR\"", stored.Raw, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task P7_AdReferralAndForwardedFlag_AreKeptAndShownToTheAgent()
+    {
+        var at = factory.Clock.GetUtcNow().AddMinutes(-1);
+        var fromAd = WebhookJson.Message(Customer, "wamid.AD", at, "text", Cases["text from a click-to-WhatsApp ad"].Part);
+        var forwarded = WebhookJson.Message(Customer, "wamid.FWD", at.AddSeconds(1), "text", Cases["forwarded text"].Part);
+
+        await (await factory.PostWebhookAsync(WebhookJson.SingleMessage(Customer, fromAd))).AssertOkAsync();
+        await (await factory.PostWebhookAsync(WebhookJson.SingleMessage(Customer, forwarded))).AssertOkAsync();
+
+        var conversation = await factory.CurrentConversationAsync(Customer);
+        var detail = await (await factory.ClientFor("carla", role: AgentRole.Supervisor).GetAsync($"/api/agent/conversations/{conversation.ConversationId}")).ReadJsonAsync();
+        var messages = detail.GetProperty("messages").EnumerateArray().ToList();
+        var referral = messages[0].GetProperty("referral");
+        Assert.Equal("ad", referral.GetProperty("sourceType").GetString());
+        Assert.Equal("Promoção", referral.GetProperty("headline").GetString());
+        Assert.StartsWith("ARAkLkA8", referral.GetProperty("ctwaClid").GetString(), StringComparison.Ordinal);
+        Assert.False(messages[0].GetProperty("forwarded").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, messages[1].GetProperty("referral").ValueKind);
+        Assert.True(messages[1].GetProperty("forwarded").GetBoolean());
     }
 
     public void Dispose() => factory.Dispose();

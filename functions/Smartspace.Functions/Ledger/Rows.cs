@@ -52,8 +52,10 @@ public sealed class AgentRow
 }
 
 /// <summary>A customer on one channel: profile (R11), the 24 h window (P4), the conversation in progress (R13).</summary>
-public sealed class CustomerRow
+public sealed class CustomerRow : IHotRow<CustomerRow>
 {
+    public CustomerRow Copy() => (CustomerRow)MemberwiseClone();
+
     public required string TenantId { get; init; }
     public required string ChannelId { get; init; }
     public required string CustomerKey { get; init; }
@@ -123,8 +125,10 @@ public sealed class CustomerRow
 }
 
 /// <summary>A conversation header. <see cref="Version"/> grows with every agent-visible change (R19).</summary>
-public sealed class ConversationRow
+public sealed class ConversationRow : IHotRow<ConversationRow>
 {
+    public ConversationRow Copy() => (ConversationRow)MemberwiseClone();
+
     public required string TenantId { get; init; }
     public required string ConversationId { get; init; }
     public required string ChannelId { get; init; }

@@ -57,13 +57,13 @@ public sealed class InboundMessageProcessor(
             // The customer's rows as this process last wrote them (no store read in the common case); a stale copy
             // fails its ETag check below and is read again. The wamid is not read first: its insert is the batch's
             // first operation, so a duplicate fails there (P3) and nothing else is written.
-            var customer = (attempt == 1 ? hotRows.Get(tenantId, customerKey, CustomerRow.From) : null)
+            var customer = (attempt == 1 ? hotRows.Get<CustomerRow>(tenantId, customerKey) : null)
                 ?? await ledger.GetCustomerAsync(tenantId, input.Channel.ChannelId, input.CustomerKey, ct)
                 ?? new CustomerRow { TenantId = tenantId, ChannelId = input.Channel.ChannelId, CustomerKey = input.CustomerKey };
             ConversationRow? current = null;
             if (customer.CurrentConversationId is { } currentId)
             {
-                current = (attempt == 1 ? hotRows.Get(tenantId, Keys.Conversation(currentId), ConversationRow.From) : null)
+                current = (attempt == 1 ? hotRows.Get<ConversationRow>(tenantId, Keys.Conversation(currentId)) : null)
                     ?? await ledger.GetConversationAsync(tenantId, currentId, ct);
             }
 
@@ -194,12 +194,12 @@ public sealed class InboundMessageProcessor(
 
             if (result.Succeeded)
             {
-                conversationEntity.ETag = result.ETags[operations.IndexOf(conversationOp)];
-                hotRows.Remember(tenantId, conversationEntity);
+                conversation.ETag = result.ETags[operations.IndexOf(conversationOp)];
+                hotRows.Remember(tenantId, conversationEntity.RowKey, conversation);
                 if (customerOp is not null)
                 {
-                    customerEntity.ETag = result.ETags[operations.IndexOf(customerOp)];
-                    hotRows.Remember(tenantId, customerEntity);
+                    customer.ETag = result.ETags[operations.IndexOf(customerOp)];
+                    hotRows.Remember(tenantId, customerKey, customer);
                 }
                 await events.PublishAsync(new AgentEvent(eventType, tenantId, conversation.ConversationId, conversation.Version, conversation.AgentId, new
                 {

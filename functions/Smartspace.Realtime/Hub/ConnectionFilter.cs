@@ -252,6 +252,8 @@ internal sealed class ConnectionFilter
             ["contains"] = 2, ["startswith"] = 2, ["endswith"] = 2, ["indexof"] = 2, ["concat"] = 2, ["substring"] = -1,
         };
 
+        private static readonly string[] ComparisonOperators = ["eq", "ne", "gt", "ge", "lt", "le", "in"];
+
         private int _pos;
         private int _depth;
 
@@ -294,7 +296,7 @@ internal sealed class ConnectionFilter
             var left = Unary();
             while (true)
             {
-                var op = new[] { "eq", "ne", "gt", "ge", "lt", "le", "in" }.FirstOrDefault(Keyword);
+                var op = Array.Find(ComparisonOperators, Keyword);
                 if (op is null)
                 {
                     return left;

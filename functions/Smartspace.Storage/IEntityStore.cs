@@ -42,6 +42,23 @@ public sealed class Entity
         ETag = etag;
     }
 
+    private Entity(string partitionKey, string rowKey, Dictionary<string, object?> properties, string? etag)
+    {
+        PartitionKey = partitionKey;
+        RowKey = rowKey;
+        Properties = properties;
+        ETag = etag;
+    }
+
+    /// <summary>
+    /// An entity that takes <paramref name="properties"/> as its own instead of copying it (the hot paths build one
+    /// fresh, presized dictionary per row). The caller must not use the dictionary afterwards.
+    /// </summary>
+    public static Entity Owning(string partitionKey, string rowKey, Dictionary<string, object?> properties, string? etag = null) =>
+        properties.Comparer == StringComparer.Ordinal
+            ? new Entity(partitionKey, rowKey, properties, etag)
+            : new Entity(partitionKey, rowKey, (IDictionary<string, object?>)properties, etag);
+
     public string PartitionKey { get; }
     public string RowKey { get; }
     /// <summary>The version read from the store; null for entities built in memory.</summary>

@@ -111,7 +111,7 @@ public sealed class CustomerRow : IHotRow<CustomerRow>
         };
     }
 
-    public Entity ToEntity() => new(TenantId, Keys.Customer(ChannelId, CustomerKey), new Dictionary<string, object?>
+    public Entity ToEntity() => Entity.Owning(TenantId, Keys.Customer(ChannelId, CustomerKey), new Dictionary<string, object?>(8, StringComparer.Ordinal)
     {
         ["SendTo"] = SendTo,
         ["WaId"] = WaId,
@@ -186,7 +186,7 @@ public sealed class ConversationRow : IHotRow<ConversationRow>
         ETag = e.ETag,
     };
 
-    public Entity ToEntity() => new(TenantId, Keys.Conversation(ConversationId), new Dictionary<string, object?>
+    public Entity ToEntity() => Entity.Owning(TenantId, Keys.Conversation(ConversationId), new Dictionary<string, object?>(20, StringComparer.Ordinal)
     {
         ["ChannelId"] = ChannelId,
         ["CustomerKey"] = CustomerKey,
@@ -283,7 +283,7 @@ public sealed class MessageRow
         };
     }
 
-    public Entity ToEntity() => new(TenantId, Keys.Message(ConversationId, Seq), new Dictionary<string, object?>
+    public Entity ToEntity() => Entity.Owning(TenantId, Keys.Message(ConversationId, Seq), new Dictionary<string, object?>(24, StringComparer.Ordinal)
     {
         ["Direction"] = Direction,
         ["Kind"] = Kind,

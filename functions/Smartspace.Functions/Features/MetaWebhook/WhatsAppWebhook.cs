@@ -65,7 +65,7 @@ public static partial class WhatsAppWebhook
             return Refuse(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes} bytes.");
         }
 
-        var body = await ReadBoundedAsync(context.Request.Body, MaxBodyBytes, ct);
+        var body = await ReadBoundedAsync(context.Request.Body, context.Request.ContentLength, MaxBodyBytes, ct);
         if (body is null)
         {
             metrics.Rejected("too_large");
@@ -115,8 +115,34 @@ public static partial class WhatsAppWebhook
         Results.Problem(statusCode: status, title: "webhook_refused", detail: reason, extensions: new Dictionary<string, object?> { ["reason"] = reason });
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
-    private static async Task<byte[]?> ReadBoundedAsync(Stream stream, int limit, CancellationToken ct)
+    private static async Task<byte[]?> ReadBoundedAsync(Stream stream, long? declaredLength, int limit, CancellationToken ct)
     {
+        if (declaredLength is { } length && length <= limit)
+        {
+            // Meta sends Content-Length: one array of that size, filled in place. A body that is shorter or longer
+            // than declared is read the general way from what is left, so a lying header changes nothing.
+            var exact = new byte[length];
+            var filled = 0;
+            int n;
+            while (filled < exact.Length && (n = await stream.ReadAsync(exact.AsMemory(filled), ct)) > 0)
+            {
+                filled += n;
+            }
+
+            if (filled < exact.Length)
+            {
+                return exact[..filled];
+            }
+
+            var rest = await ReadBoundedAsync(stream, null, limit - filled, ct);
+            return rest switch
+            {
+                null => null,
+                { Length: 0 } => exact,
+                _ => [.. exact, .. rest],
+            };
+        }
+
         var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
         try
         {

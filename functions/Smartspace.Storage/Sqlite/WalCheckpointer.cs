@@ -26,6 +26,20 @@ internal sealed class WalCheckpointer : IDisposable
 
     public void Committed() => Interlocked.Increment(ref _commits);
 
+    /// <summary>Set by the writer when a WAL restart is due: the next run catches up with the WAL's end as far as it can.</summary>
+    public bool CatchUpRequested
+    {
+        get => Volatile.Read(ref _catchUpRequested);
+        set => Volatile.Write(ref _catchUpRequested, value);
+    }
+
+    /// <summary>Stopwatch timestamp at which a catch-up run finished (0 = never).</summary>
+    public long CaughtUpAt => Interlocked.Read(ref _caughtUpAt);
+
+    private const int CatchUpPasses = 4;
+    private bool _catchUpRequested;
+    private long _caughtUpAt;
+
     private void Run()
     {
         if (Interlocked.Read(ref _commits) == 0 || Interlocked.Exchange(ref _running, 1) != 0)
@@ -44,6 +58,16 @@ internal sealed class WalCheckpointer : IDisposable
             }
 
             SqliteWriter.Execute(_connection, "PRAGMA wal_checkpoint(PASSIVE)");
+            if (CatchUpRequested)
+            {
+                // Each pass copies what was committed during the one before: a few passes leave milliseconds of frames.
+                for (var pass = 1; pass < CatchUpPasses; pass++)
+                {
+                    SqliteWriter.Execute(_connection, "PRAGMA wal_checkpoint(PASSIVE)");
+                }
+
+                Interlocked.Exchange(ref _caughtUpAt, System.Diagnostics.Stopwatch.GetTimestamp());
+            }
         }
         catch (SqliteException)
         {

@@ -189,7 +189,6 @@ internal sealed class ConnectionFilter
                         null => null,
                         string text => text.Length,
                         IReadOnlyCollection<string> c => c.Count,
-                        IReadOnlyList<object?> list => list.Count,
                         _ => throw new ConnectionFilterException("length needs a string or a collection."),
                     };
                 case "tolower":
@@ -369,35 +368,12 @@ internal sealed class ConnectionFilter
             };
         }
 
-        /// <summary>After '(': a grouped expression, or a list of literals for <c>in</c>.</summary>
+        /// <summary>After '(': a grouped expression (a list of literals exists only after <c>in</c>: <see cref="InList"/>).</summary>
         private Expr Parenthesised()
         {
             _pos++;
-            var first = Or();
-            SkipSpace();
-            if (Take(')'))
-            {
-                return first;
-            }
-
-            if (!Take(','))
-            {
-                throw Error("expected ')' or ','");
-            }
-
-            var items = new List<object?> { LiteralValue(first) };
-            do
-            {
-                items.Add(LiteralValue(Or()));
-                SkipSpace();
-            }
-            while (Take(','));
-            if (!Take(')'))
-            {
-                throw Error("expected ')'");
-            }
-
-            return new ListLiteral(items);
+            var inner = Or();
+            return Take(')') ? inner : throw Error("expected ')'");
         }
 
         /// <summary>After <c>in (</c>: one or more literals.</summary>

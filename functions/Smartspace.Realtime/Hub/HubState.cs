@@ -359,22 +359,12 @@ internal sealed partial class HubState
         Deliver(Snapshot(() => Where(_groups.GetValueOrDefault(group), filter)), message, excluded);
 
     /// <summary>Adds every connection the filter matches (all of them without one) to each group.</summary>
-    public void AddToGroups(IReadOnlyList<string> groups, ConnectionFilter? filter)
-    {
-        lock (_gate)
-        {
-            foreach (var session in Where(_connections.Values, filter)!.ToList())
-            {
-                foreach (var group in groups)
-                {
-                    JoinLocked(session, group);
-                }
-            }
-        }
-    }
+    public void AddToGroups(IReadOnlyList<string> groups, ConnectionFilter? filter) => ChangeGroups(groups, filter, JoinLocked);
 
     /// <summary>Removes every connection the filter matches (all of them without one) from each group.</summary>
-    public void RemoveFromGroups(IReadOnlyList<string> groups, ConnectionFilter? filter)
+    public void RemoveFromGroups(IReadOnlyList<string> groups, ConnectionFilter? filter) => ChangeGroups(groups, filter, LeaveLocked);
+
+    private void ChangeGroups(IReadOnlyList<string> groups, ConnectionFilter? filter, Action<ClientSession, string> changeLocked)
     {
         lock (_gate)
         {
@@ -382,7 +372,7 @@ internal sealed partial class HubState
             {
                 foreach (var group in groups)
                 {
-                    LeaveLocked(session, group);
+                    changeLocked(session, group);
                 }
             }
         }

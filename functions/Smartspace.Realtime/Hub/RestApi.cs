@@ -214,14 +214,14 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
                 return;
             }
 
-            var text = root.TryGetProperty("filter", out var f) && f.ValueKind == JsonValueKind.String ? f.GetString() : null;
-            if (root.TryGetProperty("filter", out f) && f.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
+            var hasFilter = root.TryGetProperty("filter", out var f);
+            if (hasFilter && f.ValueKind is not (JsonValueKind.String or JsonValueKind.Null))
             {
                 await HubErrors.WriteAsync(context, 400, "InvalidRequest", "filter must be a string.");
                 return;
             }
 
-            filter = ConnectionFilter.Parse(text);
+            filter = ConnectionFilter.Parse(hasFilter ? f.GetString() : null);
         }
         catch (JsonException)
         {

@@ -34,11 +34,12 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
         }
 
         var h = "/api/hubs/{hub}";
-        Route(app, "POST", h + "/:send", (c, api, hub) => api.SendAsync(c, (m, f) => hub.SendToAll(m, Excluded(c), f)));
-        Route(app, "POST", h + "/users/{userId}/:send", (c, api, hub) => api.SendAsync(c, (m, f) => hub.SendToUser(Value(c, "userId"), m, f)));
+        // Sends to a group arrive as group messages naming the group (as in Azure); the others as server messages.
+        Route(app, "POST", h + "/:send", (c, api, hub) => api.SendAsync(c, HubMessage.FromServer, (m, f) => hub.SendToAll(m, Excluded(c), f)));
+        Route(app, "POST", h + "/users/{userId}/:send", (c, api, hub) => api.SendAsync(c, HubMessage.FromServer, (m, f) => hub.SendToUser(Value(c, "userId"), m, f)));
         Route(app, "POST", h + "/groups/{group}/:send", (c, api, hub) =>
-            Group(c) is { } g ? api.SendAsync(c, (m, f) => hub.SendToGroup(g, m, Excluded(c), f)) : BadGroup(c));
-        Route(app, "POST", h + "/connections/{connectionId}/:send", (c, api, hub) => api.SendAsync(c, (m, _) => hub.SendToConnection(Value(c, "connectionId"), m)));
+            Group(c) is { } g ? api.SendAsync(c, p => HubMessage.FromServerToGroup(g, p), (m, f) => hub.SendToGroup(g, m, Excluded(c), f)) : BadGroup(c));
+        Route(app, "POST", h + "/connections/{connectionId}/:send", (c, api, hub) => api.SendAsync(c, HubMessage.FromServer, (m, _) => hub.SendToConnection(Value(c, "connectionId"), m)));
 
         Route(app, "PUT", h + "/users/{userId}/groups/{group}", (c, _, hub) =>
             Group(c) is { } g ? Status(c, 200, () => hub.AddUserToGroup(Value(c, "userId"), g)) : BadGroup(c));
@@ -144,7 +145,7 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
         return HubJwt.Validate(header["Bearer ".Length..].Trim(), [options.Value.AccessKey], time.GetUtcNow(), aud => AudienceMatcher.Matches(aud, authorities, candidates)) is not null;
     }
 
-    private async Task SendAsync(HttpContext context, Action<HubMessage, ConnectionFilter?> send)
+    private async Task SendAsync(HttpContext context, Func<MessagePayload, HubMessage> envelope, Action<HubMessage, ConnectionFilter?> send)
     {
         ConnectionFilter? filter;
         try
@@ -181,7 +182,7 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
             return;
         }
 
-        send(HubMessage.FromServer(payload), filter);
+        send(envelope(payload), filter);
         context.Response.StatusCode = 202;
     }
 

@@ -44,7 +44,8 @@ public sealed class PublisherTests : IAsyncLifetime
         var groupViaRest = await client.ReceiveTextAsync();
         await local.SendToGroupAsync("supervisors", payload, CancellationToken.None);
         Assert.Equal(groupViaRest, await client.ReceiveTextAsync());
-        Assert.Equal(viaRest, groupViaRest); // REST group sends arrive as server messages, as in Azure
+        // Issue 20: as in Azure, a send to a group arrives as a group message naming the group (no fromUserId).
+        Assert.Equal(viaRest!.Replace("\"from\":\"server\"", "\"from\":\"group\",\"group\":\"supervisors\"", StringComparison.Ordinal), groupViaRest);
 
         await local.RemoveUserFromGroupAsync("supervisors", "agent-1", CancellationToken.None);
         await rest.SendToGroupAsync("supervisors", payload, CancellationToken.None);
@@ -75,7 +76,9 @@ public sealed class PublisherTests : IAsyncLifetime
         await using var client = await TestClient.ConnectAsync(new Uri(access.Url), "json.reliable.webpubsub.azure.v1");
         Assert.Equal("agent-7", (await client.ReceiveJsonAsync()).Str("userId"));
         await _host.Services.GetRequiredService<IRealtimePublisher>().SendToGroupAsync("supervisors", "{\"ok\":true}"u8.ToArray(), CancellationToken.None);
-        Assert.True((await client.ReceiveJsonAsync()).GetProperty("data").GetProperty("ok").GetBoolean());
+        var message = await client.ReceiveJsonAsync();
+        Assert.Equal("supervisors", message.Str("group"));
+        Assert.True(message.GetProperty("data").GetProperty("ok").GetBoolean());
         await client.SendAsync("{\"type\":\"joinGroup\",\"group\":\"queue\",\"ackId\":1}");
         Assert.True((await client.ReceiveJsonAsync()).GetProperty("success").GetBoolean());
     }

@@ -28,6 +28,8 @@ public sealed class LiveEventsTests
         Assert.Equal("ana", assigned.AgentId);
         Assert.Equal(HandlerFactory.TenantId, assigned.TenantId);
         Assert.True(assigned.Version > 0);
+        Assert.Equal("server", assigned.From); // sent to her user: a server message, as in Azure
+        Assert.Null(assigned.Group);
 
         Assert.Equal(200, await host.CustomerSaysAsync("5511987001122", "Meu pedido não chegou"));
         Assert.Equal(200, await host.CustomerSaysAsync("5511987001122", "Pedido 4411"));
@@ -66,9 +68,13 @@ public sealed class LiveEventsTests
         var ofConversation = seen.Where(f => f.ConversationId == assigned.ConversationId).ToList();
         Assert.Contains(ofConversation, f => f.Type == AgentEventTypes.ConversationQueued);
         Assert.Contains(ofConversation, f => f.Type == AgentEventTypes.ConversationAssigned && f.AgentId == "ana" && f.Version == assigned.Version);
-        // Carla is not the agent of the conversation: she gets its changes as a member of supervisors.demo
-        // (server messages to a group arrive as from=server, like Azure's REST send-to-group).
-        Assert.All(ofConversation, f => Assert.Equal("server", f.From));
+        // Carla is not the agent of the conversation: she gets its changes as a member of supervisors.demo,
+        // as group messages naming the group, the way Azure delivers a send to a group (issue 20).
+        Assert.All(ofConversation, f =>
+        {
+            Assert.Equal("group", f.From);
+            Assert.Equal(RealtimeGroups.Supervisors(HandlerFactory.TenantId), f.Group);
+        });
         var members = await host.GroupConnectionsAsync(RealtimeGroups.Supervisors(HandlerFactory.TenantId));
         Assert.Equal([(carla.ConnectionId!, "carla")], members);
         var versions = ofConversation.Select(f => f.Version).ToList();

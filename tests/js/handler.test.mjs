@@ -1,18 +1,19 @@
 // The real handler (local mode) with the OFFICIAL @azure/web-pubsub-client: an agent connects through
 // /api/negotiate, a customer's signed Meta webhook arrives, and the agent's socket receives the events
 // (R18/R19: every change carries the conversation id and a growing version). The supervisor receives
-// the same changes through the contact center's supervisors group.
+// the same changes through the contact center's supervisors group — as group messages naming the group,
+// the way Azure Web PubSub delivers a send to a group (issue 20).
 // Starts functions/Smartspace.Functions (built by scripts/test.sh) on a free port and kills it by PID.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
 import { fileURLToPath } from "node:url";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createHmac } from "node:crypto";
 import { WebPubSubClient } from "@azure/web-pubsub-client";
+import { freePort, delay, waitFor } from "./support/emulator.mjs";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dll = process.env.SMARTSPACE_HANDLER_DLL ?? path.join(repoRoot, "functions/Smartspace.Functions/bin/Debug/net10.0/Smartspace.Functions.dll");
@@ -22,21 +23,6 @@ let base;
 let dataDir;
 const clients = [];
 
-const delay = (ms) => new Promise((r) => setTimeout(r, ms));
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
-async function waitFor(predicate, what, timeoutMs = 20000) {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await delay(25);
-  }
-}
 async function tokenFor(agentId) {
   const res = await fetch(`${base}/api/dev/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ agentId }) });
   assert.equal(res.status, 200);
@@ -69,10 +55,12 @@ function agentClient(token) {
       return (await res.json()).url;
     },
   }, { keepAliveIntervalInMs: 500, keepAliveTimeoutInMs: 5000 });
+  // Listens as a client must in Azure: sends to the agent's user are server messages, sends to a group
+  // (supervisors, the whole contact center) are group messages; `via` records which.
   const events = [];
-  const onMessage = (e) => events.push(typeof e.message.data === "string" ? JSON.parse(e.message.data) : e.message.data);
-  client.on("server-message", onMessage);
-  client.on("group-message", onMessage);
+  const record = (e, via) => events.push({ ...(typeof e.message.data === "string" ? JSON.parse(e.message.data) : e.message.data), via });
+  client.on("server-message", (e) => record(e, "server"));
+  client.on("group-message", (e) => record(e, `group:${e.message.group}`));
   clients.push(client);
   return { client, events };
 }
@@ -141,12 +129,16 @@ test("R18/R19 negotiate → live events: a customer's webhook reaches the assign
   const res = await signedWebhook(textWebhook("5511987001122", "wamid.JS.1", "Olá, quero ajuda", "Joana"));
   assert.equal(res.status, 200);
 
-  await waitFor(() => ana.events.some((e) => e.type === "conversation.assigned"), "assignment on ana's socket");
+  await waitFor(() => ana.events.some((e) => e.type === "conversation.assigned"), "assignment on ana's socket", 20000);
   const assigned = ana.events.find((e) => e.type === "conversation.assigned");
   assert.equal(assigned.agentId, "ana");
   assert.ok(assigned.conversationId);
   assert.ok(assigned.version > 0);
-  await waitFor(() => carla.events.some((e) => e.conversationId === assigned.conversationId), "the supervisor's copy");
+  assert.equal(assigned.via, "server", "sent to her user");
+  const isCopy = (e) => e.type === "conversation.assigned" && e.conversationId === assigned.conversationId && e.version === assigned.version;
+  await waitFor(() => carla.events.some(isCopy), "the supervisor's copy", 20000);
+  const copies = carla.events.filter((e) => e.conversationId === assigned.conversationId);
+  assert.deepEqual([...new Set(copies.map((e) => e.via))], ["group:supervisors.demo"], "the supervisor's copies are group messages of supervisors.demo");
 
   // The agent replies; the event of her own message arrives with a higher version.
   const anaToken = await tokenFor("ana");
@@ -154,7 +146,7 @@ test("R18/R19 negotiate → live events: a customer's webhook reaches the assign
     method: "POST", headers: { authorization: `Bearer ${anaToken}`, "content-type": "application/json" }, body: JSON.stringify({ text: "Oi Joana!" }),
   });
   assert.equal(sent.status, 202);
-  await waitFor(() => ana.events.some((e) => e.type === "message.sent"), "message.sent");
+  await waitFor(() => ana.events.some((e) => e.type === "message.sent"), "message.sent", 20000);
   const messageSent = ana.events.find((e) => e.type === "message.sent");
   assert.ok(messageSent.version > assigned.version);
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Smartspace.Core.Conversations;
 using Smartspace.Functions.Realtime;
+using Smartspace.Functions.Tests.Features.MetaWebhook;
 using Smartspace.Functions.Tests.Infrastructure;
 
 namespace Smartspace.Functions.Tests.Features.Realtime;
@@ -80,6 +81,25 @@ public sealed class LiveEventsTests
         var versions = ofConversation.Select(f => f.Version).ToList();
         Assert.Equal(versions.Order(), versions);
         Assert.Equal(versions.Count, versions.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task P5_a_template_status_change_reaches_every_agent_of_the_contact_center_as_a_group_message_of_its_everyone_group()
+    {
+        await using var host = new RealtimeHost();
+        var ana = await host.ConnectAsync("ana");
+        var carla = await host.ConnectAsync("carla", role: AgentRole.Supervisor);
+
+        Assert.Equal(200, await host.MetaSaysAsync(WebhookJson.TemplateStatus("retomada_atendimento", "PAUSED")));
+
+        // Sent to the group tenant.demo: a client listening only for server messages would miss it (issue 20).
+        foreach (var socket in new[] { ana, carla })
+        {
+            var changed = (await socket.WaitForEventAsync(AgentEventTypes.TemplateChanged)).Single(f => f.Type == AgentEventTypes.TemplateChanged);
+            Assert.Equal("group", changed.From);
+            Assert.Equal(RealtimeGroups.Everyone(HandlerFactory.TenantId), changed.Group);
+            Assert.Equal("retomada_atendimento", changed.Data.GetProperty("data").GetProperty("template").GetProperty("name").GetString());
+        }
     }
 
     [Fact]

@@ -7,17 +7,17 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { fileURLToPath } from "node:url";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createHmac } from "node:crypto";
+import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { WebPubSubClient } from "@azure/web-pubsub-client";
-import { freePort, delay, waitFor } from "./support/emulator.mjs";
+import { repoRoot, freePort, delay, waitFor } from "./support/emulator.mjs";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dll = process.env.SMARTSPACE_HANDLER_DLL ?? path.join(repoRoot, "functions/Smartspace.Functions/bin/Debug/net10.0/Smartspace.Functions.dll");
 const appSecret = "js-app-secret";
+const hubAccessKey = "js-handler-access-key-0123456789abcdefghij";
 let handler;
 let base;
 let dataDir;
@@ -84,7 +84,7 @@ before(async () => {
       Meta__SandboxEnabled: "false",
       WebPubSub__Mode: "Embedded",
       WebPubSub__Endpoint: base,
-      WebPubSub__AccessKey: "js-handler-access-key-0123456789abcdefghij",
+      WebPubSub__AccessKey: hubAccessKey,
       WebPubSub__Hub: "agents",
       Auth__Issuer: "smartspace-js",
       Auth__Audience: "smartspace-agent-api",
@@ -162,4 +162,27 @@ test("negotiate refuses a request without a valid token", async () => {
   assert.equal(res.status, 401);
   const bad = await fetch(`${base}/api/negotiate`, { headers: { authorization: "Bearer nope" } });
   assert.equal(bad.status, 401);
+});
+
+test("issue 20 as reported: the handler's embedded hub delivers the server SDK's group sends as group-messages", async () => {
+  const service = new WebPubSubServiceClient(`Endpoint=${base};AccessKey=${hubAccessKey};Version=1.0;`, "agents", { allowInsecureConnection: true });
+  const client = new WebPubSubClient({
+    getClientAccessUrl: async () => (await service.getClientAccessToken({ userId: "u1", roles: ["webpubsub.joinLeaveGroup.g1"] })).url,
+  }, { keepAliveIntervalInMs: 500, keepAliveTimeoutInMs: 5000 });
+  clients.push(client);
+  const seen = { server: [], group: [] };
+  client.on("server-message", (e) => seen.server.push(e.message.data));
+  client.on("group-message", (e) => seen.group.push({ group: e.message.group, data: e.message.data }));
+  await client.start();
+  await client.joinGroup("g1");
+
+  await service.group("g1").sendToAll({ hi: 1 });
+  await service.group("g2").addUser("u1");
+  await service.group("g2").sendToAll({ hi: 2 });
+  await service.sendToUser("u1", { marker: true });
+  await waitFor(() => seen.server.length === 1, "the marker", 20000); // one connection's frames arrive in order
+
+  assert.deepEqual(seen.group, [{ group: "g1", data: { hi: 1 } }, { group: "g2", data: { hi: 2 } }]);
+  assert.deepEqual(seen.server, [{ marker: true }]);
+  client.stop();
 });

@@ -170,3 +170,18 @@ for (const protocol of Object.keys(protocols)) {
     client.stop();
   });
 }
+
+test("a group or user whose name has a slash is the same name over REST as on the socket (the SDK sends it as %2F)", async () => {
+  const { client, seen, start } = newClient("team/u1", ["webpubsub.joinLeaveGroup"]);
+  await start();
+  await client.joinGroup("team/a");
+  assert.equal(await service.groupExists("team/a"), true);
+  assert.equal(await service.userExists("team/u1"), true);
+
+  await service.group("team/a").sendToAll({ to: "group" });
+  await service.sendToUser("team/u1", { to: "user" });
+  await waitFor(() => seen.server.length === 1, "the message to the user");
+  assert.deepEqual(seen.group, [{ group: "team/a", data: { to: "group" } }]);
+  assert.deepEqual(seen.server, [{ to: "user" }]);
+  client.stop();
+});

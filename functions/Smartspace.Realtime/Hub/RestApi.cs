@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Smartspace.Realtime.Auth;
@@ -288,7 +289,40 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
         return buffer.ToArray();
     }
 
-    private static string Value(HttpContext context, string name) => context.Request.RouteValues[name]?.ToString() ?? "";
+    /// <summary>
+    /// A path parameter exactly as the caller named it. The server SDKs escape each segment, and ASP.NET
+    /// Core decodes every escape in the path except <c>%2F</c>, so a group or user <c>team/a</c> (sent as
+    /// <c>team%2Fa</c>) would be <c>team%2Fa</c> here: a value with a <c>%</c> is decoded again from the raw
+    /// request target's segment.
+    /// </summary>
+    private static string Value(HttpContext context, string name)
+    {
+        var value = context.Request.RouteValues[name]?.ToString() ?? "";
+        return value.Contains('%', StringComparison.Ordinal) ? RawSegment(context, name) ?? value : value;
+    }
+
+    private static string? RawSegment(HttpContext context, string name)
+    {
+        if (context.GetEndpoint() is not RouteEndpoint { RoutePattern.PathSegments: var template }
+            || context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { Length: > 0 } raw)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < template.Count; i++)
+        {
+            if (template[i].Parts is [RoutePatternParameterPart p] && p.Name == name)
+            {
+                // The template covers the whole path, so its segments line up with the raw path's last ones.
+                var end = raw.IndexOfAny(['?', '#']);
+                var segments = (end >= 0 ? raw[..end] : raw).TrimEnd('/').Split('/');
+                var fromEnd = template.Count - i;
+                return segments.Length > fromEnd ? Uri.UnescapeDataString(segments[^fromEnd]) : null;
+            }
+        }
+
+        return null;
+    }
 
     private static string? Group(HttpContext context) => Value(context, "group") is { Length: > 0 and <= 1024 } g ? g : null;
 

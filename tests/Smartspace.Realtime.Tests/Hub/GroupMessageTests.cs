@@ -108,6 +108,27 @@ public sealed class GroupMessageTests : IAsyncLifetime
         AssertGroupMessage(await c.ReceiveJsonAsync(), "by-filter", "{\"to\":\"by-filter\"}");
     }
 
+    [Theory]
+    [InlineData("team/a", "team%2Fa")]
+    [InlineData("x%2Fy", "x%252Fy")]
+    [InlineData("equipe ç", "equipe%20%C3%A7")]
+    public async Task RestGroupAndUserNames_AreTheNamesTheClientUses_EvenWithAnEscapedSlash(string name, string escaped)
+    {
+        // The server SDKs escape path segments; ASP.NET Core decodes every escape but %2F, so "team/a" was "team%2Fa" here.
+        await using var client = await _host.ConnectAsync(name, Json, roles: ["webpubsub.joinLeaveGroup"]);
+        await client.ReceiveJsonAsync();
+        await client.SendAsync("{\"type\":\"joinGroup\",\"group\":" + JsonSerializer.Serialize(name) + ",\"ackId\":1}");
+        Assert.True((await client.ReceiveJsonAsync()).GetProperty("success").GetBoolean());
+
+        Assert.Equal(200, (int)(await Rest.SendAsync(_host, HttpMethod.Head, $"groups/{escaped}")).StatusCode);
+        Assert.Equal(200, (int)(await Rest.SendAsync(_host, HttpMethod.Head, $"users/{escaped}")).StatusCode);
+        await Rest.SendAsync(_host, HttpMethod.Post, $"groups/{escaped}/:send", "{\"to\":\"group\"}");
+        await Rest.SendAsync(_host, HttpMethod.Post, $"users/{escaped}/:send", "{\"to\":\"user\"}");
+
+        AssertGroupMessage(await client.ReceiveJsonAsync(), name, "{\"to\":\"group\"}");
+        Assert.Equal("user", (await client.ReceiveJsonAsync()).GetProperty("data").Str("to"));
+    }
+
     private static void AssertGroupMessage(JsonElement frame, string group, string data)
     {
         Assert.Equal("message", frame.Str("type"));

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Smartspace.Realtime.Auth;
 using Smartspace.Realtime.Options;
@@ -51,6 +52,22 @@ public sealed class PublisherTests : IAsyncLifetime
         await rest.SendToGroupAsync("supervisors", payload, CancellationToken.None);
         await client.SendAsync("{\"type\":\"ping\"}");
         Assert.Equal("{\"type\":\"pong\"}", await client.ReceiveTextAsync());
+    }
+
+    [Theory]
+    [InlineData("supervisors.demo")]
+    [InlineData("equipe/sul ç")]
+    public async Task RestPublisher_SendToGroup_UsesTheGroupSendEndpoint_MembersGetAGroupMessageNamingTheGroup(string group)
+    {
+        var rest = _host.Services.GetRequiredService<WebPubSubRestPublisher>();
+        await using var client = await _host.ConnectAsync("agent/1", "json.webpubsub.azure.v1", groups: [group]);
+        await client.ReceiveJsonAsync();
+
+        await rest.SendToGroupAsync(group, "{\"n\":1}"u8.ToArray(), CancellationToken.None);
+        await rest.SendToUserAsync("agent/1", "{\"n\":2}"u8.ToArray(), CancellationToken.None);
+
+        Assert.Equal("{\"type\":\"message\",\"from\":\"group\",\"group\":" + JsonSerializer.Serialize(group) + ",\"dataType\":\"json\",\"data\":{\"n\":1}}", await client.ReceiveTextAsync());
+        Assert.Equal("{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"json\",\"data\":{\"n\":2}}", await client.ReceiveTextAsync());
     }
 
     [Fact]

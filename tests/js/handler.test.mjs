@@ -1,42 +1,28 @@
 // The real handler (local mode) with the OFFICIAL @azure/web-pubsub-client: an agent connects through
 // /api/negotiate, a customer's signed Meta webhook arrives, and the agent's socket receives the events
 // (R18/R19: every change carries the conversation id and a growing version). The supervisor receives
-// the same changes through the contact center's supervisors group.
+// the same changes through the contact center's supervisors group — as group messages naming the group,
+// the way Azure Web PubSub delivers a send to a group (issue 20).
 // Starts the local host, functions/Smartspace.LocalHost (built by scripts/test.sh), on a free port and kills it by PID.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createHmac } from "node:crypto";
+import { WebPubSubServiceClient } from "@azure/web-pubsub";
 import { WebPubSubClient } from "@azure/web-pubsub-client";
+import { repoRoot, freePort, delay, waitFor } from "./support/emulator.mjs";
 
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const dll = process.env.SMARTSPACE_HANDLER_DLL ?? path.join(repoRoot, "functions/Smartspace.LocalHost/bin/Debug/net10.0/Smartspace.LocalHost.dll");
 const appSecret = "js-app-secret";
+const hubAccessKey = "js-handler-access-key-0123456789abcdefghij";
 let handler;
 let base;
 let dataDir;
 const clients = [];
 
-const delay = (ms) => new Promise((r) => setTimeout(r, ms));
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
-  });
-}
-async function waitFor(predicate, what, timeoutMs = 20000) {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await delay(25);
-  }
-}
 async function tokenFor(agentId) {
   const res = await fetch(`${base}/api/dev/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ agentId }) });
   assert.equal(res.status, 200);
@@ -69,10 +55,12 @@ function agentClient(token) {
       return (await res.json()).url;
     },
   }, { keepAliveIntervalInMs: 500, keepAliveTimeoutInMs: 5000 });
+  // Listens as a client must in Azure: sends to the agent's user are server messages, sends to a group
+  // (supervisors, the whole contact center) are group messages; `via` records which.
   const events = [];
-  const onMessage = (e) => events.push(typeof e.message.data === "string" ? JSON.parse(e.message.data) : e.message.data);
-  client.on("server-message", onMessage);
-  client.on("group-message", onMessage);
+  const record = (e, via) => events.push({ ...(typeof e.message.data === "string" ? JSON.parse(e.message.data) : e.message.data), via });
+  client.on("server-message", (e) => record(e, "server"));
+  client.on("group-message", (e) => record(e, `group:${e.message.group}`));
   clients.push(client);
   return { client, events };
 }
@@ -96,7 +84,7 @@ before(async () => {
       Meta__SandboxEnabled: "false",
       WebPubSub__Mode: "Embedded",
       WebPubSub__Endpoint: base,
-      WebPubSub__AccessKey: "js-handler-access-key-0123456789abcdefghij",
+      WebPubSub__AccessKey: hubAccessKey,
       WebPubSub__Hub: "agents",
       Auth__Issuer: "smartspace-js",
       Auth__Audience: "smartspace-agent-api",
@@ -141,12 +129,16 @@ test("R18/R19 negotiate → live events: a customer's webhook reaches the assign
   const res = await signedWebhook(textWebhook("5511987001122", "wamid.JS.1", "Olá, quero ajuda", "Joana"));
   assert.equal(res.status, 200);
 
-  await waitFor(() => ana.events.some((e) => e.type === "conversation.assigned"), "assignment on ana's socket");
+  await waitFor(() => ana.events.some((e) => e.type === "conversation.assigned"), "assignment on ana's socket", 20000);
   const assigned = ana.events.find((e) => e.type === "conversation.assigned");
   assert.equal(assigned.agentId, "ana");
   assert.ok(assigned.conversationId);
   assert.ok(assigned.version > 0);
-  await waitFor(() => carla.events.some((e) => e.conversationId === assigned.conversationId), "the supervisor's copy");
+  assert.equal(assigned.via, "server", "sent to her user");
+  const isCopy = (e) => e.type === "conversation.assigned" && e.conversationId === assigned.conversationId && e.version === assigned.version;
+  await waitFor(() => carla.events.some(isCopy), "the supervisor's copy", 20000);
+  const copies = carla.events.filter((e) => e.conversationId === assigned.conversationId);
+  assert.deepEqual([...new Set(copies.map((e) => e.via))], ["group:supervisors.demo"], "the supervisor's copies are group messages of supervisors.demo");
 
   // The agent replies; the event of her own message arrives with a higher version.
   const anaToken = await tokenFor("ana");
@@ -154,7 +146,7 @@ test("R18/R19 negotiate → live events: a customer's webhook reaches the assign
     method: "POST", headers: { authorization: `Bearer ${anaToken}`, "content-type": "application/json" }, body: JSON.stringify({ text: "Oi Joana!" }),
   });
   assert.equal(sent.status, 202);
-  await waitFor(() => ana.events.some((e) => e.type === "message.sent"), "message.sent");
+  await waitFor(() => ana.events.some((e) => e.type === "message.sent"), "message.sent", 20000);
   const messageSent = ana.events.find((e) => e.type === "message.sent");
   assert.ok(messageSent.version > assigned.version);
 
@@ -170,4 +162,27 @@ test("negotiate refuses a request without a valid token", async () => {
   assert.equal(res.status, 401);
   const bad = await fetch(`${base}/api/negotiate`, { headers: { authorization: "Bearer nope" } });
   assert.equal(bad.status, 401);
+});
+
+test("issue 20 as reported: the handler's embedded hub delivers the server SDK's group sends as group-messages", async () => {
+  const service = new WebPubSubServiceClient(`Endpoint=${base};AccessKey=${hubAccessKey};Version=1.0;`, "agents", { allowInsecureConnection: true });
+  const client = new WebPubSubClient({
+    getClientAccessUrl: async () => (await service.getClientAccessToken({ userId: "u1", roles: ["webpubsub.joinLeaveGroup.g1"] })).url,
+  }, { keepAliveIntervalInMs: 500, keepAliveTimeoutInMs: 5000 });
+  clients.push(client);
+  const seen = { server: [], group: [] };
+  client.on("server-message", (e) => seen.server.push(e.message.data));
+  client.on("group-message", (e) => seen.group.push({ group: e.message.group, data: e.message.data }));
+  await client.start();
+  await client.joinGroup("g1");
+
+  await service.group("g1").sendToAll({ hi: 1 });
+  await service.group("g2").addUser("u1");
+  await service.group("g2").sendToAll({ hi: 2 });
+  await service.sendToUser("u1", { marker: true });
+  await waitFor(() => seen.server.length === 1, "the marker", 20000); // one connection's frames arrive in order
+
+  assert.deepEqual(seen.group, [{ group: "g1", data: { hi: 1 } }, { group: "g2", data: { hi: 2 } }]);
+  assert.deepEqual(seen.server, [{ marker: true }]);
+  client.stop();
 });

@@ -1,143 +1,21 @@
 // End-to-end tests of the embedded Web PubSub hub with the OFFICIAL clients:
 // @azure/web-pubsub (server SDK, REST) and @azure/web-pubsub-client (reliable JSON protocol).
-// Starts the stand-alone emulator itself (build it first:
-//   dotnet build functions/Smartspace.Realtime.Emulator) and kills it by PID at the end.
-// SMARTSPACE_EMULATOR_DLL overrides the path to Smartspace.Realtime.Emulator.dll.
+// Starts the stand-alone emulator itself (see support/emulator.mjs) and kills it by PID at the end.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { createServer } from "node:net";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
-import { createHmac } from "node:crypto";
-import { WebPubSubServiceClient } from "@azure/web-pubsub";
-import { WebPubSubClient } from "@azure/web-pubsub-client";
-
-const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const dll =
-  process.env.SMARTSPACE_EMULATOR_DLL ??
-  path.join(repoRoot, "functions/Smartspace.Realtime.Emulator/bin/Debug/net10.0/Smartspace.Realtime.Emulator.dll");
-const accessKey = "js-test-access-key-0123456789-abcdefghijklmnopqrstuv";
-const hub = "agents";
+import { startEmulator, delay, waitFor } from "./support/emulator.mjs";
 
 let emulator;
-let endpoint;
 let service;
-const clients = [];
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.unref();
-    srv.on("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = srv.address();
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-function hs256(payload, key) {
-  const b64 = (obj) => Buffer.from(JSON.stringify(obj)).toString("base64url");
-  const input = `${b64({ alg: "HS256", typ: "JWT" })}.${b64(payload)}`;
-  return `${input}.${createHmac("sha256", key).update(input).digest("base64url")}`;
-}
-
-const delay = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor(predicate, what, timeoutMs = 15000) {
-  const start = Date.now();
-  while (!predicate()) {
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await delay(25);
-  }
-}
-
-/** A client that records server and group messages; its URL comes from the server SDK's token. */
-function newClient(userId, roles = []) {
-  const client = new WebPubSubClient({
-    getClientAccessUrl: async () => (await service.getClientAccessToken({ userId, roles })).url,
-  }, {
-    // Short keep-alive: the client pings every 0.5 s and closes if nothing (e.g. no pong) arrives for 3 s.
-    // (Also keeps node from idling on the client's 40 s non-abortable monitor delay after stop().)
-    keepAliveIntervalInMs: 500,
-    keepAliveTimeoutInMs: 3000,
-  });
-  const seen = { server: [], group: [], connected: [], disconnected: [], stopped: 0, rejoinFailed: [] };
-  client.on("server-message", (e) => seen.server.push(e.message.data));
-  client.on("group-message", (e) => seen.group.push({ group: e.message.group, data: e.message.data }));
-  client.on("connected", (e) => seen.connected.push(e.connectionId));
-  client.on("disconnected", (e) => seen.disconnected.push(e.connectionId));
-  client.on("stopped", () => seen.stopped++);
-  client.on("rejoin-group-failed", (e) => seen.rejoinFailed.push(e.group));
-  clients.push(client);
-  // start() resolves when the socket opens; the `connected` system message follows
-  const start = async () => {
-    await client.start();
-    await waitFor(() => seen.connected.length === 1, "connected");
-  };
-  return { client, seen, start };
-}
-
-async function abortSocket(connectionId) {
-  // test-only hook (WebPubSub__EnableTestHooks=true): drops the TCP connection without a close frame
-  const url = `${endpoint}/api/hubs/${hub}/connections/${encodeURIComponent(connectionId)}/:abort?api-version=2024-12-01`;
-  const token = hs256({ aud: url, exp: Math.floor(Date.now() / 1000) + 300 }, accessKey);
-  const res = await fetch(url, { method: "POST", headers: { authorization: `Bearer ${token}` } });
-  assert.equal(res.status, 204, "abort hook");
-}
+let newClient;
+let abortSocket;
 
 before(async () => {
-  if (!process.env.SMARTSPACE_EMULATOR_DLL && !existsSync(dll)) {
-    const build = spawnSync("dotnet", ["build", path.join(repoRoot, "functions/Smartspace.Realtime.Emulator")], { stdio: "inherit" });
-    assert.equal(build.status, 0, "building the emulator");
-  }
-  const port = await freePort();
-  endpoint = `http://127.0.0.1:${port}`;
-  emulator = spawn("dotnet", [dll, "--urls", endpoint], {
-    env: {
-      ...process.env,
-      WebPubSub__AccessKey: accessKey,
-      WebPubSub__Hub: hub,
-      WebPubSub__EnableTestHooks: "true",
-    },
-    stdio: ["ignore", "inherit", "inherit"],
-  });
-  const start = Date.now();
-  for (;;) {
-    try {
-      const res = await fetch(`${endpoint}/api/health`, { method: "HEAD" });
-      if (res.status === 200) break;
-    } catch {
-      /* not up yet */
-    }
-    if (Date.now() - start > 30000) throw new Error("emulator did not start");
-    await delay(200);
-  }
-  service = new WebPubSubServiceClient(`Endpoint=${endpoint};AccessKey=${accessKey};Version=1.0;`, hub, {
-    allowInsecureConnection: true,
-  });
+  emulator = await startEmulator();
+  ({ service, newClient, abortSocket } = emulator);
 });
 
-after(async () => {
-  for (const c of clients) {
-    try {
-      c.stop();
-    } catch {
-      /* already stopped */
-    }
-  }
-  await delay(200);
-  if (emulator && emulator.exitCode === null) {
-    const exited = new Promise((r) => emulator.once("exit", r));
-    process.kill(emulator.pid, "SIGTERM");
-    const t0 = Date.now();
-    await Promise.race([exited, delay(10000)]);
-    if (emulator.exitCode === null && emulator.signalCode === null) process.kill(emulator.pid, "SIGKILL");
-    console.log(`# emulator stopped in ${Date.now() - t0} ms`);
-  }
-});
+after(() => emulator?.stop());
 
 test("health and REST auth with the server SDK", async () => {
   assert.equal(await service.userExists("nobody"), false);
@@ -168,8 +46,9 @@ test("group messages via the server SDK reach connections of users added to the 
   await service.group("supervisors").addUser("supervisor-1");
   assert.equal(await service.groupExists("supervisors"), true);
   await service.group("supervisors").sendToAll({ hello: "supervisors" });
-  await waitFor(() => seen.server.length === 1, "group send");
-  assert.deepEqual(seen.server[0], { hello: "supervisors" });
+  await waitFor(() => seen.group.length === 1, "group send");
+  assert.deepEqual(seen.group, [{ group: "supervisors", data: { hello: "supervisors" } }]); // issue 20: not a server message
+  assert.deepEqual(seen.server, []);
   client.stop();
 });
 
@@ -179,9 +58,12 @@ test("client joinGroup then receives group messages; without the role joinGroup 
   await client.joinGroup("conv-1");
   await client.sendToGroup("conv-1", { typing: true }, "json");
   await service.group("conv-1").sendToAll({ from: "server" });
-  await waitFor(() => seen.group.length === 1 && seen.server.length === 1, "group + server messages");
-  assert.deepEqual(seen.group[0], { group: "conv-1", data: { typing: true } });
-  assert.deepEqual(seen.server[0], { from: "server" });
+  await waitFor(() => seen.group.length === 2, "the client's and the server's group messages");
+  assert.deepEqual(seen.group, [
+    { group: "conv-1", data: { typing: true }, fromUserId: "agent-2" },
+    { group: "conv-1", data: { from: "server" } }, // issue 20: a server send to a group is a group message too
+  ]);
+  assert.deepEqual(seen.server, []);
 
   await assert.rejects(client.joinGroup("conv-2"), (err) => err.errorDetail?.name === "Forbidden");
   client.stop();
@@ -200,14 +82,16 @@ test("OData filters on sends and filtered group changes with the server SDK; a b
 
   await service.addConnectionsToGroups(["vip"], "userId in ('filter-b', 'someone-else')");
   await service.group("vip").sendToAll({ vip: true }, { filter: "'vip' in groups" });
-  await waitFor(() => b.seen.server.length === 2, "group send after the filtered add");
+  await waitFor(() => b.seen.group.length === 1, "group send after the filtered add");
   await service.removeConnectionsFromGroups(["vip"], "'vip' in groups");
   assert.equal(await service.groupExists("vip"), false);
 
   await assert.rejects(service.sendToAll({ x: 1 }, { filter: "userId eq" }), (err) => err.statusCode === 400);
   await delay(300);
   assert.deepEqual(a.seen.server, [{ only: "a" }]);
-  assert.deepEqual(b.seen.server, [{ notA: true }, { vip: true }]);
+  assert.deepEqual(b.seen.server, [{ notA: true }]);
+  assert.deepEqual(a.seen.group, []);
+  assert.deepEqual(b.seen.group, [{ group: "vip", data: { vip: true } }]);
   a.client.stop();
   b.client.stop();
 });
@@ -223,7 +107,8 @@ test("dynamic permissions with the server SDK: grant, check and revoke what a co
   assert.equal(await service.hasPermission(id, "joinLeaveGroup", { targetName: "room-1" }), true);
   await client.joinGroup("room-1");
   await service.group("room-1").sendToAll({ inRoom: true });
-  await waitFor(() => seen.server.length === 1, "message to the joined group");
+  await waitFor(() => seen.group.length === 1, "message to the joined group");
+  assert.deepEqual(seen.group, [{ group: "room-1", data: { inRoom: true } }]);
 
   await service.revokePermission(id, "joinLeaveGroup", { targetName: "room-1" });
   assert.equal(await service.hasPermission(id, "joinLeaveGroup", { targetName: "room-1" }), false);
@@ -276,8 +161,9 @@ test("when the session is gone (1008) the client starts a new connection and rej
   for await (const m of await service.group("queue-a").listConnections()) members.push(m.connectionId);
   assert.deepEqual(members, [second]);
   await service.group("queue-a").sendToAll({ after: "rejoin" });
-  await waitFor(() => seen.server.length === 1, "group message after rejoin");
-  assert.deepEqual(seen.server[0], { after: "rejoin" });
+  await waitFor(() => seen.group.length === 1, "group message after rejoin");
+  assert.deepEqual(seen.group, [{ group: "queue-a", data: { after: "rejoin" } }]);
+  assert.deepEqual(seen.server, []);
   assert.equal(seen.rejoinFailed.length, 0);
   client.stop();
 });

@@ -127,6 +127,14 @@ internal sealed class HubMessage
             w.WriteString("from", "server");
         }, payload), payload);
 
+    /// <summary>
+    /// A server's send to a group (REST <c>groups/{group}/:send</c> or the in-process publisher): Azure
+    /// delivers it as a group message naming the group, with no <c>fromUserId</c>, so the official client
+    /// raises <c>group-message</c>, not <c>server-message</c>.
+    /// </summary>
+    public static HubMessage FromServerToGroup(string group, MessagePayload payload) => FromGroup(group, payload, fromUserId: null);
+
+    /// <summary>A message sent to a group: by a client (<c>sendToGroup</c>, with its user id) or by the server.</summary>
     public static HubMessage FromGroup(string group, MessagePayload payload, string? fromUserId) =>
         new(Tail(w =>
         {

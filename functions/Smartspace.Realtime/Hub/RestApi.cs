@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Smartspace.Realtime.Auth;
@@ -34,11 +35,12 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
         }
 
         var h = "/api/hubs/{hub}";
-        Route(app, "POST", h + "/:send", (c, api, hub) => api.SendAsync(c, (m, f) => hub.SendToAll(m, Excluded(c), f)));
-        Route(app, "POST", h + "/users/{userId}/:send", (c, api, hub) => api.SendAsync(c, (m, f) => hub.SendToUser(Value(c, "userId"), m, f)));
+        // Sends to a group arrive as group messages naming the group (as in Azure); the others as server messages.
+        Route(app, "POST", h + "/:send", (c, api, hub) => api.SendAsync(c, HubMessage.FromServer, (m, f) => hub.SendToAll(m, Excluded(c), f)));
+        Route(app, "POST", h + "/users/{userId}/:send", (c, api, hub) => api.SendAsync(c, HubMessage.FromServer, (m, f) => hub.SendToUser(Value(c, "userId"), m, f)));
         Route(app, "POST", h + "/groups/{group}/:send", (c, api, hub) =>
-            Group(c) is { } g ? api.SendAsync(c, (m, f) => hub.SendToGroup(g, m, Excluded(c), f)) : BadGroup(c));
-        Route(app, "POST", h + "/connections/{connectionId}/:send", (c, api, hub) => api.SendAsync(c, (m, _) => hub.SendToConnection(Value(c, "connectionId"), m)));
+            Group(c) is { } g ? api.SendAsync(c, p => HubMessage.FromServerToGroup(g, p), (m, f) => hub.SendToGroup(g, m, Excluded(c), f)) : BadGroup(c));
+        Route(app, "POST", h + "/connections/{connectionId}/:send", (c, api, hub) => api.SendAsync(c, HubMessage.FromServer, (m, _) => hub.SendToConnection(Value(c, "connectionId"), m)));
 
         Route(app, "PUT", h + "/users/{userId}/groups/{group}", (c, _, hub) =>
             Group(c) is { } g ? Status(c, 200, () => hub.AddUserToGroup(Value(c, "userId"), g)) : BadGroup(c));
@@ -144,7 +146,7 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
         return HubJwt.Validate(header["Bearer ".Length..].Trim(), [options.Value.AccessKey], time.GetUtcNow(), aud => AudienceMatcher.Matches(aud, authorities, candidates)) is not null;
     }
 
-    private async Task SendAsync(HttpContext context, Action<HubMessage, ConnectionFilter?> send)
+    private async Task SendAsync(HttpContext context, Func<MessagePayload, HubMessage> envelope, Action<HubMessage, ConnectionFilter?> send)
     {
         ConnectionFilter? filter;
         try
@@ -181,7 +183,7 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
             return;
         }
 
-        send(HubMessage.FromServer(payload), filter);
+        send(envelope(payload), filter);
         context.Response.StatusCode = 202;
     }
 
@@ -287,7 +289,40 @@ internal sealed class RestApi(EmbeddedHub hubs, IOptions<WebPubSubOptions> optio
         return buffer.ToArray();
     }
 
-    private static string Value(HttpContext context, string name) => context.Request.RouteValues[name]?.ToString() ?? "";
+    /// <summary>
+    /// A path parameter exactly as the caller named it. The server SDKs escape each segment, and ASP.NET
+    /// Core decodes every escape in the path except <c>%2F</c>, so a group or user <c>team/a</c> (sent as
+    /// <c>team%2Fa</c>) would be <c>team%2Fa</c> here: a value with a <c>%</c> is decoded again from the raw
+    /// request target's segment.
+    /// </summary>
+    private static string Value(HttpContext context, string name)
+    {
+        var value = context.Request.RouteValues[name]?.ToString() ?? "";
+        return value.Contains('%', StringComparison.Ordinal) ? RawSegment(context, name) ?? value : value;
+    }
+
+    private static string? RawSegment(HttpContext context, string name)
+    {
+        if (context.GetEndpoint() is not RouteEndpoint { RoutePattern.PathSegments: var template }
+            || context.Features.Get<IHttpRequestFeature>()?.RawTarget is not { Length: > 0 } raw)
+        {
+            return null;
+        }
+
+        for (var i = 0; i < template.Count; i++)
+        {
+            if (template[i].Parts is [RoutePatternParameterPart p] && p.Name == name)
+            {
+                // The template covers the whole path, so its segments line up with the raw path's last ones.
+                var end = raw.IndexOfAny(['?', '#']);
+                var segments = (end >= 0 ? raw[..end] : raw).TrimEnd('/').Split('/');
+                var fromEnd = template.Count - i;
+                return segments.Length > fromEnd ? Uri.UnescapeDataString(segments[^fromEnd]) : null;
+            }
+        }
+
+        return null;
+    }
 
     private static string? Group(HttpContext context) => Value(context, "group") is { Length: > 0 and <= 1024 } g ? g : null;
 

@@ -17,7 +17,7 @@ public sealed class EmbeddedHubPublisher(EmbeddedHub hub, IOptions<WebPubSubOpti
 
     public Task SendToGroupAsync(string group, ReadOnlyMemory<byte> json, CancellationToken cancellationToken)
     {
-        State.SendToGroup(group, HubMessage.FromServer(MessagePayload.Json(json.Span)));
+        State.SendToGroup(group, HubMessage.FromServerToGroup(group, MessagePayload.Json(json.Span)));
         return Task.CompletedTask;
     }
 

@@ -2,8 +2,10 @@ namespace Smartspace.Realtime.Publishing;
 
 /// <summary>
 /// The handler's port for live updates. Payloads are JSON (UTF-8 bytes of one JSON value); clients
-/// receive them as <c>dataType: "json"</c> server messages. Sends are fire-and-forget like the
-/// service's: a target with no connection is not an error.
+/// receive them as <c>dataType: "json"</c> messages: a send to a user as a server message
+/// (<c>"from":"server"</c>, the official client's <c>server-message</c>), a send to a group as a group
+/// message naming the group (<c>"from":"group"</c>, <c>group-message</c>), as Azure Web PubSub delivers
+/// them. Sends are fire-and-forget like the service's: a target with no connection is not an error.
 /// </summary>
 public interface IRealtimePublisher
 {

@@ -104,7 +104,8 @@ public sealed class ClientEndpointTests : IAsyncLifetime
         var publisher = _host.Services.GetService(typeof(Smartspace.Realtime.Publishing.EmbeddedHubPublisher)) as Smartspace.Realtime.Publishing.EmbeddedHubPublisher;
         await publisher!.SendToGroupAsync("supervisors", "{\"x\":1}"u8.ToArray(), CancellationToken.None);
         var message = await client.ReceiveJsonAsync();
-        Assert.Equal("server", message.Str("from"));
+        Assert.Equal("group", message.Str("from")); // issue 20: a send to a group is a group message
+        Assert.Equal("supervisors", message.Str("group"));
         Assert.Equal(1, message.GetProperty("data").GetProperty("x").GetInt32());
     }
 

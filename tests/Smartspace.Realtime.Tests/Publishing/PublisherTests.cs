@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Smartspace.Realtime.Auth;
 using Smartspace.Realtime.Options;
@@ -44,12 +45,29 @@ public sealed class PublisherTests : IAsyncLifetime
         var groupViaRest = await client.ReceiveTextAsync();
         await local.SendToGroupAsync("supervisors", payload, CancellationToken.None);
         Assert.Equal(groupViaRest, await client.ReceiveTextAsync());
-        Assert.Equal(viaRest, groupViaRest); // REST group sends arrive as server messages, as in Azure
+        // Issue 20: as in Azure, a send to a group arrives as a group message naming the group (no fromUserId).
+        Assert.Equal(viaRest!.Replace("\"from\":\"server\"", "\"from\":\"group\",\"group\":\"supervisors\"", StringComparison.Ordinal), groupViaRest);
 
         await local.RemoveUserFromGroupAsync("supervisors", "agent-1", CancellationToken.None);
         await rest.SendToGroupAsync("supervisors", payload, CancellationToken.None);
         await client.SendAsync("{\"type\":\"ping\"}");
         Assert.Equal("{\"type\":\"pong\"}", await client.ReceiveTextAsync());
+    }
+
+    [Theory]
+    [InlineData("supervisors.demo")]
+    [InlineData("equipe/sul ç")]
+    public async Task RestPublisher_SendToGroup_UsesTheGroupSendEndpoint_MembersGetAGroupMessageNamingTheGroup(string group)
+    {
+        var rest = _host.Services.GetRequiredService<WebPubSubRestPublisher>();
+        await using var client = await _host.ConnectAsync("agent/1", "json.webpubsub.azure.v1", groups: [group]);
+        await client.ReceiveJsonAsync();
+
+        await rest.SendToGroupAsync(group, "{\"n\":1}"u8.ToArray(), CancellationToken.None);
+        await rest.SendToUserAsync("agent/1", "{\"n\":2}"u8.ToArray(), CancellationToken.None);
+
+        Assert.Equal("{\"type\":\"message\",\"from\":\"group\",\"group\":" + JsonSerializer.Serialize(group) + ",\"dataType\":\"json\",\"data\":{\"n\":1}}", await client.ReceiveTextAsync());
+        Assert.Equal("{\"type\":\"message\",\"from\":\"server\",\"dataType\":\"json\",\"data\":{\"n\":2}}", await client.ReceiveTextAsync());
     }
 
     [Fact]
@@ -75,7 +93,9 @@ public sealed class PublisherTests : IAsyncLifetime
         await using var client = await TestClient.ConnectAsync(new Uri(access.Url), "json.reliable.webpubsub.azure.v1");
         Assert.Equal("agent-7", (await client.ReceiveJsonAsync()).Str("userId"));
         await _host.Services.GetRequiredService<IRealtimePublisher>().SendToGroupAsync("supervisors", "{\"ok\":true}"u8.ToArray(), CancellationToken.None);
-        Assert.True((await client.ReceiveJsonAsync()).GetProperty("data").GetProperty("ok").GetBoolean());
+        var message = await client.ReceiveJsonAsync();
+        Assert.Equal("supervisors", message.Str("group"));
+        Assert.True(message.GetProperty("data").GetProperty("ok").GetBoolean());
         await client.SendAsync("{\"type\":\"joinGroup\",\"group\":\"queue\",\"ackId\":1}");
         Assert.True((await client.ReceiveJsonAsync()).GetProperty("success").GetBoolean());
     }

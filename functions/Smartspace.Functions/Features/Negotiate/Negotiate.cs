@@ -11,7 +11,9 @@ namespace Smartspace.Functions.Features.Negotiate;
 /// <summary>
 /// <c>/api/negotiate</c> (the <c>negotiate</c> function): for the authenticated agent, the Web PubSub
 /// client access URL — hub endpoint and a token whose user id is the agent id, joined to the contact
-/// center's group and, for supervisors, to its supervisors group. The same in Azure and locally.
+/// center's group and, for supervisors, to its supervisors group. The same in Azure and locally: events
+/// sent to the agent arrive as server messages, those sent to these groups as group messages naming the
+/// group, so a client handles both <c>server-message</c> and <c>group-message</c>.
 /// <c>/api/webpubsub/events</c> (the <c>webpubsub-events</c> function): Web PubSub's event handler —
 /// the OPTIONS abuse-protection handshake, then signed <c>connected</c>/<c>disconnected</c> system
 /// events that make the agent available or unavailable for queue routing.

@@ -6,7 +6,11 @@ using Microsoft.AspNetCore.TestHost;
 
 namespace Smartspace.Functions.Tests.Features.Realtime;
 
-/// <summary>One frame of type <c>message</c> received on a socket: where it came from and its (JSON) data.</summary>
+/// <summary>
+/// One frame of type <c>message</c> received on a socket: where it came from — <c>server</c> (a send to
+/// the user or connection: the official client's <c>server-message</c>) or <c>group</c> with the group's
+/// name (a send to a group: <c>group-message</c>) — and its (JSON) data.
+/// </summary>
 internal sealed record HubFrame(long SequenceId, string From, string? Group, JsonElement Data)
 {
     public string? Type => Data.ValueKind == JsonValueKind.Object && Data.TryGetProperty("type", out var t) ? t.GetString() : null;

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Smartspace.Core.Conversations;
 using Smartspace.Functions.Realtime;
+using Smartspace.Functions.Tests.Features.MetaWebhook;
 using Smartspace.Functions.Tests.Infrastructure;
 
 namespace Smartspace.Functions.Tests.Features.Realtime;
@@ -28,6 +29,8 @@ public sealed class LiveEventsTests
         Assert.Equal("ana", assigned.AgentId);
         Assert.Equal(HandlerFactory.TenantId, assigned.TenantId);
         Assert.True(assigned.Version > 0);
+        Assert.Equal("server", assigned.From); // sent to her user: a server message, as in Azure
+        Assert.Null(assigned.Group);
 
         Assert.Equal(200, await host.CustomerSaysAsync("5511987001122", "Meu pedido não chegou"));
         Assert.Equal(200, await host.CustomerSaysAsync("5511987001122", "Pedido 4411"));
@@ -66,14 +69,37 @@ public sealed class LiveEventsTests
         var ofConversation = seen.Where(f => f.ConversationId == assigned.ConversationId).ToList();
         Assert.Contains(ofConversation, f => f.Type == AgentEventTypes.ConversationQueued);
         Assert.Contains(ofConversation, f => f.Type == AgentEventTypes.ConversationAssigned && f.AgentId == "ana" && f.Version == assigned.Version);
-        // Carla is not the agent of the conversation: she gets its changes as a member of supervisors.demo
-        // (server messages to a group arrive as from=server, like Azure's REST send-to-group).
-        Assert.All(ofConversation, f => Assert.Equal("server", f.From));
+        // Carla is not the agent of the conversation: she gets its changes as a member of supervisors.demo,
+        // as group messages naming the group, the way Azure delivers a send to a group (issue 20).
+        Assert.All(ofConversation, f =>
+        {
+            Assert.Equal("group", f.From);
+            Assert.Equal(RealtimeGroups.Supervisors(HandlerFactory.TenantId), f.Group);
+        });
         var members = await host.GroupConnectionsAsync(RealtimeGroups.Supervisors(HandlerFactory.TenantId));
         Assert.Equal([(carla.ConnectionId!, "carla")], members);
         var versions = ofConversation.Select(f => f.Version).ToList();
         Assert.Equal(versions.Order(), versions);
         Assert.Equal(versions.Count, versions.Distinct().Count());
+    }
+
+    [Fact]
+    public async Task P5_a_template_status_change_reaches_every_agent_of_the_contact_center_as_a_group_message_of_its_everyone_group()
+    {
+        await using var host = new RealtimeHost();
+        var ana = await host.ConnectAsync("ana");
+        var carla = await host.ConnectAsync("carla", role: AgentRole.Supervisor);
+
+        Assert.Equal(200, await host.MetaSaysAsync(WebhookJson.TemplateStatus("retomada_atendimento", "PAUSED")));
+
+        // Sent to the group tenant.demo: a client listening only for server messages would miss it (issue 20).
+        foreach (var socket in new[] { ana, carla })
+        {
+            var changed = (await socket.WaitForEventAsync(AgentEventTypes.TemplateChanged)).Single(f => f.Type == AgentEventTypes.TemplateChanged);
+            Assert.Equal("group", changed.From);
+            Assert.Equal(RealtimeGroups.Everyone(HandlerFactory.TenantId), changed.Group);
+            Assert.Equal("retomada_atendimento", changed.Data.GetProperty("data").GetProperty("template").GetProperty("name").GetString());
+        }
     }
 
     [Fact]

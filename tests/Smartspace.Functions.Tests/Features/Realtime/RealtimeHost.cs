@@ -84,6 +84,13 @@ internal sealed class RealtimeHost : IAsyncDisposable
         return (int)response.StatusCode;
     }
 
+    /// <summary>Any signed Meta webhook body (e.g. a template status change); returns the HTTP status.</summary>
+    public async Task<int> MetaSaysAsync(string json)
+    {
+        using var response = await root.PostWebhookAsync(json, factory.CreateClient());
+        return (int)response.StatusCode;
+    }
+
     public async Task<JsonElement> MeAsync(string agentId, string tenantId = HandlerFactory.TenantId, AgentRole role = AgentRole.Agent)
     {
         using var client = ClientFor(agentId, tenantId, role);

@@ -364,7 +364,7 @@ public sealed partial class WorkerProtocolHost : IAsyncDisposable
     {
         var unmatched = _connection.Unmatched;
         var errors = _connection.Logs.Where(l => l.Level >= RpcLog.Types.Level.Warning).TakeLast(20).ToArray();
-        var text = $"{message}{Environment.NewLine}Command: {string.Join(' ', CommandLine)}"
+        var text = $"{message}{Environment.NewLine}Command (pid {ProcessId.ToString(CultureInfo.InvariantCulture)}): {string.Join(' ', CommandLine)}"
             + (errors.Length == 0 ? "" : $"{Environment.NewLine}Worker warnings/errors (RpcLog):{Environment.NewLine}{string.Join(Environment.NewLine, errors.Select(e => e.ToString()))}")
             + (unmatched.Count == 0 ? "" : $"{Environment.NewLine}Unanswered messages from the worker: {string.Join(", ", unmatched.Select(m => m.ContentCase))}")
             + $"{Environment.NewLine}Worker output:{Environment.NewLine}{_process?.OutputTail() ?? "(not started)"}";

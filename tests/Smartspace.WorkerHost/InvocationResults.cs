@@ -74,5 +74,6 @@ public sealed record WorkerExit(int ExitCode, bool Killed, TimeSpan Elapsed);
 /// <param name="Connected">StartStream received.</param>
 /// <param name="Initialized">WorkerInitResponse received.</param>
 /// <param name="Indexed">FunctionMetadataResponse received.</param>
-/// <param name="Ready">Every FunctionLoadResponse received: the worker can take invocations.</param>
-public sealed record StartupTimings(TimeSpan Connected, TimeSpan Initialized, TimeSpan Indexed, TimeSpan Ready);
+/// <param name="Loaded">Every FunctionLoadResponse received.</param>
+/// <param name="Ready">Loaded, and the worker's HTTP listener (<c>HttpUri</c>) accepts connections: the worker can take invocations.</param>
+public sealed record StartupTimings(TimeSpan Connected, TimeSpan Initialized, TimeSpan Indexed, TimeSpan Loaded, TimeSpan Ready);

@@ -73,7 +73,7 @@ public sealed partial class WorkerProtocolHost : IAsyncDisposable
 
     public HttpRouting Routing { get; private set; } = new([], "api");
 
-    public StartupTimings Timings { get; private set; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
+    public StartupTimings Timings { get; private set; } = new(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero, TimeSpan.Zero);
 
     /// <summary>Process start → every function loaded.</summary>
     public TimeSpan ReadyTime => Timings.Ready;
@@ -301,9 +301,41 @@ public sealed partial class WorkerProtocolHost : IAsyncDisposable
             throw Failure($"Functions failed to load: {string.Join("; ", failures)}");
         }
 
+        var loadedAt = clock.Elapsed;
+        if (HttpUri is not null)
+        {
+            // The worker answers FunctionLoadRequests before its Kestrel listener is up.
+            using var stopProbing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            try
+            {
+                await WaitAsync(WaitForListenerAsync(HttpUri, stopProbing.Token), remaining(), $"waiting for the worker's HTTP listener {HttpUri}", cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                await stopProbing.CancelAsync().ConfigureAwait(false);
+            }
+        }
+
         Functions = functions;
         Routing = new HttpRouting(functions, App.RoutePrefix);
-        Timings = new StartupTimings(connected, initialized, indexed, clock.Elapsed);
+        Timings = new StartupTimings(connected, initialized, indexed, loadedAt, clock.Elapsed);
+    }
+
+    private static async Task<bool> WaitForListenerAsync(Uri uri, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            try
+            {
+                using var client = new System.Net.Sockets.TcpClient();
+                await client.ConnectAsync(uri.Host, uri.Port, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                await Task.Delay(20, cancellationToken).ConfigureAwait(false);
+            }
+        }
     }
 
     private TimeSpan Remaining(Stopwatch clock)

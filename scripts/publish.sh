@@ -1,22 +1,16 @@
 #!/usr/bin/env bash
-# Produces the deployable Functions app folder artifacts/functionapp/:
-#   host.json                  (customHandler → handler/Smartspace.Functions, HTTP proxying)
-#   <function>/function.json   (one folder per function, copied from functions/*/function.json)
-#   handler/                   (the handler, self-contained for linux-x64)
-# and artifacts/functionapp.zip for `az functionapp deployment source config-zip`.
+# Produces the deployable Function App (dotnet-isolated, .NET 10) in artifacts/functionapp/:
+#   host.json, functions.metadata (one entry per [Function]), worker.config.json (dotnet-isolated),
+#   extensions.json and .azurefunctions/ (the host-side extensions), Smartspace.FunctionApp.dll and its dependencies
+# and artifacts/functionapp.zip for `az functionapp deployment source config-zip` (or the Flex deployment container).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=artifacts/functionapp
 rm -rf "$out" artifacts/functionapp.zip
 mkdir -p "$out"
-cp host.json "$out/"
-for fn in functions/*/function.json; do
-  name=$(basename "$(dirname "$fn")")
-  mkdir -p "$out/$name"
-  cp "$fn" "$out/$name/function.json"
+dotnet publish functions/Smartspace.FunctionApp/Smartspace.FunctionApp.csproj -c Release -o "$out" -nologo -v quiet
+for required in host.json functions.metadata worker.config.json extensions.json Smartspace.FunctionApp.dll; do
+  [ -f "$out/$required" ] || { echo "publish: $out/$required is missing" >&2; exit 1; }
 done
-dotnet publish functions/Smartspace.Functions/Smartspace.Functions.csproj -c Release -r linux-x64 --self-contained true \
-  -p:PublishSingleFile=false -o "$out/handler" -nologo -v quiet
-chmod +x "$out/handler/Smartspace.Functions"
 (cd "$out" && if command -v zip >/dev/null; then zip -qr ../functionapp.zip .; else python3 -m zipfile -c ../functionapp.zip .; fi)
 echo "Published $out and artifacts/functionapp.zip"

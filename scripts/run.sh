@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the whole product on its embedded defaults: the handler with SQLite, the embedded Web PubSub hub,
+# Runs the whole product on its embedded defaults: the local host (the same feature code as the Function App) with SQLite, the embedded Web PubSub hub,
 # the Meta sandbox (fake Graph API + customer simulator), hosted timers and the seeded demo contact center.
 # Listens on http://127.0.0.1:5080 (override with ASPNETCORE_URLS). Settings: local.settings.json when
 # present, else local.settings.sample.json; environment variables override both.
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 settings=local.settings.json
 [ -f "$settings" ] || settings=local.settings.sample.json
 
-dotnet build functions/Smartspace.Functions/Smartspace.Functions.csproj -c Release -nologo -v quiet
+dotnet build functions/Smartspace.LocalHost/Smartspace.LocalHost.csproj -c Release -nologo -v quiet
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 if [ -n "${ASPNETCORE_URLS:-}" ]; then
   # On another address, the sandbox, its webhooks and the embedded hub follow it.
@@ -19,4 +19,4 @@ if [ -n "${ASPNETCORE_URLS:-}" ]; then
   export WebPubSub__Endpoint="${WebPubSub__Endpoint:-$self}"
 fi
 echo "Smartspace on ${ASPNETCORE_URLS:-http://127.0.0.1:5080} — sandbox page: /sandbox, health: /api/health, OpenAPI: /api/openapi/v1.json"
-exec dotnet functions/Smartspace.Functions/bin/Release/net10.0/Smartspace.Functions.dll --settings "$settings" "$@"
+exec dotnet functions/Smartspace.LocalHost/bin/Release/net10.0/Smartspace.LocalHost.dll --settings "$settings" "$@"

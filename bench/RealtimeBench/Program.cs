@@ -21,8 +21,8 @@ using System.Text.Json;
 // load. Every loop is bounded; the handler is stopped by its PID. See bench/README.md.
 var options = BenchOptions.Parse(args);
 var repo = RepoRoot.Find();
-var handlerProject = Path.Combine(repo, "functions", "Smartspace.Functions");
-var handlerDll = Path.Combine(handlerProject, "bin", "Release", "net10.0", "Smartspace.Functions.dll");
+var handlerProject = Path.Combine(repo, "functions", "Smartspace.LocalHost");
+var handlerDll = Path.Combine(handlerProject, "bin", "Release", "net10.0", "Smartspace.LocalHost.dll");
 if (!options.NoBuild)
 {
     Build.Release(handlerProject);
@@ -30,7 +30,7 @@ if (!options.NoBuild)
 
 if (!File.Exists(handlerDll))
 {
-    Console.Error.WriteLine($"{handlerDll} is missing: build it with `dotnet build -c Release functions/Smartspace.Functions` or drop --no-build.");
+    Console.Error.WriteLine($"{handlerDll} is missing: build it with `dotnet build -c Release functions/Smartspace.LocalHost` or drop --no-build.");
     return 2;
 }
 

@@ -96,9 +96,7 @@ internal sealed class HandlerProcess : IDisposable
             info.Environment[key] = value;
         }
 
-        // Keep the bench's own environment from steering the handler (e.g. a Functions port variable).
-        info.Environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
-        info.Environment.Remove("FUNCTIONS_HTTPWORKER_PORT");
+        // Keep the bench's own environment from steering the handler to another address.
         info.Environment.Remove("ASPNETCORE_URLS");
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the handler.");

@@ -1,4 +1,4 @@
-// Linux Function App on the Flex Consumption plan (FC1) running the Smartspace custom handler.
+// Linux Function App on the Flex Consumption plan (FC1) running the Smartspace isolated worker (.NET 10).
 //
 // Flex specifics (see shared reference §1.7):
 //  - the runtime is declared in functionAppConfig.runtime, so FUNCTIONS_WORKER_RUNTIME,
@@ -148,11 +148,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           : []
       }
       runtime: {
-        // The handler is published self-contained for linux-x64, so it needs no language worker.
-        // UNVERIFIED: public Flex templates use version '1.0' for the 'custom' runtime; check with
-        // `az functionapp list-flexconsumption-runtimes --location <region> --runtime custom`.
-        name: 'custom'
-        version: '1.0'
+        // The app is a dotnet-isolated worker (functions/Smartspace.FunctionApp, net10.0, framework-dependent).
+        // Check availability with `az functionapp list-flexconsumption-runtimes --location <region> --runtime dotnet-isolated`.
+        name: 'dotnet-isolated'
+        version: '10.0'
       }
     }
     siteConfig: {
@@ -176,7 +175,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
           value: 'Authorization=AAD'
         }
-        // --- Handler: environment -------------------------------------------------------
+        // --- App: environment -------------------------------------------------------
         {
           name: 'ASPNETCORE_ENVIRONMENT'
           value: 'Production'
@@ -189,7 +188,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Seed__File'
           value: seedFile
         }
-        // --- Handler: storage (Azure Table Storage through the managed identity) --------
+        // --- App: storage (Azure Table Storage through the managed identity) --------
         {
           name: 'Storage__Provider'
           value: 'Tables'
@@ -245,7 +244,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Storage__TablesNetworkTimeout'
           value: '00:00:05'
         }
-        // --- Handler: Meta / WhatsApp Cloud API -----------------------------------------
+        // --- App: Meta / WhatsApp Cloud API -----------------------------------------
         {
           name: 'Meta__AppSecret'
           value: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/${secretNames.metaAppSecret}/)'
@@ -279,7 +278,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Meta__TemplateSyncInterval'
           value: templateSyncInterval
         }
-        // --- Handler: Web PubSub --------------------------------------------------------
+        // --- App: Web PubSub --------------------------------------------------------
         {
           name: 'WebPubSub__Mode'
           value: 'Azure'
@@ -297,7 +296,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           value: webPubSubHub
         }
         {
-          // Azure Web PubSub calls the handler itself (configured on the hub); only the embedded hub uses this.
+          // Azure Web PubSub calls the app itself (configured on the hub); only the embedded hub uses this.
           name: 'WebPubSub__EventHandlerUrl'
           value: ''
         }
@@ -321,7 +320,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'WebPubSub__EnableTestHooks'
           value: 'false'
         }
-        // --- Handler: agent authentication ----------------------------------------------
+        // --- App: agent authentication ----------------------------------------------
         {
           name: 'Auth__Issuer'
           value: authIssuer
@@ -347,7 +346,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Auth__DevTokenLifetime'
           value: '08:00:00'
         }
-        // --- Handler: timers (the schedules themselves are in functions/*/function.json) --
+        // --- Timers (the schedules are the Function App's [TimerTrigger]s; these intervals drive only the local host's loops)
         {
           name: 'Timers__WindowExpiryInterval'
           value: windowExpiryInterval
@@ -357,11 +356,11 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           value: outboxRetryInterval
         }
         {
-          // In Azure the timer functions (function.json schedules) run the sweeps, not hosted loops.
+          // In Azure the timer functions run the sweeps, not hosted loops.
           name: 'Timers__Hosted'
           value: 'false'
         }
-        // --- Handler: telemetry ---------------------------------------------------------
+        // --- App: telemetry ---------------------------------------------------------
         {
           name: 'Telemetry__Exporter'
           value: 'AzureMonitor'

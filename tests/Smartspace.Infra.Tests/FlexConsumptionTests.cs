@@ -1,8 +1,9 @@
+using Smartspace.Testing;
 using Smartspace.Infra.Tests.Infrastructure;
 
 namespace Smartspace.Infra.Tests;
 
-/// <summary>The app is a Flex Consumption (FC1) Linux app with the 'custom' runtime, configured the Flex way.</summary>
+/// <summary>The app is a Flex Consumption (FC1) Linux app with the dotnet-isolated 10.0 runtime, configured the Flex way.</summary>
 public class FlexConsumptionTests
 {
     /// <summary>Settings Flex Consumption rejects or ignores (moved to functionAppConfig or deprecated).</summary>
@@ -37,26 +38,36 @@ public class FlexConsumptionTests
     }
 
     [Fact]
-    public void Function_app_declares_functionAppConfig_with_the_custom_runtime()
+    public void Function_app_declares_functionAppConfig_with_the_dotnet_isolated_10_runtime()
     {
         var app = CompiledInfra.Instance.FunctionApp;
         var config = app.Properties!["functionAppConfig"];
 
         Assert.NotNull(config);
-        Assert.Equal("custom", config["runtime"]!["name"]!.ToString());
-        Assert.False(string.IsNullOrEmpty(config["runtime"]!["version"]?.ToString()));
+        Assert.Equal("dotnet-isolated", config["runtime"]!["name"]!.ToString());
+        Assert.Equal("10.0", config["runtime"]!["version"]!.ToString());
         Assert.Contains("linux", app.Node["kind"]!.ToString(), StringComparison.Ordinal);
         Assert.Contains("functionapp", app.Node["kind"]!.ToString(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Host_json_starts_the_handler_that_the_custom_runtime_needs()
+    public void Host_json_is_an_isolated_worker_host_json_without_custom_handler_or_bundle()
     {
-        var description = HandlerLayout.HostJson["customHandler"]?["description"];
+        var host = HandlerLayout.HostJson;
 
-        Assert.NotNull(description);
-        Assert.StartsWith("handler/", description["defaultExecutablePath"]!.ToString(), StringComparison.Ordinal);
-        Assert.True(HandlerLayout.HostJson["customHandler"]!["enableProxyingHttpRequest"]!.GetValue<bool>());
+        Assert.Equal("2.0", host["version"]!.ToString());
+        Assert.Null(host["customHandler"]);
+        // The isolated worker brings its host-side extensions (.azurefunctions/, extensions.json); a bundle would compete with them.
+        Assert.Null(host["extensionBundle"]);
+    }
+
+    [Fact]
+    public void Function_app_build_declares_the_dotnet_isolated_worker()
+    {
+        var config = RepoLayout.ReadJsonObject(Path.Combine(FunctionAppMetadata.BuildOutput, "worker.config.json"));
+
+        Assert.Equal("dotnet-isolated", config["description"]!["language"]!.ToString());
+        Assert.Equal("Smartspace.FunctionApp.dll", config["description"]!["defaultWorkerPath"]!.ToString());
     }
 
     [Fact]

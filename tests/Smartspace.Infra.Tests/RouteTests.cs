@@ -4,7 +4,7 @@ namespace Smartspace.Infra.Tests;
 
 /// <summary>
 /// URLs the deployment hands out (outputs, Web PubSub event handler) hit real function routes:
-/// https://&lt;app host&gt;/&lt;routePrefix from host.json&gt;/&lt;route from functions/*/function.json&gt;.
+/// https://&lt;app host&gt;/&lt;routePrefix from host.json&gt;/&lt;route from the Function App's functions.metadata&gt;.
 /// </summary>
 public class RouteTests
 {
@@ -70,7 +70,7 @@ public class RouteTests
         Assert.NotEmpty(paths);
         Assert.All(paths, p => Assert.True(
             functions.Any(f => f.PathPattern(prefix).IsMatch(p.UrlPath!)),
-            $"{p.Path} builds {p.UrlPath}, which no functions/*/function.json route answers"));
+            $"{p.Path} builds {p.UrlPath}, which no function route answers"));
     }
 
     [Fact]

@@ -2,7 +2,7 @@
 // /api/negotiate, a customer's signed Meta webhook arrives, and the agent's socket receives the events
 // (R18/R19: every change carries the conversation id and a growing version). The supervisor receives
 // the same changes through the contact center's supervisors group.
-// Starts functions/Smartspace.Functions (built by scripts/test.sh) on a free port and kills it by PID.
+// Starts the local host, functions/Smartspace.LocalHost (built by scripts/test.sh), on a free port and kills it by PID.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -15,7 +15,7 @@ import { createHmac } from "node:crypto";
 import { WebPubSubClient } from "@azure/web-pubsub-client";
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
-const dll = process.env.SMARTSPACE_HANDLER_DLL ?? path.join(repoRoot, "functions/Smartspace.Functions/bin/Debug/net10.0/Smartspace.Functions.dll");
+const dll = process.env.SMARTSPACE_HANDLER_DLL ?? path.join(repoRoot, "functions/Smartspace.LocalHost/bin/Debug/net10.0/Smartspace.LocalHost.dll");
 const appSecret = "js-app-secret";
 let handler;
 let base;

@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using OpenTelemetry.Metrics;
@@ -27,25 +28,22 @@ using Smartspace.Meta;
 using Smartspace.Realtime;
 using Smartspace.Realtime.Options;
 using Smartspace.Functions.Features.Negotiate;
-using Smartspace.Meta.Sandbox;
 using Smartspace.Storage;
 
 namespace Smartspace.Functions.Hosting;
 
-/// <summary>Composition only: configuration, services and endpoints of the handler.</summary>
+/// <summary>Composition only: the services, middleware and endpoints both hosts share.</summary>
 public static class Composition
 {
-    public static WebApplicationBuilder AddSmartspace(this WebApplicationBuilder builder, string[] args)
+    /// <summary>
+    /// The services both hosts share (the Function App and the local host): options, the store, Web PubSub,
+    /// Meta, every feature, authentication, OpenAPI and telemetry. Configuration sources are the host's own.
+    /// </summary>
+    public static IHostApplicationBuilder AddSmartspace(this IHostApplicationBuilder builder)
     {
-        // Settings file (Functions local.settings format) first, then environment variables override it.
-        builder.Configuration.AddLocalSettingsFile(LocalSettingsConfiguration.FindPath(args));
-        builder.Configuration.AddEnvironmentVariables();
-        builder.Configuration.AddCommandLine(args);
-        HandlerUrls.Apply(builder);
-
         var config = builder.Configuration;
         var services = builder.Services;
-        services.AddSingleton(TimeProvider.System);
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<LocalOptions>().Bind(config.GetSection(LocalOptions.Section)).ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(config.GetSection(AuthOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<AuthOptions>, AuthOptionsValidator>();
@@ -59,7 +57,7 @@ public static class Composition
         services.AddSmartspaceRealtime(config.GetSection("WebPubSub"));
         services.PostConfigure<WebPubSubOptions>(o =>
         {
-            // The embedded hub delivers connected/disconnected to this handler's own event endpoint.
+            // The embedded hub delivers connected/disconnected to this app's own event endpoint.
             if (o.Mode == WebPubSubMode.Embedded && string.IsNullOrEmpty(o.EventHandlerUrl) && Uri.TryCreate(o.Endpoint, UriKind.Absolute, out var endpoint))
             {
                 o.EventHandlerUrl = new Uri(endpoint, "/api/webpubsub/events").ToString();
@@ -93,20 +91,9 @@ public static class Composition
         services.AddOutbound();
         services.AddSingleton<Leases>();
         services.AddSingleton<WindowExpirySweeper>();
-        services.AddSingleton<IInvokedFunction, WindowExpiryFunction>();
-        services.AddHostedService<WindowExpiryTimer>();
+        services.AddSingleton<ITimerFunction, WindowExpiryFunction>();
         services.AddSingleton<TemplateSync>();
-        services.AddSingleton<IInvokedFunction, TemplateSyncFunction>();
-        services.AddHostedService<TemplateSyncTimer>();
-        if (config.GetValue<bool>("Local:Enabled") && config.GetValue<bool>("Meta:SandboxEnabled"))
-        {
-            // The embedded Meta sandbox speaks for the demo contact center's WABA and number.
-            services.AddMetaSandbox(o =>
-            {
-                o.WabaId = "200300400500600";
-                o.DisplayPhoneNumbers["100200300400500"] = "551140001234";
-            });
-        }
+        services.AddSingleton<ITimerFunction, TemplateSyncFunction>();
         services.AddHostedService<StartupTasks>();
         // After StartupTasks: webhooks a crash left in the inbox are applied once the tables and seed are in place.
         services.AddHostedService(sp => sp.GetRequiredService<WebhookInbox>());
@@ -121,41 +108,41 @@ public static class Composition
         return builder;
     }
 
-    public static WebApplication MapSmartspace(this WebApplication app)
+    /// <summary>
+    /// The middleware in front of the functions' endpoints, in both hosts: bad input and an unreachable
+    /// store become 400/503 problems (never a 500), then authentication and authorization.
+    /// </summary>
+    public static IApplicationBuilder UseSmartspace(this IApplicationBuilder app)
     {
-        StartupValidation.ValidateAll(app.Services);
+        StartupValidation.ValidateAll(app.ApplicationServices);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             ExceptionHandler = WriteUnhandledAsync,
             // Bad input and an unreachable store are expected outcomes, answered 400/503, not errors to log as crashes.
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or JsonException or StoreUnavailableException,
         });
+        app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
-
-        app.MapGet("/", () => Results.Text("Smartspace handler ready")).AllowAnonymous().ExcludeFromDescription();
-        app.MapHealth();
-        app.MapWhatsAppWebhook();
-        app.MapAgentApi();
-        app.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
-        app.MapInvokedFunctions();
-        app.MapRealtimeEndpoints();
-
-        var local = app.Services.GetRequiredService<IOptions<LocalOptions>>().Value;
-        if (local.Enabled)
-        {
-            var localOnly = app.MapGroup(string.Empty).LocalOnly();
-            DevTokens.Map(localOnly, app.Services, app.Environment);
-            app.MapBenchBaseline(app.Configuration);
-            localOnly.MapGet("/api/local/webhook-inbox", (WebhookInbox inbox) => Results.Ok(inbox.Status)).AllowAnonymous().ExcludeFromDescription();
-            localOnly.MapMetaSandbox("/sandbox").AllowAnonymous();
-            app.MapEmbeddedWebPubSubHub(localOnly, mapHealth: false);
-        }
-
         return app;
     }
 
-    private static void AddAuthentication(WebApplicationBuilder builder)
+    /// <summary>
+    /// Every route an HTTP function serves: the WhatsApp webhook, the agent API, negotiate and the Web PubSub
+    /// event handler, health and the OpenAPI document. The Function App dispatches each function's requests
+    /// to these endpoints; the local host maps them directly. Nothing local-only is here.
+    /// </summary>
+    public static IEndpointRouteBuilder MapSmartspaceFunctions(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapHealth();
+        endpoints.MapWhatsAppWebhook();
+        endpoints.MapAgentApi();
+        endpoints.MapOpenApi("/api/openapi/{documentName}.json").AllowAnonymous();
+        endpoints.MapRealtimeEndpoints();
+        return endpoints;
+    }
+
+    private static void AddAuthentication(IHostApplicationBuilder builder)
     {
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<IOptions<AuthOptions>, TimeProvider>((o, options, time) =>
@@ -191,7 +178,7 @@ public static class Composition
         builder.Services.AddAuthorization();
     }
 
-    private static void AddTelemetry(WebApplicationBuilder builder)
+    private static void AddTelemetry(IHostApplicationBuilder builder)
     {
         var telemetry = builder.Configuration.GetSection(TelemetryOptions.Section).Get<TelemetryOptions>() ?? new TelemetryOptions();
         if (telemetry.Exporter == TelemetryExporter.None)

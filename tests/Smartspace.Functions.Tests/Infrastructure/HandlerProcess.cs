@@ -37,7 +37,7 @@ public sealed class HandlerProcess : IAsyncDisposable
 
     public int ProcessId => process.Id;
 
-    public static string DllPath => Path.Combine(RepoPaths.RepoRoot, "functions", "Smartspace.Functions", "bin", "Debug", "net10.0", "Smartspace.Functions.dll");
+    public static string DllPath => Path.Combine(RepoPaths.RepoRoot, "functions", "Smartspace.LocalHost", "bin", "Debug", "net10.0", "Smartspace.LocalHost.dll");
 
     /// <summary>A handler on Azure Tables (Azurite) with the given table prefix; <paramref name="extra"/> overrides settings.</summary>
     public static Task<HandlerProcess> StartAsync(string tablesConnectionString, string tablePrefix, IDictionary<string, string>? extra = null) =>
@@ -81,7 +81,7 @@ public sealed class HandlerProcess : IAsyncDisposable
     {
         if (!File.Exists(DllPath))
         {
-            throw new InvalidOperationException($"{DllPath} is missing: build functions/Smartspace.Functions first.");
+            throw new InvalidOperationException($"{DllPath} is missing: build functions/Smartspace.LocalHost first.");
         }
 
         var url = $"http://127.0.0.1:{FreePort.Get()}";
@@ -96,8 +96,8 @@ public sealed class HandlerProcess : IAsyncDisposable
         info.ArgumentList.Add("--urls");
         info.ArgumentList.Add(url);
 
-        // Nothing inherited may redirect the child: no Functions-host port, no settings file.
-        foreach (var inherited in new[] { "FUNCTIONS_CUSTOMHANDLER_PORT", "FUNCTIONS_HTTPWORKER_PORT", "SMARTSPACE_SETTINGS_FILE", "ASPNETCORE_URLS" })
+        // Nothing inherited may redirect the child: no settings file, no other address.
+        foreach (var inherited in new[] { "SMARTSPACE_SETTINGS_FILE", "ASPNETCORE_URLS" })
         {
             info.Environment.Remove(inherited);
         }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
+using Smartspace.Testing;
 
 namespace Smartspace.Infra.Tests.Infrastructure;
 
@@ -17,7 +18,7 @@ public sealed record HttpFunction(string Name, string Route, IReadOnlyList<strin
     }
 }
 
-/// <summary>What the deployed package contains: host.json and functions/*/function.json, read at test time.</summary>
+/// <summary>What the deployed package declares: host.json and the Function App's functions.metadata, read at test time.</summary>
 public static class HandlerLayout
 {
     public static JsonObject HostJson => RepoLayout.ReadJsonObject(Path.Combine(RepoLayout.Root, "host.json"));
@@ -25,27 +26,17 @@ public static class HandlerLayout
     public static string RoutePrefix =>
         HostJson["extensions"]?["http"]?["routePrefix"]?.GetValue<string>() ?? "api";
 
-    public static IReadOnlyDictionary<string, JsonObject> FunctionJsons() =>
-        Directory.EnumerateDirectories(RepoLayout.FunctionsDir)
-            .Where(d => File.Exists(Path.Combine(d, "function.json")))
-            .ToDictionary(d => Path.GetFileName(d), d => RepoLayout.ReadJsonObject(Path.Combine(d, "function.json")));
-
     public static IReadOnlyList<HttpFunction> HttpFunctions() =>
-        FunctionJsons()
-            .SelectMany(f => (f.Value["bindings"] as JsonArray ?? [])
-                .OfType<JsonObject>()
-                .Where(b => string.Equals(b["type"]?.GetValue<string>(), "httpTrigger", StringComparison.OrdinalIgnoreCase))
-                .Select(b => new HttpFunction(
-                    f.Key,
-                    (b["route"]?.GetValue<string>() ?? f.Key).Trim('/'),
-                    (b["methods"] as JsonArray ?? []).Select(m => m!.GetValue<string>().ToUpperInvariant()).ToList())))
+        FunctionAppMetadata.Read()
+            .Where(f => f.IsHttp)
+            .Select(f => new HttpFunction(f.Name, f.Route!, f.Methods))
             .OrderBy(f => f.Name, StringComparer.Ordinal)
             .ToList();
 
     public static HttpFunction Http(string functionName)
     {
         var found = HttpFunctions().SingleOrDefault(f => f.Name == functionName);
-        Assert.True(found is not null, $"functions/{functionName}/function.json has no httpTrigger");
+        Assert.True(found is not null, $"the Function App has no HTTP function {functionName}");
         return found;
     }
 

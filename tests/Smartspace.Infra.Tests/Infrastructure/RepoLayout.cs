@@ -13,7 +13,6 @@ public static class RepoLayout
 
     public static string MainBicep => Path.Combine(InfraDir, "main.bicep");
 
-    public static string FunctionsDir => Path.Combine(Root, "functions");
 
     public static IReadOnlyList<string> BicepFiles() =>
         Directory.EnumerateFiles(InfraDir, "*.bicep", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();

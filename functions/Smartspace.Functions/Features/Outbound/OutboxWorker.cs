@@ -51,14 +51,14 @@ public sealed class OutboxSweepTimer(OutboxDispatcher dispatcher, IOptions<Timer
 }
 
 /// <summary>The <c>outbox-retry</c> timer function (Azure): the same sweep as the hosted loop.</summary>
-public sealed class OutboxRetryFunction(OutboxDispatcher dispatcher) : IInvokedFunction
+public sealed class OutboxRetryFunction(OutboxDispatcher dispatcher) : ITimerFunction
 {
     public string Name => "outbox-retry";
 
-    public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    public async Task<TimerResult> RunAsync(TimerRun run, CancellationToken cancellationToken)
     {
         var handled = await dispatcher.SweepAsync(cancellationToken);
-        return new InvocationResult([$"outbox-retry handled {handled} entries (past due: {request.IsPastDue})"]);
+        return new TimerResult([$"outbox-retry handled {handled} entries (past due: {run.IsPastDue})"]);
     }
 }
 
@@ -70,8 +70,7 @@ public static class OutboundRegistration
         services.AddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService<OutboxSignalWorker>();
-        services.AddHostedService<OutboxSweepTimer>();
-        services.AddSingleton<IInvokedFunction, OutboxRetryFunction>();
+        services.AddSingleton<ITimerFunction, OutboxRetryFunction>();
         return services;
     }
 }

@@ -61,14 +61,14 @@ public sealed class TemplateSync(
 }
 
 /// <summary>The <c>template-sync</c> timer function.</summary>
-public sealed class TemplateSyncFunction(TemplateSync sync) : IInvokedFunction
+public sealed class TemplateSyncFunction(TemplateSync sync) : ITimerFunction
 {
     public string Name => "template-sync";
 
-    public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    public async Task<TimerResult> RunAsync(TimerRun run, CancellationToken cancellationToken)
     {
         var synced = await sync.RunAsync(cancellationToken);
-        return new InvocationResult([$"template-sync updated {synced} templates"]);
+        return new TimerResult([$"template-sync updated {synced} templates"]);
     }
 }
 

@@ -115,16 +115,16 @@ public sealed class WindowExpirySweeper(
     }
 }
 
-/// <summary>The <c>window-expiry</c> timer function (Azure, via the custom handler invocation).</summary>
-public sealed class WindowExpiryFunction(WindowExpirySweeper sweeper) : IInvokedFunction
+/// <summary>The <c>window-expiry</c> timer function (Azure: a timer trigger of the Function App).</summary>
+public sealed class WindowExpiryFunction(WindowExpirySweeper sweeper) : ITimerFunction
 {
     public string Name => "window-expiry";
 
-    public async Task<InvocationResult> InvokeAsync(InvocationRequest request, CancellationToken cancellationToken)
+    public async Task<TimerResult> RunAsync(TimerRun run, CancellationToken cancellationToken)
     {
         var announced = await sweeper.RunAsync(cancellationToken);
-        return new InvocationResult(
-            [announced < 0 ? "window-expiry skipped: another instance holds the lease" : $"window-expiry announced {announced} closed windows (past due: {request.IsPastDue})"],
+        return new TimerResult(
+            [announced < 0 ? "window-expiry skipped: another instance holds the lease" : $"window-expiry announced {announced} closed windows (past due: {run.IsPastDue})"],
             System.Text.Json.Nodes.JsonValue.Create(announced));
     }
 }

@@ -10,34 +10,18 @@ using Smartspace.Testing;
 
 namespace Smartspace.Functions.Tests.Features.Hosting;
 
-/// <summary>One Azure Function of the deployment, read from <c>functions/&lt;name&gt;/function.json</c>.</summary>
+/// <summary>One function of the Function App, read from its build output's <c>functions.metadata</c>.</summary>
 public sealed record FunctionDefinition(string Name, string? Route, IReadOnlyList<string> Methods, bool IsTimer)
 {
     public static IReadOnlyList<FunctionDefinition> All()
     {
-        var root = RepoPaths.RepoRoot;
-        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(root, "host.json")));
+        using var host = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.RepoRoot, "host.json")));
         var prefix = host.RootElement.GetProperty("extensions").GetProperty("http").GetProperty("routePrefix").GetString()!;
-        var result = new List<FunctionDefinition>();
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(root, "functions"), "function.json", SearchOption.AllDirectories).Where(f => !f.Contains("/bin/") && !f.Contains("/obj/")))
-        {
-            var name = Path.GetFileName(Path.GetDirectoryName(file))!;
-            using var json = JsonDocument.Parse(File.ReadAllText(file));
-            var trigger = json.RootElement.GetProperty("bindings").EnumerateArray().Single(b => b.GetProperty("direction").GetString() == "in" && b.GetProperty("type").GetString()!.EndsWith("Trigger", StringComparison.Ordinal));
-            var type = trigger.GetProperty("type").GetString();
-            if (type == "httpTrigger")
-            {
-                var route = "/" + prefix.Trim('/') + "/" + (trigger.TryGetProperty("route", out var r) ? r.GetString()! : name).TrimStart('/');
-                var methods = trigger.TryGetProperty("methods", out var m) ? m.EnumerateArray().Select(x => x.GetString()!.ToUpperInvariant()).ToList() : ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"];
-                result.Add(new FunctionDefinition(name, route, methods, IsTimer: false));
-            }
-            else
-            {
-                result.Add(new FunctionDefinition(name, null, [], IsTimer: type == "timerTrigger"));
-            }
-        }
-
-        return result;
+        return FunctionAppMetadata.Read()
+            .Select(f => f.IsHttp
+                ? new FunctionDefinition(f.Name, "/" + prefix.Trim('/') + "/" + f.Route, f.Methods.Count > 0 ? f.Methods : ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "HEAD"], IsTimer: false)
+                : new FunctionDefinition(f.Name, null, [], f.IsTimer))
+            .ToList();
     }
 
     /// <summary>
@@ -75,9 +59,9 @@ public sealed record FunctionDefinition(string Name, string? Route, IReadOnlyLis
 }
 
 /// <summary>
-/// The deployment (function.json files) and the handler agree: every HTTP function's route is served, every
-/// handler endpoint that is not local-only belongs to a function, and every invoked (timer) endpoint has a
-/// timer function.json (foundation issue).
+/// The Function App (functions.metadata) and the feature endpoints agree: every HTTP function's route is
+/// served, every endpoint that is not local-only belongs to a function, every timer function has its work,
+/// and nothing local-only (sandbox, dev tokens, the embedded hub, timers on demand) is a function.
 /// </summary>
 public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<HostingFixture>
 {
@@ -90,7 +74,7 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
     private static string PatternOf(RouteEndpoint endpoint) => "/" + (endpoint.RoutePattern.RawText ?? "").TrimStart('/');
 
     [Fact]
-    public void Hosting_EveryFunctionJsonHttpRoute_IsServedByTheHandler()
+    public void Hosting_EveryHttpFunctionRoute_IsServedByTheFeatureEndpoints()
     {
         var endpoints = Endpoints().Where(e => e.Metadata.GetMetadata<LocalOnlyMetadata>() is null).ToList();
         var missing = new List<string>();
@@ -118,7 +102,7 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public void Hosting_EveryHandlerEndpoint_HasAFunctionJson()
+    public void Hosting_EveryEndpointNotLocalOnly_BelongsToAFunction()
     {
         var functions = FunctionDefinition.All();
         var orphans = new List<string>();
@@ -130,20 +114,10 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
                 continue;
             }
 
-            if (endpoint.Metadata.GetMetadata<InvokedFunctionMetadata>() is { } invoked)
-            {
-                if (!functions.Any(f => f.Name == invoked.FunctionName && f.IsTimer) || pattern != "/" + invoked.FunctionName || !MethodsOf(endpoint).SequenceEqual(["POST"]))
-                {
-                    orphans.Add($"invoked POST /{invoked.FunctionName} has no timer function.json of that name (pattern {pattern})");
-                }
-
-                continue;
-            }
-
             var methods = MethodsOf(endpoint);
             if (!functions.Any(f => f.Route is not null && f.Covers(pattern) && (methods.Contains("*") ? f.Methods.Count >= 5 : methods.All(f.Methods.Contains))))
             {
-                orphans.Add($"{string.Join("|", methods)} {pattern} has no function.json");
+                orphans.Add($"{string.Join("|", methods)} {pattern} is served by no function");
             }
         }
 
@@ -151,10 +125,27 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
     }
 
     [Fact]
-    public void Hosting_EveryTimerFunctionJson_HasAnInvocationEndpoint()
+    public void Hosting_TimerFunctions_AreExactlyTheTimerWork()
     {
-        var invoked = Endpoints().Select(e => e.Metadata.GetMetadata<InvokedFunctionMetadata>()?.FunctionName).OfType<string>().ToHashSet();
-        Assert.All(FunctionDefinition.All().Where(f => f.IsTimer), f => Assert.Contains(f.Name, invoked));
+        var work = fixture.Factory.Services.GetServices<ITimerFunction>().Select(t => t.Name).Order().ToList();
+        var timers = FunctionDefinition.All().Where(f => f.IsTimer).Select(f => f.Name).Order().ToList();
+        Assert.Equal(["outbox-retry", "template-sync", "window-expiry"], timers);
+        Assert.Equal(timers, work);
+    }
+
+    [Fact]
+    public void Hosting_FunctionApp_HasExactlyTheDocumentedFunctions_NothingLocalOnly()
+    {
+        var functions = FunctionDefinition.All();
+        Assert.Equal(
+            ["agent-api", "health", "negotiate", "openapi", "outbox-retry", "template-sync", "webpubsub-events", "whatsapp-webhook", "window-expiry"],
+            functions.Select(f => f.Name).Order(StringComparer.Ordinal));
+        var localOnly = Endpoints().Where(e => e.Metadata.GetMetadata<LocalOnlyMetadata>() is not null).Select(PatternOf).ToList();
+        Assert.Contains("/api/dev/token", localOnly);
+        Assert.Contains(localOnly, p => p.StartsWith("/client/hubs", StringComparison.Ordinal));
+        Assert.Contains("/api/local/timers/{name}", localOnly);
+        var exposed = localOnly.Where(p => functions.Any(f => f.Route is not null && f.Covers(p))).ToList();
+        Assert.True(exposed.Count == 0, "local-only endpoints under a function's route: " + string.Join(", ", exposed));
     }
 
     [Fact]
@@ -183,22 +174,16 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
     [InlineData("window-expiry")]
     [InlineData("outbox-retry")]
     [InlineData("template-sync")]
-    public async Task Hosting_TimerInvocation_RepliesWithOutputsLogsAndReturnValue(string function)
+    public async Task Hosting_TimerOnDemand_RunsTheTimerWork_AndSaysWhatItDid(string function)
     {
-        var now = fixture.Factory.Clock.GetUtcNow();
-        var body = "{\"Data\":{\"timer\":{\"Schedule\":{\"AdjustForDST\":true},\"ScheduleStatus\":{\"Last\":\"" + now.AddMinutes(-1).ToString("O") + "\",\"Next\":\"" + now.AddMinutes(1).ToString("O") +
-            "\",\"LastUpdated\":\"" + now.AddMinutes(-1).ToString("O") + "\"},\"IsPastDue\":true}},\"Metadata\":{\"sys\":{\"MethodName\":\"" + function + "\",\"UtcNow\":\"" + now.ToString("O") + "\",\"RandGuid\":\"" + Guid.NewGuid() + "\"}}}";
-        using var content = new StringContent(body, Encoding.UTF8, "application/json");
-        using var response = await fixture.Factory.CreateClient().PostAsync("/" + function, content);
+        using var response = await fixture.Factory.CreateClient().PostAsync($"/api/local/timers/{function}?pastDue=true", content: null);
         var reply = await response.ReadJsonAsync();
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
-        Assert.Equal(JsonValueKind.Object, reply.GetProperty("Outputs").ValueKind);
-        var logs = reply.GetProperty("Logs");
-        Assert.Equal(JsonValueKind.Array, logs.ValueKind);
+        var logs = reply.GetProperty("logs");
+        Assert.NotEmpty(logs.EnumerateArray());
         Assert.All(logs.EnumerateArray(), l => Assert.Equal(JsonValueKind.String, l.ValueKind));
-        Assert.True(reply.TryGetProperty("ReturnValue", out _));
+        Assert.True(reply.TryGetProperty("returnValue", out _));
         if (function != "template-sync")
         {
             Assert.Contains(logs.EnumerateArray(), l => l.GetString()!.Contains("past due: True", StringComparison.Ordinal));

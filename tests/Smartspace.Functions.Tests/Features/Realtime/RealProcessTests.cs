@@ -104,7 +104,7 @@ public sealed class RealProcessTests
 
         public static async Task<LocalHandler> StartAsync()
         {
-            var dll = Path.Combine(RepoRoot(), "functions", "Smartspace.Functions", "bin", "Debug", "net10.0", "Smartspace.Functions.dll");
+            var dll = Path.Combine(RepoRoot(), "functions", "Smartspace.LocalHost", "bin", "Debug", "net10.0", "Smartspace.LocalHost.dll");
             Assert.True(File.Exists(dll), $"{dll} is missing (it is built with this test project)");
             var directory = Path.Combine(Path.GetTempPath(), "smartspace-realtime-process", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(directory);
@@ -150,8 +150,6 @@ public sealed class RealProcessTests
                 info.Environment[key] = value;
             }
 
-            info.Environment.Remove("FUNCTIONS_CUSTOMHANDLER_PORT");
-            info.Environment.Remove("FUNCTIONS_HTTPWORKER_PORT");
             info.Environment.Remove("ASPNETCORE_URLS");
             var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the handler");
             var handler = new LocalHandler(process, directory, port);

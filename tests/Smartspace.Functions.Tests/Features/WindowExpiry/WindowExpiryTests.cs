@@ -31,17 +31,10 @@ internal static class Expiry
     public static List<string> Announced(HandlerFactory factory) =>
         factory.Events.Events.Where(e => e.Type == "window.expired").Select(e => e.ConversationId!).ToList();
 
-    /// <summary>The documented custom-handler timer invocation body.</summary>
-    public static string TimerBody(DateTimeOffset now) =>
-        "{\"Data\":{\"timer\":{\"Schedule\":{\"AdjustForDST\":true},\"ScheduleStatus\":{" +
-        $"\"Last\":\"{now.AddMinutes(-1):O}\",\"Next\":\"{now.AddMinutes(1):O}\",\"LastUpdated\":\"{now.AddMinutes(-1):O}\"" +
-        "},\"IsPastDue\":false}}," +
-        $"\"Metadata\":{{\"sys\":{{\"MethodName\":\"window-expiry\",\"UtcNow\":\"{now:O}\",\"RandGuid\":\"{Guid.NewGuid()}\"}}}}}}";
-
     public static async Task<JsonElement> InvokeAsync(HandlerFactory factory)
     {
-        using var content = new StringContent(TimerBody(factory.Clock.GetUtcNow()), Encoding.UTF8, "application/json");
-        using var response = await factory.CreateClient().PostAsync("/window-expiry", content);
+        // The timer function's work, run on demand by the local host (in Azure: the window-expiry timer trigger).
+        using var response = await factory.CreateClient().PostAsync("/api/local/timers/window-expiry", content: null);
         var body = await response.ReadJsonAsync();
         Assert.True(response.StatusCode == HttpStatusCode.OK, body.ToString());
         return body;
@@ -142,10 +135,9 @@ public sealed class WindowExpiryTests : IDisposable
         factory.Clock.SetUtcNow(start + TimeSpan.FromHours(24));
         var reply = await Expiry.InvokeAsync(factory);
 
-        Assert.Equal(JsonValueKind.Object, reply.GetProperty("Outputs").ValueKind);
-        Assert.Equal(JsonValueKind.Array, reply.GetProperty("Logs").ValueKind);
-        Assert.NotEmpty(reply.GetProperty("Logs").EnumerateArray());
-        Assert.Equal(2, reply.GetProperty("ReturnValue").GetInt32());
+        Assert.Equal(JsonValueKind.Array, reply.GetProperty("logs").ValueKind);
+        Assert.NotEmpty(reply.GetProperty("logs").EnumerateArray());
+        Assert.Equal(2, reply.GetProperty("returnValue").GetInt32());
         Assert.Equal(viaInvocation.Order(), Expiry.Announced(factory).Order());
 
         factory.Clock.SetUtcNow(start + TimeSpan.FromHours(26));
@@ -157,7 +149,7 @@ public sealed class WindowExpiryTests : IDisposable
         }
 
         // Nothing left: the invocation answers 0 with the same shape.
-        Assert.Equal(0, (await Expiry.InvokeAsync(factory)).GetProperty("ReturnValue").GetInt32());
+        Assert.Equal(0, (await Expiry.InvokeAsync(factory)).GetProperty("returnValue").GetInt32());
     }
 
     [Fact]
@@ -174,11 +166,12 @@ public sealed class WindowExpiryTests : IDisposable
     }
 
     [Fact]
-    public async Task P4_TimerInvocation_WithMalformedBody_Is400NotA500()
+    public async Task P4_TimerOnDemand_UnknownTimer_Is404Problem()
     {
-        using var content = new StringContent("{\"Data\":", Encoding.UTF8, "application/json");
-        using var response = await factory.CreateClient().PostAsync("/window-expiry", content);
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        using var response = await factory.CreateClient().PostAsync("/api/local/timers/no-such-timer", content: null);
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("timer_not_found", (await response.ReadJsonAsync()).GetProperty("code").GetString());
     }
 
     public void Dispose() => factory.Dispose();

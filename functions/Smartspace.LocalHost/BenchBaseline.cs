@@ -1,6 +1,7 @@
 using System.Buffers;
+using Smartspace.Functions.Hosting;
 
-namespace Smartspace.Functions.Hosting;
+namespace Smartspace.LocalHost;
 
 /// <summary>
 /// <c>POST /bench/baseline</c>: reads the body and answers 200, nothing else — the floor that

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Smartspace.Functions.Hosting;
+namespace Smartspace.LocalHost;
 
 /// <summary>
 /// Reads the <c>Values</c> of an Azure Functions <c>local.settings.json</c>-format file into configuration

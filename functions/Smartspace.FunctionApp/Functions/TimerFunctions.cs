@@ -1,0 +1,40 @@
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.Extensions.Logging;
+using Smartspace.Functions.Hosting;
+
+namespace Smartspace.FunctionApp.Functions;
+
+/// <summary>
+/// The timer functions: each runs its <see cref="ITimerFunction"/> (the same work the local host's hosted
+/// loops run) and logs what it did. A run that fails throws, so the invocation fails and the next one retries.
+/// </summary>
+public sealed partial class TimerFunctions(IEnumerable<ITimerFunction> timers, ILogger<TimerFunctions> logger)
+{
+    /// <summary>Announces 24-hour windows that have closed (P4); correctness never depends on it.</summary>
+    [Function("window-expiry")]
+    public Task WindowExpiry([TimerTrigger("0 */1 * * * *")] TimerInfo timer, CancellationToken cancellationToken) =>
+        RunAsync("window-expiry", timer, cancellationToken);
+
+    /// <summary>Retries outbound messages that are due, and picks up what a crash left unsent.</summary>
+    [Function("outbox-retry")]
+    public Task OutboxRetry([TimerTrigger("*/30 * * * * *")] TimerInfo timer, CancellationToken cancellationToken) =>
+        RunAsync("outbox-retry", timer, cancellationToken);
+
+    /// <summary>Refreshes the message templates from Meta; also at start, so a new instance has them at once.</summary>
+    [Function("template-sync")]
+    public Task TemplateSync([TimerTrigger("0 */15 * * * *", RunOnStartup = true)] TimerInfo timer, CancellationToken cancellationToken) =>
+        RunAsync("template-sync", timer, cancellationToken);
+
+    private async Task RunAsync(string name, TimerInfo timer, CancellationToken cancellationToken)
+    {
+        var function = timers.Single(t => t.Name == name);
+        var result = await function.RunAsync(new TimerRun(timer.IsPastDue), cancellationToken);
+        foreach (var line in result.Logs)
+        {
+            LogRun(name, line);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Function}: {Outcome}")]
+    private partial void LogRun(string function, string outcome);
+}

@@ -22,6 +22,35 @@ public sealed class HttpFunctionsTests(FunctionAppFixture fixture)
     }
 
     [Fact]
+    public async Task Health_Head_Returns200WithoutBody()
+    {
+        var result = await fixture.Host.SendHttpAsync(new HttpRequestMessage(HttpMethod.Head, "/api/health"));
+
+        Assert.Equal(HttpStatusCode.OK, result.StatusCode);
+        Assert.Empty(result.BodyBytes);
+    }
+
+    [Fact]
+    public async Task OpenApi_RouteParameter_ServesTheDocument()
+    {
+        var result = await fixture.Host.SendHttpAsync(new HttpRequestMessage(HttpMethod.Get, "/api/openapi/v1.json"));
+
+        Assert.Equal("openapi", result.Invocation.Function.Name);
+        Assert.True(result.StatusCode == HttpStatusCode.OK, result + " " + result.Body);
+        using var document = JsonDocument.Parse(result.Body);
+        Assert.True(document.RootElement.TryGetProperty("openapi", out _), result.Body[..Math.Min(200, result.Body.Length)]);
+    }
+
+    [Fact]
+    public async Task Negotiate_WithoutToken_Returns401()
+    {
+        var result = await fixture.Host.SendHttpAsync(new HttpRequestMessage(HttpMethod.Post, "/api/negotiate"));
+
+        Assert.Equal("negotiate", result.Invocation.Function.Name);
+        Assert.Equal(HttpStatusCode.Unauthorized, result.StatusCode);
+    }
+
+    [Fact]
     public async Task WebhookVerification_RightToken_EchoesTheChallenge()
     {
         var result = await fixture.Host.SendHttpAsync(new HttpRequestMessage(HttpMethod.Get,

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using Smartspace.FunctionApp.Tests.Infrastructure;
+using Smartspace.WorkerHost;
 using Xunit.Abstractions;
 
 namespace Smartspace.FunctionApp.Tests;
@@ -30,6 +31,33 @@ public sealed class LifecycleTests(ITestOutputHelper output)
                 Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
                 output.WriteLine($"ready {host.Timings}; terminate → exit {exit.Elapsed.TotalMilliseconds:0} ms");
             }
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task InvalidSettings_WorkerStopsBeforeConnecting_WithEveryProblemInItsOutput()
+    {
+        var data = Directory.CreateTempSubdirectory("smartspace-functionapp-data-").FullName;
+        try
+        {
+            var settings = new Dictionary<string, string?>(FunctionAppFixture.Settings(data))
+            {
+                ["Auth__SigningKey"] = "too-short",
+                ["Meta__VerifyToken"] = "",
+            };
+
+            var app = await PublishedFunctionApp.DirectoryAsync();
+
+            var error = await Assert.ThrowsAsync<WorkerHostException>(() => WorkerProtocolHost.StartAsync(new WorkerHostOptions { AppDirectory = app, AppSettings = settings }));
+
+            Assert.Contains("The worker exited with code", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Auth:SigningKey", error.Message, StringComparison.Ordinal);
+            Assert.Contains("Meta:VerifyToken", error.Message, StringComparison.Ordinal);
+            Assert.DoesNotContain(TestSecrets.AppSecret, error.Message, StringComparison.Ordinal);
         }
         finally
         {

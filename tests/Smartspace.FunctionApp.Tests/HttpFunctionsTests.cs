@@ -51,7 +51,7 @@ public sealed class HttpFunctionsTests(FunctionAppFixture fixture)
     }
 
     [Fact]
-    public async Task WebhookVerification_RightToken_EchoesTheChallenge()
+    public async Task P1_WebhookVerification_RightToken_EchoesTheChallenge()
     {
         var result = await fixture.Host.SendHttpAsync(new HttpRequestMessage(HttpMethod.Get,
             $"/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token={TestSecrets.VerifyToken}&hub.challenge=1158201444"));
@@ -61,7 +61,7 @@ public sealed class HttpFunctionsTests(FunctionAppFixture fixture)
     }
 
     [Fact]
-    public async Task WebhookVerification_WrongToken_Refused()
+    public async Task P1_WebhookVerification_WrongToken_Refused403()
     {
         var result = await fixture.Host.SendHttpAsync(new HttpRequestMessage(HttpMethod.Get,
             "/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=not-the-token&hub.challenge=1158201444"));
@@ -71,7 +71,7 @@ public sealed class HttpFunctionsTests(FunctionAppFixture fixture)
     }
 
     [Fact]
-    public async Task SignedWebhookMessage_Returns200_AndTheMessageIsVisibleToTheSupervisor()
+    public async Task P2_SignedWebhookMessage_Returns200_AndTheMessageIsVisibleToTheSupervisor()
     {
         var unique = Guid.NewGuid().ToString("N")[..10];
         var from = "55119" + Random.Shared.Next(10000000, 99999999).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -91,7 +91,24 @@ public sealed class HttpFunctionsTests(FunctionAppFixture fixture)
     }
 
     [Fact]
-    public async Task UnsignedWebhook_Returns401_AndStoresNothing()
+    public async Task P3_SameWamidDeliveredTwice_StoredOnce()
+    {
+        var unique = Guid.NewGuid().ToString("N")[..10];
+        var text = "duplicada " + unique;
+        var json = WebhookPayloads.Text(ChannelId, "55119" + Random.Shared.Next(10000000, 99999999).ToString(System.Globalization.CultureInfo.InvariantCulture), "wamid.DUP" + unique, DateTimeOffset.UtcNow.AddSeconds(-5), text, "Duplicada " + unique);
+
+        Assert.Equal(HttpStatusCode.OK, (await fixture.PostWebhookAsync(json)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fixture.PostWebhookAsync(json)).StatusCode);
+
+        var list = await fixture.AgentGetAsync("/api/agent/conversations", "carla", "supervisor");
+        var conversation = FindByCustomerName(list.Body, "Duplicada " + unique);
+        Assert.True(conversation is not null, "no conversation in " + list.Body);
+        var detail = await fixture.AgentGetAsync("/api/agent/conversations/" + Uri.EscapeDataString(conversation), "carla", "supervisor");
+        Assert.Equal(1, System.Text.RegularExpressions.Regex.Count(detail.Body, System.Text.RegularExpressions.Regex.Escape("wamid.DUP" + unique)));
+    }
+
+    [Fact]
+    public async Task P2_WrongSignature_Returns401_AndStoresNothing()
     {
         var unique = Guid.NewGuid().ToString("N")[..10];
         var json = WebhookPayloads.Text(ChannelId, "5511988887777", "wamid.BAD" + unique, DateTimeOffset.UtcNow, "forjado " + unique, "Forjado " + unique);

@@ -8,7 +8,7 @@ namespace Smartspace.FunctionApp.Tests;
 public sealed class LoggingTests(FunctionAppFixture fixture)
 {
     [Fact]
-    public async Task P_NoSecretOrFullNumberInWorkerLogs_AfterWebhookAgentAndTimerTraffic()
+    public async Task NoSecretTokenOrFullNumber_InWorkerLogsOrOutput_AfterWebhookAgentAndTimerTraffic()
     {
         var unique = Guid.NewGuid().ToString("N")[..10];
         const string from = "5511977776543";
@@ -35,9 +35,14 @@ public sealed class LoggingTests(FunctionAppFixture fixture)
     }
 
     [Fact]
-    public void WorkerErrors_AreReported()
+    public async Task OrdinaryTraffic_LogsNoError()
     {
-        // The worker reports errors as RpcLog (level Error/Critical); the collection's traffic must produce none.
+        // The worker reports errors as RpcLog (level Error/Critical); refusals and timers are not errors.
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Host.SendHttpAsync(new HttpRequestMessage(HttpMethod.Get, "/api/health"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.Host.SendHttpAsync(new HttpRequestMessage(HttpMethod.Get, "/api/agent/me"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.PostWebhookAsync("{}", signature: "sha256=00")).StatusCode);
+        Assert.True((await fixture.Host.InvokeTimerAsync("window-expiry")).Succeeded);
+
         var errors = fixture.Host.Logs.Where(l => l.Level >= Smartspace.WorkerHost.Rpc.RpcLog.Types.Level.Error).ToArray();
 
         Assert.True(errors.Length == 0, string.Join(Environment.NewLine, errors.Select(e => e.ToString())));

@@ -144,6 +144,11 @@ public sealed partial class WorkerProtocolHost
         {
             throw Failure($"The forwarded HTTP request for {function.Name} ({request.Method} /{path}) to {workerUri} failed; invocation: {Describe(invocation)}.", ex);
         }
+        finally
+        {
+            // When the gRPC side failed first, the forwarded request must not outlive this call.
+            await httpTimeout.CancelAsync().ConfigureAwait(false);
+        }
 
         var elapsed = clock.Elapsed;
         var (response, responseBody) = await http.ConfigureAwait(false);

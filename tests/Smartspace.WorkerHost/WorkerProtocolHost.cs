@@ -124,12 +124,13 @@ public sealed partial class WorkerProtocolHost : IAsyncDisposable
         var killed = false;
         if (!process.HasExited)
         {
-            _connection.Post(new StreamingMessage
+            // A worker that never opened its stream cannot be asked to stop: it is killed at once.
+            var asked = _connection.Started.IsCompletedSuccessfully && _connection.Post(new StreamingMessage
             {
                 RequestId = Guid.NewGuid().ToString(),
                 WorkerTerminate = new WorkerTerminate { GracePeriod = Duration.FromTimeSpan(_options.TerminateGracePeriod) },
             });
-            if (!await process.WaitForExitAsync(_options.ExitTimeout).ConfigureAwait(false))
+            if (!asked || !await process.WaitForExitAsync(_options.ExitTimeout).ConfigureAwait(false))
             {
                 killed = true;
                 await process.KillAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);

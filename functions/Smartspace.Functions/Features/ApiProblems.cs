@@ -49,8 +49,8 @@ public static class ApiProblems
         Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "invalid_request", detail: reason,
             extensions: new Dictionary<string, object?> { ["code"] = "invalid_request", ["reason"] = reason });
 
-    public static IResult Unauthenticated() =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "unauthenticated", detail: "A valid bearer token is required.",
+    public static IResult Unauthenticated(string detail = "A valid bearer token is required.") =>
+        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "unauthenticated", detail: detail,
             extensions: new Dictionary<string, object?> { ["code"] = "unauthenticated" });
 
     public static IResult StoreUnavailable() =>

@@ -167,6 +167,9 @@ public static class Composition
                 };
             }
 
+            // No token, or a token that fails validation: 401 problem+json (with the WWW-Authenticate challenge), like every other 4xx.
+            o.Events = new JwtBearerEvents { OnChallenge = WriteChallengeAsync };
+
             // Token lifetimes follow the product's clock (TimeProvider), like every other time rule.
             o.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
             {
@@ -201,6 +204,19 @@ public static class Composition
                     .WithMetrics(m => m.AddAzureMonitorMetricExporter(o => o.ConnectionString = connection));
                 break;
         }
+    }
+
+    private static async Task WriteChallengeAsync(JwtBearerChallengeContext context)
+    {
+        context.HandleResponse();
+        var (challenge, detail) = context.AuthenticateFailure switch
+        {
+            null => ("Bearer", "A valid bearer token is required."),
+            SecurityTokenExpiredException or SecurityTokenInvalidLifetimeException => ("Bearer error=\"invalid_token\", error_description=\"The token is expired or not yet valid\"", "The bearer token has expired or is not valid yet."),
+            _ => ("Bearer error=\"invalid_token\"", "The bearer token is not valid for this API (signature, issuer, audience or lifetime)."),
+        };
+        context.Response.Headers.WWWAuthenticate = challenge;
+        await ApiProblems.Unauthenticated(detail).ExecuteAsync(context.HttpContext);
     }
 
     /// <summary>Never a 500 for bad input: malformed JSON is 400; an unreachable store is 503 (Meta retries).</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using Smartspace.Core.Conversations;
 using Smartspace.Core.Text;
+using Smartspace.Functions.Features.Auth;
 using Smartspace.Functions.Tests.Infrastructure;
 
 namespace Smartspace.Functions.Tests.Features.Conversations;
@@ -114,18 +115,30 @@ public sealed class AgentApiAccessTests : IDisposable
     }
 
     [Fact]
-    public async Task Auth_WithoutOrWithABadToken_Is401()
+    public async Task Auth_WithoutOrWithABadOrExpiredToken_Is401ProblemWithTheChallenge()
     {
         using var anonymous = factory.CreateClient();
         using (var response = await anonymous.PostJsonAsync(Desk.Conversations, new { number = Desk.Mobile(5) }))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+            Assert.Equal("A valid bearer token is required.", problem.GetProperty("detail").GetString());
+            Assert.Equal("Bearer", Assert.Single(response.Headers.WwwAuthenticate).Scheme);
         }
 
         anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "not-a-token");
         using (var response = await anonymous.GetAsync(Desk.Conversations))
         {
-            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+            Assert.Contains("invalid_token", Assert.Single(response.Headers.WwwAuthenticate).Parameter, StringComparison.Ordinal);
+        }
+
+        var expiring = factory.Get<AgentTokenIssuer>().Issue(HandlerFactory.TenantId, "ana", AgentRole.Agent, TimeSpan.FromMinutes(5));
+        factory.Clock.Advance(TimeSpan.FromHours(1));
+        anonymous.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", expiring);
+        using (var response = await anonymous.GetAsync(Desk.Conversations))
+        {
+            var problem = await response.AssertProblemAsync(HttpStatusCode.Unauthorized, "unauthenticated");
+            Assert.Contains("expired", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
         }
 
         Assert.Null(await factory.CustomerOfAsync(Desk.Mobile(5)));

@@ -133,7 +133,7 @@ public static class Composition
         app.UseAuthentication();
         app.UseAuthorization();
 
-        app.MapGet("/", () => Results.Text("Smartspace handler ready")).AllowAnonymous().ExcludeFromDescription();
+        app.MapAgentConsole();
         app.MapHealth();
         app.MapWhatsAppWebhook();
         app.MapAgentApi();

@@ -169,3 +169,9 @@ export async function inboundText(base, from, name, text) {
     } }] }],
   });
 }
+
+/** The page fits its window: no horizontal scrolling (checked at 390 px and 1366 px). */
+export async function assertFitsWidth(page, what) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${what}: no horizontal scrolling (overflow ${overflow}px)`);
+}

@@ -61,8 +61,8 @@ export function App({ token, onSignOut }: { token: string; onSignOut: () => void
           {attention.map((n) => <AttentionBox key={n.text} text={n.text} onClose={() => store.dismiss(n)} />)}
           <div class="attendance-grid">
             <ConversationCards store={store} />
-            <Chat store={store} />
-            <Qualify store={store} />
+            <Chat key={store.selectedId ?? ""} store={store} />
+            <Qualify key={store.selectedId ?? ""} store={store} />
           </div>
         </main>
       ) : (

@@ -55,6 +55,15 @@ async function open(agentId, size = sizes.wide, setup) {
   return p;
 }
 
+/** Setup shared by several tests: ana holds a template conversation with a new customer, and the console of agentId is open on it. */
+async function consoleOnNewConversation(agentId, size, setup) {
+  const number = customer();
+  const conversation = await startWithTemplate(await agentApi(base, "ana"), number);
+  const p = await open(agentId, size, setup);
+  await p.page.locator(`button.card[data-conversation-id="${conversation.id}"]`).click();
+  return { ...p, number, conversation };
+}
+
 const dialog = (page) => page.getByRole("dialog", { name: "Nova Conversa" });
 const createButton = (page) => dialog(page).getByRole("button", { name: "+Criar Conversa" });
 const chatInput = (page) => page.locator("#chat-text");
@@ -291,11 +300,7 @@ test("R12, R13: refusals in the Atendimento screen's \"Atenção!\" box with the
 });
 
 test("P7: every inbound type is shown as the API describes it; a failed status shows its reason", async () => {
-  const ana = await agentApi(base, "ana");
-  const number = customer();
-  const conversation = await startWithTemplate(ana, number);
-  const { page } = await open("ana", sizes.narrow);
-  await page.locator(`button.card[data-conversation-id="${conversation.id}"]`).click();
+  const { page, number } = await consoleOnNewConversation("ana", sizes.narrow);
   const from = waId(number);
   await customerSends(base, from, { name: "Tipos", text: "primeira" });
   for (const type of ["image", "audio", "video", "document", "sticker", "location", "contacts", "button", "interactive", "reaction", "unsupported"]) {
@@ -320,13 +325,9 @@ test("P7: every inbound type is shown as the API describes it; a failed status s
 });
 
 test("Status ticks: a message Meta fails shows the failure and its reason", async () => {
-  const ana = await agentApi(base, "ana");
-  const number = customer();
-  const conversation = await startWithTemplate(ana, number);
+  const { page, number } = await consoleOnNewConversation("ana", sizes.wide);
   // The customer's message reaches the product but not the sandbox's idea of the window: Meta (the sandbox) fails the send (131047).
   await inboundText(base, waId(number), "Falha", "pode responder");
-  const { page } = await open("ana");
-  await page.locator(`button.card[data-conversation-id="${conversation.id}"]`).click();
   await page.waitForFunction(() => !document.querySelector("#chat-text").disabled);
   await chatInput(page).fill("Mensagem que vai falhar");
   await page.getByRole("button", { name: "Enviar" }).click();
@@ -335,17 +336,13 @@ test("Status ticks: a message Meta fails shows the failure and its reason", asyn
   await sent.getByRole("note").getByText("Mensagem não entregue: passaram mais de 24 horas desde a última mensagem do cliente. Envie um Modelo de mensagem.").waitFor();
   await screenshot(page, "atendimento-falha-wide");
 });
-test("R18, R19: the socket is cut while the customer writes — offline alert and \"Perda de Conexão\", sending disabled; after reconnection every message appears exactly once", async () => {
-  const ana = await agentApi(base, "ana");
-  const number = customer();
-  const conversation = await startWithTemplate(ana, number);
-  await customerSends(base, waId(number), { name: "Offline", text: "antes da queda" });
 
+test("R18, R19: the socket is cut while the customer writes — offline alert and \"Perda de Conexão\", sending disabled; after reconnection every message appears exactly once", async () => {
   // The page's WebSocket goes through the test: it can be cut, and new ones refused while "offline".
   let offline = false;
   const links = [];
   const attempts = [];
-  const { page } = await open("ana", sizes.wide, async ({ page }) => {
+  const { page, number } = await consoleOnNewConversation("ana", sizes.wide, async ({ page }) => {
     await page.routeWebSocket(/\/client\/hubs\//, (ws) => {
       attempts.push(Date.now());
       if (offline) { ws.close({ code: 4000, reason: "offline" }); return; }
@@ -353,7 +350,7 @@ test("R18, R19: the socket is cut while the customer writes — offline alert an
       links.push({ ws, server });
     });
   });
-  await page.locator(`button.card[data-conversation-id="${conversation.id}"]`).click();
+  await customerSends(base, waId(number), { name: "Offline", text: "antes da queda" });
   await messagesOf(page).filter({ hasText: "antes da queda" }).waitFor();
   await page.waitForFunction(() => !document.querySelector("#chat-text").disabled);
 
@@ -404,16 +401,22 @@ test("R18, R19: the socket is cut while the customer writes — offline alert an
 });
 
 test("supervisor: carla sees the contact center's conversations live (group events) on Atendimento and Histórico at 390 px", async () => {
-  const ana = await agentApi(base, "ana");
-  const number = customer();
-  const conversation = await startWithTemplate(ana, number);
-  const { page } = await open("carla", sizes.narrow);
-  await page.locator(`button.card[data-conversation-id="${conversation.id}"]`).click();
+  const { page, number } = await consoleOnNewConversation("carla", sizes.narrow);
   await customerSends(base, waId(number), { name: "Supervisionada", text: "mensagem ao vivo" });
   await messagesOf(page).filter({ hasText: "mensagem ao vivo" }).waitFor();
   await screenshot(page, "atendimento-supervisora-narrow");
   await page.getByRole("link", { name: /Histórico/ }).click();
-  await page.getByLabel("Atendente").waitFor();
+  // R17 by agent (a supervisor searches every agent's history): ana's finished conversation, and none of bruno's.
+  const rows = page.locator("table.history-table tbody tr[data-conversation-id]");
+  await page.getByLabel("Atendente").selectOption("ana");
+  await page.getByRole("button", { name: "Pesquisar" }).click();
+  await rows.filter({ hasText: "Maria Ativa" }).waitFor();
+  await page.getByLabel("Atendente").selectOption("bruno");
+  await page.getByRole("button", { name: "Pesquisar" }).click();
+  await page.getByText("Nenhum atendimento encontrado.").waitFor();
+  await page.getByLabel("Atendente").selectOption("");
+  await page.getByRole("button", { name: "Pesquisar" }).click();
+  await rows.filter({ hasText: "Maria Ativa" }).waitFor();
   await assertFitsWidth(page, "Histórico at 390px");
   await assertAccessible(page, "Histórico 390 px");
   await screenshot(page, "historico-narrow");

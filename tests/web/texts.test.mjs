@@ -35,3 +35,13 @@ test("R1–R10, R16, R17: screen, field and action names are the seed article's 
     assert.ok(seed.includes(names[key]), `labels.${key} = "${names[key]}" is not in the seed article`);
   }
 });
+
+test("R7, R8: the console's window alerts are the API's own texts (PtBr.cs)", () => {
+  const ptBr = readFileSync(path.join(repoRoot, "functions/Smartspace.Core/Text/PtBr.cs"), "utf8").replace(/"\s*\+?\s*\n\s*"/g, "");
+  const names = Object.fromEntries(entries(block("labels")));
+  for (const [key, constant] of [["windowClosedAlert", "WindowClosed"], ["awaitingReplyAlert", "AwaitingCustomerReply"]]) {
+    const match = ptBr.match(new RegExp(`const string ${constant} =\\s*"([^"]+)"`));
+    assert.ok(match, `PtBr.${constant}`);
+    assert.equal(names[key], match[1], `labels.${key} = PtBr.${constant}`);
+  }
+});

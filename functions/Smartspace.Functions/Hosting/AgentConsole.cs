@@ -46,7 +46,7 @@ public static class AgentConsole
             return index.PhysicalPath is { } indexPath && index.Exists
                 ? Results.File(indexPath, "text/html; charset=utf-8")
                 : Results.NotFound();
-        }).AllowAnonymous().ExcludeFromDescription();
+        }).AllowAnonymous().ExcludeFromDescription().LocalOnly(); // in Azure the console is a static site: no function.json
         return app;
     }
 

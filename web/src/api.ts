@@ -83,6 +83,9 @@ export class ApiError extends Error {
 /** Where the API is: the same origin locally; the Function App's origin when the console is a static site (build-time VITE_API_BASE). */
 export const apiBase: string = (import.meta.env.VITE_API_BASE as string | undefined) ?? "";
 
+/** Raised on window when the API answers 401. */
+export const unauthorizedEvent = "smartspace:unauthorized";
+
 export class AgentApi {
   constructor(private readonly token: string) {}
 
@@ -92,6 +95,10 @@ export class AgentApi {
       headers: { authorization: `Bearer ${this.token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (response.status === 401) {
+      // The token expired or was revoked: the console goes back to sign-in (main.tsx listens).
+      window.dispatchEvent(new Event(unauthorizedEvent));
+    }
     if (!response.ok) {
       const problem = await response.json().catch(() => ({})) as { code?: string; title?: string; detail?: string };
       throw new ApiError(response.status, problem.code ?? String(response.status), problem.title ?? "", problem.detail ?? response.statusText);

@@ -1,5 +1,6 @@
 import { render } from "preact";
-import { useState } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
+import { unauthorizedEvent } from "./api";
 import { App } from "./components/App";
 import { SignIn } from "./components/SignIn";
 import "./styles.css";
@@ -18,6 +19,11 @@ function initialToken(): string | null {
 
 function Root() {
   const [token, setToken] = useState(initialToken);
+  useEffect(() => {
+    const signOut = () => { sessionStorage.removeItem(storageKey); setToken(null); };
+    window.addEventListener(unauthorizedEvent, signOut);
+    return () => window.removeEventListener(unauthorizedEvent, signOut);
+  }, []);
   if (!token) {
     return <SignIn onToken={(t) => { sessionStorage.setItem(storageKey, t); setToken(t); }} />;
   }

@@ -131,7 +131,7 @@ export class ConsoleStore {
       try {
         this.apply(await this.api.conversation(id, held?.version ?? 0));
       } catch (error) {
-        if (error instanceof ApiError && (error.status === 404 || error.status === 403)) this.forget(id);
+        if (error instanceof ApiError && (error.status === 404 || error.status === 403)) this.forget(id, false);
       }
     });
     this.refreshing.set(id, next);
@@ -142,16 +142,21 @@ export class ConsoleStore {
     const id = detail.conversation.id;
     if (this.gone.has(id)) return;
     const timeline = merge(this.timelines.get(id), detail);
-    if (timeline.conversation.stage === "closed" || (this.me?.role !== "supervisor" && timeline.conversation.agentId !== this.me?.agentId)) {
+    if (timeline.conversation.stage === "closed") {
       this.forget(id);
+      return;
+    }
+    if (this.me?.role !== "supervisor" && timeline.conversation.agentId !== this.me?.agentId) {
+      this.forget(id, false); // no longer this agent's; an assignment event brings it back
       return;
     }
     this.timelines.set(id, timeline);
     this.changed();
   }
 
-  forget(id: string): void {
-    this.gone.add(id);
+  /** Drops a conversation from the screen; `finished` ones never come back (a finished conversation never reopens). */
+  forget(id: string, finished = true): void {
+    if (finished) this.gone.add(id);
     this.timelines.delete(id);
     this.lastConversations.delete(id);
     if (this.selectedId === id) this.selectedId = [...this.timelines.keys()][0] ?? null;

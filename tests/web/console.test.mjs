@@ -299,7 +299,7 @@ test("R12, R13: refusals in the Atendimento screen's \"Atenção!\" box with the
   await screenshot(page, "atencao-capacidade-wide");
 });
 
-test("P7: every inbound type is shown as the API describes it; a failed status shows its reason", async () => {
+test("P7: every inbound type is shown as the API describes it", async () => {
   const { page, number } = await consoleOnNewConversation("ana", sizes.narrow);
   const from = waId(number);
   await customerSends(base, from, { name: "Tipos", text: "primeira" });

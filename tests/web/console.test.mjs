@@ -246,6 +246,7 @@ test("R7, R8, R9, R11, R16, R6, R17, R10: a closed window, templates, the reply,
   await search({ "Qualificação": "", "De": "", "Até": "", "Número do cliente": number });
   const row = rows.filter({ hasText: "Maria Ativa" });
   await row.getByText("Dúvida").waitFor();
+  await row.getByText("Ana Souza").waitFor();
   await row.getByRole("button", { name: "Maria Ativa", exact: true }).click();
   await page.locator("tr.history-detail").getByText("Cliente retomou o pedido.").waitFor();
   await page.locator("tr.history-detail").getByText("Oi, pode continuar").waitFor();

@@ -42,6 +42,8 @@ export function History({ store, onStart }: { store: ConsoleStore; onStart: () =
     id: `h-${name}`, value: filters[name],
     onInput: (e: Event) => setFilters({ ...filters, [name]: (e.target as HTMLInputElement).value }),
   });
+  const agentName = (id: string | null) =>
+    agents.find((a) => a.agentId === id)?.name ?? (id && id === store.me?.agentId ? store.me.name : id ?? "");
   const start = (item: HistoryItem) => {
     setMenu(null);
     store.openNewConversation({ channelId: item.conversation.channelId, number: item.conversation.customerNumber ?? "" });
@@ -81,7 +83,7 @@ export function History({ store, onStart }: { store: ConsoleStore; onStart: () =
                 <tr key={c.id} data-conversation-id={c.id}>
                   <td><button type="button" class="link" aria-expanded={open === c.id} onClick={() => setOpen(open === c.id ? null : c.id)}>{customerLabel(c)}</button>
                     <span class="muted"> {c.customerNumber}</span></td>
-                  <td>{c.agentId}</td>
+                  <td>{agentName(c.agentId)}</td>
                   <td>{c.qualificationName ?? ""}</td>
                   <td>{c.closedAt ? new Date(c.closedAt).toLocaleString("pt-BR") : ""}</td>
                   <td class="actions">

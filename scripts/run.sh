@@ -9,6 +9,10 @@ cd "$(dirname "$0")/.."
 settings=local.settings.json
 [ -f "$settings" ] || settings=local.settings.sample.json
 
+# The agent console (web/, served at / in local mode): installed and built unless SMARTSPACE_SKIP_WEB_BUILD=1.
+if [ "${SMARTSPACE_SKIP_WEB_BUILD:-0}" != 1 ]; then
+  (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent) || exit 1
+fi
 dotnet build functions/Smartspace.LocalHost/Smartspace.LocalHost.csproj -c Release -nologo -v quiet
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 if [ -n "${ASPNETCORE_URLS:-}" ]; then
@@ -18,5 +22,5 @@ if [ -n "${ASPNETCORE_URLS:-}" ]; then
   export Meta__SandboxWebhookUrl="${Meta__SandboxWebhookUrl:-$self/api/whatsapp/webhook}"
   export WebPubSub__Endpoint="${WebPubSub__Endpoint:-$self}"
 fi
-echo "Smartspace on ${ASPNETCORE_URLS:-http://127.0.0.1:5080} — sandbox page: /sandbox, health: /api/health, OpenAPI: /api/openapi/v1.json"
+echo "Smartspace on ${ASPNETCORE_URLS:-http://127.0.0.1:5080} — console: /, sandbox page: /sandbox, health: /api/health, OpenAPI: /api/openapi/v1.json"
 exec dotnet functions/Smartspace.LocalHost/bin/Release/net10.0/Smartspace.LocalHost.dll --settings "$settings" "$@"

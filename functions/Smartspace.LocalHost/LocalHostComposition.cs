@@ -51,7 +51,7 @@ public static class LocalHostComposition
     public static WebApplication MapLocalHost(this WebApplication app)
     {
         app.UseSmartspace();
-        app.MapGet("/", () => Results.Text("Smartspace local host ready")).AllowAnonymous().ExcludeFromDescription();
+        app.MapAgentConsole();
         app.MapSmartspaceFunctions();
 
         var local = app.Services.GetRequiredService<IOptions<LocalOptions>>().Value;

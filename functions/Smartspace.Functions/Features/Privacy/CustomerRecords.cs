@@ -66,25 +66,40 @@ public sealed record CustomerRecords(string TenantId, CustomerKey Requested, IRe
     public ConversationRow? InService => Conversations.Select(ConversationRow.From).FirstOrDefault(c => c.Stage != ConversationStage.Closed);
 }
 
-/// <summary>Finds a customer's <see cref="CustomerRecords"/> with point reads of the profiles and one filtered scan of conversations per key.</summary>
+/// <summary>
+/// Finds a customer's <see cref="CustomerRecords"/>: point reads of the profiles by number on every channel, a filtered scan
+/// of the profiles for a BSUID, and a filtered scan of the conversations per key (no index by customer exists).
+/// </summary>
 public sealed class CustomerRecordsReader(LedgerStore ledger, ContactCenterDirectory directory)
 {
+    private const string CustomerPrefix = "cust|";
+
     public async Task<CustomerRecords> FindAsync(string tenantId, CustomerKey requested, CancellationToken ct)
     {
         var channels = await directory.GetChannelsOfTenantAsync(tenantId, ct);
         var keys = new HashSet<string>(StringComparer.Ordinal) { requested.Value };
         var pending = new Queue<string>(keys);
-        var profiles = new List<CustomerRow>();
+        var profiles = new Dictionary<string, CustomerRow>(StringComparer.Ordinal);
         while (pending.TryDequeue(out var key))
         {
+            var found = new List<CustomerRow>();
             foreach (var channel in channels)
             {
-                if (await ledger.GetCustomerAsync(tenantId, channel.ChannelId, key, ct) is not { } profile)
+                if (await ledger.GetCustomerAsync(tenantId, channel.ChannelId, key, ct) is { } profile)
                 {
-                    continue;
+                    found.Add(profile);
                 }
+            }
 
-                profiles.Add(profile);
+            if (!CustomerKey.TryFromWaId(key, out _))
+            {
+                // A BSUID is also kept on the profiles keyed by number: one filtered scan of the customer rows finds them.
+                var rows = await ledger.QueryAllAsync(tenantId, CustomerPrefix, ct, [new PropertyFilter("UserId", FilterOperator.Equal, key)]);
+                found.AddRange(rows.Select(CustomerRow.From));
+            }
+
+            foreach (var profile in found.Where(p => profiles.TryAdd(Keys.Customer(p.ChannelId, p.CustomerKey), p)))
+            {
                 foreach (var linked in LinkedKeys(profile).Where(keys.Add))
                 {
                     pending.Enqueue(linked);
@@ -99,7 +114,7 @@ public sealed class CustomerRecordsReader(LedgerStore ledger, ContactCenterDirec
                 [new PropertyFilter("CustomerKey", FilterOperator.Equal, key)]));
         }
 
-        return new CustomerRecords(tenantId, requested, profiles, conversations, keys);
+        return new CustomerRecords(tenantId, requested, profiles.Values.ToList(), conversations, keys);
     }
 
     /// <summary>The other keys a profile names its customer by: their BSUID, and the number WhatsApp reported (P6).</summary>

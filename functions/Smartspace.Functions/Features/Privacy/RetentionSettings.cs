@@ -33,9 +33,9 @@ internal sealed class PrivacyOptionsValidator : IValidateOptions<PrivacyOptions>
             errors.Add("Privacy: " + problem);
         }
 
-        if (options.RetentionMaxRowsPerRun is < StoreLimits.MaxBatchOperations or > 1_000_000)
+        if (options.RetentionMaxRowsPerRun is < 1 or > 1_000_000)
         {
-            errors.Add($"Privacy:RetentionMaxRowsPerRun must be {StoreLimits.MaxBatchOperations}–1000000.");
+            errors.Add("Privacy:RetentionMaxRowsPerRun must be 1–1000000.");
         }
 
         if (options.RetentionInterval <= TimeSpan.Zero)

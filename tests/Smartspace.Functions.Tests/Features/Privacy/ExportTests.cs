@@ -87,5 +87,16 @@ public sealed class ExportTests : IDisposable
         Assert.Equal("cancelamento", entry.GetProperty("details").GetProperty("ids").GetProperty("id").GetString());
     }
 
+    [Fact]
+    public async Task LGPD_Endpoints_AreInTheOpenApiDocument()
+    {
+        var document = (await factory.CreateClient().GetJsonAsync("/api/openapi/v1.json")).GetProperty("paths");
+
+        foreach (var path in new[] { PrivacyDesk.Export, PrivacyDesk.Erasure, PrivacyDesk.Settings, PrivacyDesk.Audit })
+        {
+            Assert.True(document.TryGetProperty(path, out _), path);
+        }
+    }
+
     public void Dispose() => factory.Dispose();
 }

@@ -24,7 +24,7 @@ public abstract class ErasureContract : IDisposable
     protected const string Text1 = "Meu CPF é 123.456.789-00";
     private const string Caption = "Foto do RG da Joana";
     private const string Reply = "Olá Joana, recebemos seu RG";
-    protected const string Note = "Cliente Joana pediu segunda via do boleto";
+    private const string Note = "Cliente Joana pediu segunda via do boleto";
     private const string Text2 = "Voltei a escrever sobre o boleto";
     private const string Control = "11987650202";
 
@@ -36,7 +36,7 @@ public abstract class ErasureContract : IDisposable
 
     protected abstract HandlerFactory NewFactory();
 
-    protected static readonly string[] Traces = [WaId, LegacyWaId, Typed, Bsuid, "Joana", "123.456.789", Caption, Reply, "segunda via", Text2, "wamid.lgpd.", "wamid.TEST", "77001"];
+    private static readonly string[] Traces = [WaId, LegacyWaId, Typed, Bsuid, "Joana", "123.456.789", Caption, Reply, "segunda via", Text2, "wamid.lgpd.", "wamid.TEST", "77001"];
 
     /// <summary>Two finished conversations of the customer (text, an image from the 12-digit variant, an agent reply, notes), plus a control customer, plus the same number in another contact center.</summary>
     private async Task<List<string>> ServeCustomerTwiceAsync()
@@ -183,6 +183,46 @@ public abstract class ErasureContract : IDisposable
         Assert.Equal("refused_in_service", entry.GetProperty("outcome").GetString());
     }
 
+    [Fact]
+    public async Task LGPD_Erasure_OfACustomerWithManyConversations_CommitsInBatchesWithinTheStoreLimits()
+    {
+        // 60 finished conversations: 60 anonymized rows + 60 history entries + profile + audit > one batch of 100.
+        var f = Factory;
+        for (var i = 0; i < 60; i++)
+        {
+            await f.CustomerWritesAsync(Typed, $"wamid.lgpd.many.{i}", f.Clock.GetUtcNow(), $"{Text1} #{i}", Name);
+            await f.FinishCurrentAsync(Typed, "duvida", $"{Note} #{i}");
+            f.Clock.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        using var erased = await f.Supervisor().EraseAsync(new { number = Typed });
+
+        var result = await erased.ReadJsonAsync();
+        Assert.True(erased.StatusCode == HttpStatusCode.OK, result.ToString());
+        Assert.Equal((60, 60, 60), (result.GetProperty("conversations").GetInt32(), result.GetProperty("messages").GetInt32(), result.GetProperty("historyEntries").GetInt32()));
+        PrivacyDesk.AssertNoTrace(await f.ScanStoresAsync(), Traces, "the stores");
+    }
+
+    [Fact]
+    public async Task LGPD_AnErasureACrashInterrupted_IsFinishedByTheRetentionTimer()
+    {
+        // The erasure committed (conversation anonymized, marked pending) but the process died before deleting the messages.
+        var f = Factory;
+        await f.CustomerWritesAsync(Typed, "wamid.lgpd.crash", f.Clock.GetUtcNow(), Text1, Name);
+        var id = await f.FinishCurrentAsync(Typed, null, null);
+        var ledger = f.Get<LedgerStore>();
+        var row = (await ledger.GetAsync(HandlerFactory.TenantId, Keys.Conversation(id), CancellationToken.None))!;
+        row[Smartspace.Functions.Features.Privacy.MessagePurge.ErasurePending] = true;
+        Assert.True((await ledger.SubmitAsync([EntityOperation.Replace(row)], CancellationToken.None)).Succeeded);
+
+        using var run = await f.CreateClient().PostAsync("/api/local/timers/retention", content: null);
+
+        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
+        Assert.Empty(await ledger.GetMessagesAsync(HandlerFactory.TenantId, id, 0, CancellationToken.None));
+        Assert.Null(await ledger.GetAsync(HandlerFactory.TenantId, Keys.Wamid("wamid.lgpd.crash"), CancellationToken.None));
+        Assert.Null((await ledger.GetAsync(HandlerFactory.TenantId, Keys.Conversation(id), CancellationToken.None))!.GetBoolean(Smartspace.Functions.Features.Privacy.MessagePurge.ErasurePending));
+    }
+
     public void Dispose()
     {
         if (lazyFactory.IsValueCreated)
@@ -236,46 +276,6 @@ public sealed class ErasureOnSqliteTests : ErasureContract
         }
 
         Assert.Equal(before, await f.ScanStoresAsync());
-    }
-
-    [Fact]
-    public async Task LGPD_Erasure_OfACustomerWithManyConversations_CommitsInBatchesWithinTheStoreLimits()
-    {
-        // 60 finished conversations: 60 anonymized rows + 60 history entries + profile + audit > one batch of 100.
-        var f = Factory;
-        for (var i = 0; i < 60; i++)
-        {
-            await f.CustomerWritesAsync(Typed, $"wamid.lgpd.many.{i}", f.Clock.GetUtcNow(), $"{Text1} #{i}", Name);
-            await f.FinishCurrentAsync(Typed, "duvida", $"{Note} #{i}");
-            f.Clock.Advance(TimeSpan.FromMinutes(1));
-        }
-
-        using var erased = await f.Supervisor().EraseAsync(new { number = Typed });
-
-        var result = await erased.ReadJsonAsync();
-        Assert.True(erased.StatusCode == HttpStatusCode.OK, result.ToString());
-        Assert.Equal((60, 60, 60), (result.GetProperty("conversations").GetInt32(), result.GetProperty("messages").GetInt32(), result.GetProperty("historyEntries").GetInt32()));
-        PrivacyDesk.AssertNoTrace(await f.ScanStoresAsync(), Traces, "the stores");
-    }
-
-    [Fact]
-    public async Task LGPD_AnErasureACrashInterrupted_IsFinishedByTheRetentionTimer()
-    {
-        // The erasure committed (conversation anonymized, marked pending) but the process died before deleting the messages.
-        var f = Factory;
-        await f.CustomerWritesAsync(Typed, "wamid.lgpd.crash", f.Clock.GetUtcNow(), Text1, Name);
-        var id = await f.FinishCurrentAsync(Typed, null, null);
-        var ledger = f.Get<LedgerStore>();
-        var row = (await ledger.GetAsync(HandlerFactory.TenantId, Keys.Conversation(id), CancellationToken.None))!;
-        row[Smartspace.Functions.Features.Privacy.MessagePurge.ErasurePending] = true;
-        Assert.True((await ledger.SubmitAsync([EntityOperation.Replace(row)], CancellationToken.None)).Succeeded);
-
-        using var run = await f.CreateClient().PostAsync("/api/local/timers/retention", content: null);
-
-        Assert.Equal(HttpStatusCode.OK, run.StatusCode);
-        Assert.Empty(await ledger.GetMessagesAsync(HandlerFactory.TenantId, id, 0, CancellationToken.None));
-        Assert.Null(await ledger.GetAsync(HandlerFactory.TenantId, Keys.Wamid("wamid.lgpd.crash"), CancellationToken.None));
-        Assert.Null((await ledger.GetAsync(HandlerFactory.TenantId, Keys.Conversation(id), CancellationToken.None))!.GetBoolean(Smartspace.Functions.Features.Privacy.MessagePurge.ErasurePending));
     }
 
     [Theory]

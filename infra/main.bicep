@@ -115,6 +115,12 @@ param windowExpiryInterval string = '00:00:30'
 @description('Outbox retry interval (Timers__OutboxRetryInterval).')
 param outboxRetryInterval string = '00:00:10'
 
+@description('LGPD: how long a contact center keeps messages until its supervisor sets its own (Privacy__MessageRetention, TimeSpan).')
+param messageRetention string = '1825.00:00:00'
+
+@description('LGPD: how long a contact center keeps media until its supervisor sets its own (Privacy__MediaRetention, TimeSpan; at most messageRetention).')
+param mediaRetention string = '365.00:00:00'
+
 @description('Seed file loaded at start-up (Seed__File); empty = none.')
 param seedFile string = ''
 
@@ -258,6 +264,8 @@ module functionApp 'modules/functionApp.bicep' = {
     templateSyncInterval: templateSyncInterval
     windowExpiryInterval: windowExpiryInterval
     outboxRetryInterval: outboxRetryInterval
+    messageRetention: messageRetention
+    mediaRetention: mediaRetention
     seedFile: seedFile
     // The agent API admits the console's origin (and only explicitly listed extras).
     corsAllowedOrigins: union([agentConsole.outputs.origin], corsAllowedOrigins)

@@ -67,6 +67,18 @@ public static class PtBr
     /// <summary>The agent may not act on this resource.</summary>
     public const string Forbidden = "Você não tem permissão para realizar esta ação.";
 
+    // ---- Ours: LGPD requests of a customer (export, erasure), seen by supervisors. ----
+
+    /// <summary>LGPD: no data of that customer in the contact center.</summary>
+    public const string CustomerNotFound = "Nenhum dado deste cliente foi encontrado neste contact center.";
+
+    /// <summary>LGPD: erasure refused while the customer has a conversation in progress.</summary>
+    public const string ErasureWhileInService =
+        "Não é possível excluir os dados do cliente durante um atendimento em andamento. Finalize o atendimento e tente novamente.";
+
+    /// <summary>LGPD: the name shown on a conversation whose customer's data were erased.</summary>
+    public const string ErasedCustomerName = "Cliente anonimizado (LGPD)";
+
     // ---- Ours: Meta send/delivery errors explained to the agent (reference §7). ----
 
     /// <summary>Meta 131047: re-engagement — more than 24 h since the customer's last message.</summary>

@@ -79,7 +79,7 @@ public sealed class GraphApiClientResponseTests
         var outcome = Assert.IsType<SendOutcome.Rejected>(await Send(handler));
 
         Assert.IsType<RejectionKind.RetryLater>(outcome.Kind);
-        Assert.Equal(Smartspace.Core.Text.PtBr.MetaRateLimited130429, outcome.AgentText);
+        Assert.Equal(Smartspace.Core.Text.PtBr.MetaUnknownError, outcome.AgentText); // as a final refusal; while retrying the agent reads OutboundNotices.Retrying
     }
 
     [Theory]

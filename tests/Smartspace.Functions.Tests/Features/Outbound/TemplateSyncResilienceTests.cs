@@ -28,9 +28,7 @@ public sealed class TemplateSyncResilienceTests : IDisposable
     private const string OtherWaba = "200300400500999";
     private readonly HandlerFactory factory = new();
 
-    private TemplateSync Sync(IMessageTemplateSource templates) => new(
-        factory.Get<ContactCenterDirectory>(), factory.Get<TemplateCatalog>(), templates, factory.Get<IAgentEventPublisher>(), factory.Get<MetaAccessHealth>(),
-        factory.Clock, NullLogger<TemplateSync>.Instance);
+    private TemplateSync Sync(IMessageTemplateSource templates) => factory.TemplateSync(templates);
 
     private Task<MessageTemplate?> StoredAsync(string tenantId, string waba, string name) =>
         factory.Get<TemplateCatalog>().GetAsync(tenantId, waba, name, "pt_BR", CancellationToken.None);

@@ -29,10 +29,7 @@ public sealed class TemplateSyncTests : IDisposable
     private readonly HandlerFactory factory = new();
     private readonly FakeTemplateSource source = new();
 
-    /// <summary>The product's sync job over the test host's catalog and events, reading from <paramref name="templates"/>.</summary>
-    private TemplateSync Sync(IMessageTemplateSource templates) => new(
-        factory.Get<ContactCenterDirectory>(), factory.Get<TemplateCatalog>(), templates, factory.Get<IAgentEventPublisher>(), factory.Get<MetaAccessHealth>(),
-        factory.Clock, NullLogger<TemplateSync>.Instance);
+    private TemplateSync Sync(IMessageTemplateSource templates) => factory.TemplateSync(templates);
 
     private async Task<List<(string Name, string Status)>> ListedAsync()
     {

@@ -35,6 +35,9 @@ public sealed partial class OutboxDispatcher(
     public static readonly TimeSpan InFlightTimeout = TimeSpan.FromMinutes(2);
     public OutboundRetryPolicy Policy { get; init; } = OutboundRetryPolicy.Default;
 
+    /// <summary>How long a sweep waits for its sends before it returns, leaving slow ones to finish on their own. Default 5 s.</summary>
+    public TimeSpan SweepWait { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Runs every due entry of every contact center (the retry timer), concurrently within the send slots.</summary>
     public async Task<int> SweepAsync(CancellationToken ct)
     {
@@ -51,7 +54,16 @@ public sealed partial class OutboxDispatcher(
             }
         }
 
-        return (await Task.WhenAll(work)).Count(handled => handled);
+        // A hung Graph call must not hold up the next sweep either: after SweepWait the sweep returns and what is still
+        // running finishes on its own (its claim keeps the next sweep off it; a dead process leaves it to the in-flight timeout).
+        var all = Task.WhenAll(work);
+        if (await Task.WhenAny(all, Task.Delay(SweepWait, time, ct)) == all)
+        {
+            return (await all).Count(handled => handled);
+        }
+
+        _ = all.ContinueWith(t => LogSweepStragglerFailed(t.Exception), CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        return work.Count(t => t.IsCompletedSuccessfully && t.Result);
     }
 
     /// <summary>Handles one entry if it is due. True when something was done.</summary>
@@ -239,6 +251,9 @@ public sealed partial class OutboxDispatcher(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbound {OurMessageId} ended ambiguously; shown unconfirmed, waiting for a status instead of re-sending")]
     private partial void LogAmbiguous(string ourMessageId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "An outbox dispatch still running after its sweep returned failed; the next sweep retries it")]
+    private partial void LogSweepStragglerFailed(Exception? exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Outbound {OurMessageId} paced by Meta's pair rate; due again in {Wait}")]
     private partial void LogPaced(string ourMessageId, TimeSpan wait);

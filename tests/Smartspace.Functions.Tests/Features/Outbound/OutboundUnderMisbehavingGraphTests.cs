@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Text.Json;
 using Smartspace.Core.Text;
+using Smartspace.Functions.Features.Outbound;
 using Smartspace.Functions.Realtime;
 using Smartspace.Functions.Tests.Features.Conversations;
 using Smartspace.Functions.Tests.Features.MetaWebhook;
@@ -124,6 +125,35 @@ public sealed class OutboundUnderMisbehavingGraphTests : IDisposable
 
         release.SetResult();
         Assert.Equal(2, await sweep);
+        await AcceptedAsync(slow);
+        Assert.Equal(4, factory.SendCount());
+    }
+
+    [Fact]
+    public async Task P3_RetrySweep_AHungRetryDoesNotHoldUpTheNextSweep()
+    {
+        factory.Sender.Behaviour = Outcomes.ThroughputReached;
+        var ana = factory.ClientFor("ana");
+        var slow = FirstMessageId(await ana.StartCreatedAsync(Desk.Mobile(1), Desk.Retomada()));
+        var slowEntry = await factory.WaitForSendsAsync(slow, 1);
+        factory.Clock.Advance(TimeSpan.FromSeconds(1));
+        var fast = FirstMessageId(await ana.StartCreatedAsync(Desk.Mobile(2), Desk.Retomada()));
+        await factory.WaitForSendsAsync(fast, 2);
+
+        // The first sweep retries only the slow one, which hangs.
+        HangFor(Desk.Mobile(1));
+        factory.Clock.SetUtcNow(slowEntry!.GetDateTimeOffset("NextAttemptAt")!.Value);
+        var first = factory.SweepAsync();
+        await LedgerProbe.EventuallyAsync(() => Task.FromResult(factory.SendCount() == 3), "the slow retry to hang at the Graph API");
+
+        // The sweep stops waiting for it (its send goes on), so the next sweep retries the other one meanwhile.
+        factory.Clock.Advance(factory.Get<OutboxDispatcher>().SweepWait);
+        Assert.Equal(0, await first);
+        Assert.Equal(1, await factory.SweepAsync());
+        await AcceptedAsync(fast);
+        Assert.Equal("retrying", (await factory.MessageAsync(slow)).Status);
+
+        release.SetResult();
         await AcceptedAsync(slow);
         Assert.Equal(4, factory.SendCount());
     }

@@ -159,6 +159,37 @@ public sealed class OutboundUnderMisbehavingGraphTests : IDisposable
     }
 
     [Fact]
+    public async Task R6_PairRate_BeyondMetasBurstToOneCustomer_WaitsForItsSlot_InsteadOfBeingRefused()
+    {
+        var ana = factory.ClientFor("ana");
+        var started = await ana.StartCreatedAsync(Desk.Mobile(1), Desk.Retomada());
+        await AcceptedAsync(FirstMessageId(started));
+        await factory.CustomerWritesAsync(Desk.Mobile(1), "wamid.PAIR.reply");
+        var t0 = factory.Clock.GetUtcNow();
+
+        // The template and 44 texts use the pair's burst of 45 (reference §11); the 45th text must wait 6 s.
+        var texts = new List<string>();
+        for (var i = 0; i < 45; i++)
+        {
+            using var sent = await ana.SendTextAsync(started.ConversationId(), $"Mensagem {i}");
+            texts.Add((await sent.ReadJsonAsync()).GetProperty("message").GetProperty("id").GetString()!);
+        }
+
+        await LedgerProbe.EventuallyAsync(async () => await factory.CountAsync("outbox|") == 1 && factory.SendCount() == 45, "44 texts sent, one left waiting");
+        var waiting = Assert.Single(texts, id => factory.Sender.Requests.All(r => r.OurMessageId != id));
+        var entry = await factory.OutboxEntryAsync(waiting);
+        Assert.Equal((OutboxStates.Pending, 0, t0 + SendLimits.Default.PairInterval),
+            (entry!.GetString("State"), entry.GetInt32("Attempts"), entry.GetDateTimeOffset("NextAttemptAt")));
+        Assert.Equal("pending", (await factory.MessageAsync(waiting)).Status);
+
+        factory.Clock.SetUtcNow(t0 + SendLimits.Default.PairInterval);
+        Assert.Equal(1, await factory.SweepAsync());
+        await AcceptedAsync(waiting);
+        Assert.Equal(46, factory.Sender.Requests.Select(r => r.OurMessageId).Distinct().Count());
+        Assert.Equal(46, factory.SendCount());
+    }
+
+    [Fact]
     public async Task P3_RetryingThenAccepted_EachStateAnnouncedOnce()
     {
         factory.Sender.Behaviour = Outcomes.FailThenAccept(1, Outcomes.ThroughputReached);

@@ -52,14 +52,20 @@ public sealed class OutboundUnderMisbehavingGraphTests : IDisposable
         .Select(m => m.GetProperty("status").GetString()!)
         .ToList();
 
+    /// <summary>A conversation whose customer replied to the agent's template: free text may be sent (R6, R8).</summary>
+    private async Task<JsonElement> OpenConversationAsync(HttpClient agent, string typed)
+    {
+        var started = await agent.StartCreatedAsync(typed, Desk.Retomada());
+        await AcceptedAsync(FirstMessageId(started));
+        await factory.CustomerWritesAsync(typed, "wamid.REPLY." + typed);
+        return started;
+    }
+
     [Fact]
     public async Task R6_R7_FourHungGraphCalls_DoNotHoldUpAnotherAgentsTextOrANewConversationsTemplate()
     {
-        // Bruno's conversation is open (the customer replied to his template).
         var bruno = factory.ClientFor("bruno");
-        var open = await bruno.StartCreatedAsync(Desk.Mobile(10), Desk.Retomada());
-        await AcceptedAsync(FirstMessageId(open));
-        await factory.CustomerWritesAsync(Desk.Mobile(10), "wamid.HOL.reply");
+        var open = await OpenConversationAsync(bruno, Desk.Mobile(10));
 
         // Ana's four sends hang at Meta: three new conversations and a second template in one of them.
         HangFor(Desk.Mobile(1), Desk.Mobile(2), Desk.Mobile(3));
@@ -162,9 +168,7 @@ public sealed class OutboundUnderMisbehavingGraphTests : IDisposable
     public async Task R6_PairRate_BeyondMetasBurstToOneCustomer_WaitsForItsSlot_InsteadOfBeingRefused()
     {
         var ana = factory.ClientFor("ana");
-        var started = await ana.StartCreatedAsync(Desk.Mobile(1), Desk.Retomada());
-        await AcceptedAsync(FirstMessageId(started));
-        await factory.CustomerWritesAsync(Desk.Mobile(1), "wamid.PAIR.reply");
+        var started = await OpenConversationAsync(ana, Desk.Mobile(1));
         var t0 = factory.Clock.GetUtcNow();
 
         // The template and 44 texts use the pair's burst of 45 (reference §11); the 45th text must wait 6 s.

@@ -106,9 +106,9 @@ public static class PtBr
     public const string RetryingPairRate131056 =
         "Muitas mensagens enviadas para este cliente em pouco tempo. A mensagem será reenviada automaticamente em instantes.";
 
-    /// <summary>Retrying after a 5xx, 131000 or a connection that failed before sending.</summary>
+    /// <summary>Retrying after a 5xx, 131000 or a connection that failed before sending (ours or Meta's: the text blames neither).</summary>
     public const string RetryingMetaUnavailable =
-        "A Meta está instável no momento. A mensagem será reenviada automaticamente em instantes.";
+        "Falha temporária na comunicação com a Meta. A mensagem será reenviada automaticamente em instantes.";
 
     /// <summary>Retryable refusals until the automatic attempts ran out: nothing was sent.</summary>
     public const string GaveUpAfterRetries =

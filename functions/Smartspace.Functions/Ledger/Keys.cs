@@ -38,6 +38,8 @@ public static class Keys
     public const string ChannelPrefix = "channel|";
     public static string Template(string wabaId, string name, string language) => $"tpl|{wabaId}|{name}|{language}";
     public static string TemplatePrefix(string wabaId) => $"tpl|{wabaId}|";
+    /// <summary>Marks that the last template sync of the account found an empty listing (awaiting a second one to confirm it).</summary>
+    public static string TemplateListingEmpty(string wabaId) => $"tplempty|{wabaId}";
     public const string Settings = "settings";
     public static string Customer(string channelId, string customerKey) => $"cust|{channelId}|{Escape(customerKey)}";
     public static string Conversation(string conversationId) => "conv|" + Escape(conversationId);

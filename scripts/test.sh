@@ -43,6 +43,7 @@ echo "Azurite on 127.0.0.1:$azurite_port (pid $azurite_pid)"
 passed=0
 failed=0
 failures=()
+failed_tests=()
 for project in tests/*/*.Tests.csproj; do
   name=$(basename "$project" .csproj)
   step "dotnet test $name"
@@ -56,6 +57,7 @@ for project in tests/*/*.Tests.csproj; do
   if [ "$status" -ne 0 ]; then
     failures+=("$name")
     [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
+    while IFS= read -r t; do failed_tests+=("$name: $t"); done < <(grep -E '^ +Failed [^:]' "$log" | sed -E 's/^ +Failed //')
   fi
   rm -f "$log"
 done
@@ -73,6 +75,7 @@ node_tests() {
   if [ "$status" -ne 0 ]; then
     failures+=("$1")
     [ "${f:-0}" -eq 0 ] && failed=$((failed + 1))
+    while IFS= read -r t; do failed_tests+=("$1: $t"); done < <(grep -E '^not ok ' "$log")
   fi
   rm -f "$log"
 }
@@ -93,5 +96,6 @@ node_tests "browser tests" tests/web/
 
 echo
 [ ${#failures[@]} -eq 0 ] || echo "Failing: ${failures[*]}"
+for t in "${failed_tests[@]}"; do echo "  failed: $t"; done
 echo "$passed passed, $failed failed"
 [ ${#failures[@]} -eq 0 ]

@@ -7,6 +7,9 @@ namespace Smartspace.Storage.Sqlite;
 /// <summary>One durable inbox entry: what was received, when, and how often applying it failed.</summary>
 public sealed record InboxEntry(long Seq, DateTimeOffset ReceivedAt, byte[] Body, int Attempts);
 
+/// <summary>A webhook body the product gave up applying, with why and when.</summary>
+public sealed record DeadLetter(long Seq, DateTimeOffset ReceivedAt, DateTimeOffset DeadAt, int Attempts, string Reason, byte[] Body);
+
 /// <summary>
 /// A durable, append-only inbox in its own SQLite file (WAL, <c>synchronous=FULL</c>): the webhook appends the
 /// verified raw body and may acknowledge as soon as <see cref="AppendAsync"/> completes, because the row is fsynced
@@ -125,6 +128,17 @@ public sealed class SqliteInbox : IDisposable
         Enqueue(op);
         await op.Done.Task.ConfigureAwait(false);
         return op.Seq;
+    }
+
+    /// <summary>The dead letters that <see cref="PurgeDeadLettersAsync"/> would remove by content (an LGPD export shows them).</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(IReadOnlyCollection<string> naming, IReadOnlyCollection<string> within, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(naming);
+        ArgumentNullException.ThrowIfNull(within);
+        var op = new Op(OpKind.ReadDead) { Needles = JsonStrings(naming), Scopes = JsonStrings(within), Cancellation = cancellationToken };
+        Enqueue(op);
+        await op.Done.Task.ConfigureAwait(false);
+        return op.Dead!;
     }
 
     private static byte[][] JsonStrings(IEnumerable<string> values) =>
@@ -257,15 +271,13 @@ public sealed class SqliteInbox : IDisposable
             case OpKind.Read:
                 op.Entries = ReadPending(op.AfterSeq, op.Max);
                 return false;
+            case OpKind.ReadDead:
+                op.Dead = ReadDead(op);
+                return false;
             case OpKind.Purge:
-                if (op.Scopes!.Count > 0)
+                if (NamingClause(op) is { } clause)
                 {
-                    var scoped = string.Join(" OR ", op.Scopes.Select((_, i) => $"instr(body, $c{i}) > 0"));
-                    var parameters = op.Scopes.Select((scope, i) => ($"$c{i}", (object)scope)).ToList();
-                    foreach (var needle in op.Needles!)
-                    {
-                        op.Seq += Execute($"DELETE FROM dead_letters WHERE instr(body, $n) > 0 AND ({scoped})", [.. parameters, ("$n", needle)]);
-                    }
+                    op.Seq += Execute("DELETE FROM dead_letters WHERE " + clause.Sql, clause.Parameters);
                 }
 
                 if (op.At > DateTimeOffset.MinValue)
@@ -279,6 +291,45 @@ public sealed class SqliteInbox : IDisposable
                 op.AfterSeq = Count("SELECT count(*) FROM dead_letters");
                 return false;
         }
+    }
+
+    /// <summary>Dead letters whose body holds one of the op's needles and one of its scopes, each as a JSON string; null when either list is empty.</summary>
+    private static (string Sql, (string Name, object Value)[] Parameters)? NamingClause(Op op)
+    {
+        if (op.Needles!.Count == 0 || op.Scopes!.Count == 0)
+        {
+            return null;
+        }
+
+        var needles = string.Join(" OR ", op.Needles.Select((_, i) => $"instr(body, $n{i}) > 0"));
+        var scopes = string.Join(" OR ", op.Scopes.Select((_, i) => $"instr(body, $c{i}) > 0"));
+        var parameters = op.Needles.Select((n, i) => ($"$n{i}", (object)n)).Concat(op.Scopes.Select((c, i) => ($"$c{i}", (object)c))).ToArray();
+        return ($"({needles}) AND ({scopes})", parameters);
+    }
+
+    private List<DeadLetter> ReadDead(Op op)
+    {
+        var dead = new List<DeadLetter>();
+        if (NamingClause(op) is not { } clause)
+        {
+            return dead;
+        }
+
+        using var command = _connection!.CreateCommand();
+        command.CommandText = "SELECT seq, received_at, dead_at, attempts, reason, body FROM dead_letters WHERE " + clause.Sql + " ORDER BY seq";
+        foreach (var (name, value) in clause.Parameters)
+        {
+            command.Parameters.AddWithValue(name, value);
+        }
+
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            dead.Add(new DeadLetter(reader.GetInt64(0), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+                reader.GetInt32(3), reader.GetString(4), (byte[])reader.GetValue(5)));
+        }
+
+        return dead;
     }
 
     private List<InboxEntry> ReadPending(long afterSeq, int max)
@@ -377,7 +428,7 @@ public sealed class SqliteInbox : IDisposable
         SqliteStatements.Stop(_queue.Writer, _thread);
     }
 
-    private enum OpKind { Append, Complete, DeadLetter, Attempt, Read, Purge, Count }
+    private enum OpKind { Append, Complete, DeadLetter, Attempt, Read, ReadDead, Purge, Count }
 
     private sealed class Op(OpKind kind)
     {
@@ -395,5 +446,6 @@ public sealed class SqliteInbox : IDisposable
         public int Max { get; init; }
         public long Seq { get; set; }
         public List<InboxEntry>? Entries { get; set; }
+        public List<DeadLetter>? Dead { get; set; }
     }
 }

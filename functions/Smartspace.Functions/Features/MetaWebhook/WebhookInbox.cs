@@ -142,6 +142,10 @@ public sealed partial class WebhookInbox : IHostedService, IDisposable
     public Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string> customerValues, IReadOnlyCollection<string> channelIds, DateTimeOffset? deadBefore, CancellationToken ct) =>
         _inbox is null ? Task.FromResult(0L) : _inbox.PurgeDeadLettersAsync(customerValues, channelIds, deadBefore, ct);
 
+    /// <summary>The dead letters that name one of <paramref name="customerValues"/> on one of <paramref name="channelIds"/>; none when the inbox is off.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ReadDeadLettersAsync(IReadOnlyCollection<string> customerValues, IReadOnlyCollection<string> channelIds, CancellationToken ct) =>
+        _inbox is null ? [] : await _inbox.ReadDeadLettersAsync(customerValues, channelIds, ct);
+
     /// <summary>
     /// Stores the verified body durably and queues its envelope for applying. <see cref="InboxAcceptance.Stored"/> means
     /// fsynced: answer 200. Full or an unavailable ledger: answer 503 and store nothing, so Meta retries later.

@@ -2,7 +2,6 @@ using Smartspace.Core.Conversations;
 using Smartspace.Core.Phones;
 using Smartspace.Core.Text;
 using Smartspace.Functions.Features.Auth;
-using Smartspace.Functions.Features.MetaWebhook;
 using Smartspace.Functions.Ledger;
 using Smartspace.Storage;
 
@@ -45,8 +44,7 @@ public sealed partial class CustomerErasureHandler(
     LedgerStore ledger,
     MessagePurge purge,
     HotRows hotRows,
-    WebhookInbox inbox,
-    ContactCenterDirectory directory,
+    CustomerDeadLetters deadLetterStore,
     AuditTrail audit,
     TimeProvider time,
     ILogger<CustomerErasureHandler> logger)
@@ -72,7 +70,7 @@ public sealed partial class CustomerErasureHandler(
 
             // Before the rows that name the customer go, like media: a crash in between leaves nothing unfindable. Also
             // when the ledger knows nothing of them: a message the inbox could not apply is all there may be.
-            var deadLetters = await PurgeDeadLettersAsync(caller.TenantId, key, records.CustomerKeys, ct);
+            var deadLetters = await deadLetterStore.PurgeAsync(caller.TenantId, key, records.CustomerKeys, ct);
             if (records.IsEmpty)
             {
                 if (deadLetters == 0)
@@ -163,26 +161,6 @@ public sealed partial class CustomerErasureHandler(
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// The inbox's dead letters on this contact center's channels that name the customer as a raw webhook body does:
-    /// the canonical number, its 12-digit wa_id (P6), the BSUID.
-    /// </summary>
-    private async Task<long> PurgeDeadLettersAsync(string tenantId, CustomerKey requested, IEnumerable<string> customerKeys, CancellationToken ct)
-    {
-        var values = new List<string>();
-        foreach (var value in customerKeys.Append(requested.Value))
-        {
-            values.Add(value);
-            if (CustomerKey.TryFromWaId(value, out var key) && key.LegacyWaId is { } legacy)
-            {
-                values.Add(legacy);
-            }
-        }
-
-        var channels = (await directory.GetChannelsOfTenantAsync(tenantId, ct)).Select(c => c.ChannelId).ToList();
-        return channels.Count == 0 ? 0 : await inbox.PurgeDeadLettersAsync(values, channels, null, ct);
     }
 
     /// <summary>The report form of a finished conversation: counts, qualification, times — nothing that names the customer.</summary>

@@ -210,7 +210,7 @@ public sealed class WebhookInboxTests : IDisposable
     }
 
     [Fact]
-    public async Task LGPD_Erasure_RemovesTheCustomersDeadLetters_OnlyForItsOwnContactCenter_AndRetentionAgesTheRestOut()
+    public async Task LGPD_ExportShowsAndErasureRemovesTheCustomersDeadLetters_OnlyForItsOwnContactCenter_AndRetentionAgesTheRestOut()
     {
         var factory = Factory(("Webhook:MaxApplyAttempts", "1"));
         var host = Wrapped(factory, out var store);
@@ -226,6 +226,19 @@ public sealed class WebhookInboxTests : IDisposable
         store.Fault = null;
         Assert.Equal(2, DeadLetterCount());
 
+        // The export shows it (the ledger never saw this customer: their only message was dead-lettered).
+        var supervisor = ClientOf(host, "carla", HandlerFactory.TenantId);
+        using (var export = await supervisor.PostAsJsonAsync("/api/agent/admin/privacy/export", new { number = Customer }))
+        {
+            Assert.Equal(HttpStatusCode.OK, export.StatusCode);
+            using var zip = new System.IO.Compression.ZipArchive(await export.Content.ReadAsStreamAsync());
+            var dead = Assert.Single(zip.Entries, e => e.FullName.StartsWith("dead-letters/", StringComparison.Ordinal));
+            using var text = new StreamReader(dead.Open());
+            var json = await text.ReadToEndAsync();
+            Assert.Contains("meu cpf é 123", json, StringComparison.Ordinal);
+            Assert.DoesNotContain("wamid.DL2", json, StringComparison.Ordinal);
+        }
+
         // Another contact center's supervisor, whatever the number: nothing of this contact center's inbox goes.
         var outside = ClientOf(host, "chefe", "outro");
         using (var refused = await outside.PostAsJsonAsync("/api/agent/admin/privacy/erasure", new { number = Customer }))
@@ -233,10 +246,14 @@ public sealed class WebhookInboxTests : IDisposable
             Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
         }
 
+        using (var refused = await outside.PostAsJsonAsync("/api/agent/admin/privacy/export", new { number = Customer }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        }
+
         Assert.Equal(2, DeadLetterCount());
 
-        // The ledger never saw this customer (their only message was dead-lettered): the erasure still finds and removes it.
-        var supervisor = ClientOf(host, "carla", HandlerFactory.TenantId);
+        // The erasure finds and removes it, though the ledger knows nothing of the customer.
         using (var erased = await supervisor.PostAsJsonAsync("/api/agent/admin/privacy/erasure", new { number = Customer }))
         {
             Assert.Equal(HttpStatusCode.OK, erased.StatusCode);

@@ -32,7 +32,9 @@ public static class AgentApi
             }));
 
         api.MapPost("/me/status", async (HttpContext http, AvailabilityRequest body, AgentAvailability availability, CancellationToken ct) =>
-            await WithCaller(http, caller => availability.SetAsync(caller.TenantId, caller.AgentId, body.Available, ct)));
+            await WithCaller(http, caller => body.Available is { } available
+                ? availability.SetAsync(caller.TenantId, caller.AgentId, available, ct)
+                : Task.FromResult(ApiProblems.BadRequest("available (true or false) is required."))));
 
         api.MapPost("/numbers/check", async (HttpContext http, NumberCheckRequest body) =>
             await WithCaller(http, _ => Task.FromResult(Results.Ok(NumberCheck.Check(body.Number)))));
@@ -157,7 +159,7 @@ public static class AgentApi
     }
 }
 
-public sealed record AvailabilityRequest(bool Available);
+public sealed record AvailabilityRequest(bool? Available);
 
 public sealed record TemplateView(string Name, string Language, string Category, string Status, string ParameterFormat, string HeaderFormat, string? HeaderExample, string Body, string? Footer, IReadOnlyList<string> Variables, IReadOnlyList<TemplateButton> Buttons)
 {

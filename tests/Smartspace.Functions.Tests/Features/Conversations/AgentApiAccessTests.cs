@@ -78,6 +78,7 @@ public sealed class AgentApiAccessTests : IDisposable
     [InlineData("/api/agent/conversations", "[]")]
     [InlineData("/api/agent/numbers/check", "{\"number\":[1]}")]
     [InlineData("/api/agent/me/status", "{\"available\":\"sim\"}")]
+    [InlineData("/api/agent/me/status", "{}")] // found by the fuzz test: a missing value used to mean "unavailable"
     [InlineData("/api/agent/conversations/x/messages", "{\"text\":42}")]
     [InlineData("/api/agent/conversations/x/messages", "{}")]
     [InlineData("/api/agent/conversations/x/finish", "{\"qualificationId\":{}}")]

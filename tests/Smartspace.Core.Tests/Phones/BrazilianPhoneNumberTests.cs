@@ -77,39 +77,30 @@ public sealed class BrazilianPhoneNumberTests
         Assert.Null(check.E164);
     }
 
-    /// <summary>A mobile still being typed is incomplete, so a console never shows R3's text under it; the server still refuses it.</summary>
+    /// <summary>
+    /// A number still being typed — a mobile with fewer than 11 digits (R3), a landline with fewer than 10 (R4) —
+    /// is incomplete, so a console never shows R3's text under it; the server still refuses it (R5).
+    /// </summary>
     [Theory]
-    [InlineData("119")]
-    [InlineData("11987")]
-    [InlineData("1199999999")] // one digit short
-    [InlineData("(11) 9999-9999")]
-    [InlineData("+55 11 9999")]
-    [InlineData("1188887777")]
-    public void R3_MobileWithFewerThanElevenDigits_IsIncompleteWithoutText(string typed)
+    [InlineData("119", PhoneKind.Mobile)]
+    [InlineData("11987", PhoneKind.Mobile)]
+    [InlineData("1199999999", PhoneKind.Mobile)] // one digit short
+    [InlineData("(11) 9999-9999", PhoneKind.Mobile)]
+    [InlineData("+55 11 9999", PhoneKind.Mobile)]
+    [InlineData("1188887777", PhoneKind.Mobile)]
+    [InlineData("113333444", PhoneKind.Landline)]
+    [InlineData("11333", PhoneKind.Landline)]
+    [InlineData("113", PhoneKind.Landline)]
+    [InlineData("(11) 3333-444", PhoneKind.Landline)]
+    public void R3_R4_NumberStillBeingTyped_IsIncompleteWithoutText(string typed, PhoneKind kind)
     {
         var check = BrazilianPhoneNumber.Check(typed);
 
         Assert.False(check.IsValid);
         Assert.False(check.IsComplete);
         Assert.False(check.ShowsError);
-        Assert.Equal(PhoneKind.Mobile, check.Kind);
-        Assert.Equal(PtBr.InvalidNumber, check.ErrorText); // a start with it is still refused (R5)
-    }
-
-    [Theory]
-    [InlineData("113333444")]
-    [InlineData("11333")]
-    [InlineData("113")]
-    [InlineData("(11) 3333-444")]
-    public void R4_LandlineWithFewerThanTenDigits_IsIncompleteWithoutText(string typed)
-    {
-        var check = BrazilianPhoneNumber.Check(typed);
-
-        Assert.False(check.IsValid);
-        Assert.False(check.IsComplete);
-        Assert.False(check.ShowsError);
-        Assert.Equal(PhoneKind.Landline, check.Kind);
-        Assert.Equal("invalid_number", check.ErrorCode); // the server still refuses it (R5)
+        Assert.Equal(kind, check.Kind);
+        Assert.Equal("invalid_number", check.ErrorCode);
         Assert.Equal(PtBr.InvalidNumber, check.ErrorText);
     }
 

@@ -8,6 +8,7 @@
 //  - Flex Consumption plan + Linux Function App, runtime 'custom' (modules/functionApp.bicep)
 //  - Web PubSub hub 'agents' whose event handler calls the app (below)
 //  - role assignments for the app's identity                (modules/roleAssignments.bicep)
+//  - the agent console as a Static Web App; the agent API's CORS admits its origin (modules/staticConsole.bicep)
 //
 // HTTP routes: host.json sets routePrefix 'api'; the paths below must match the `route` of the
 // functions in functions/*/function.json (checked by tests/Smartspace.Infra.Tests).
@@ -114,11 +115,27 @@ param windowExpiryInterval string = '00:00:30'
 @description('Outbox retry interval (Timers__OutboxRetryInterval).')
 param outboxRetryInterval string = '00:00:10'
 
+@description('LGPD: how long a contact center keeps messages until its supervisor sets its own (Privacy__MessageRetention, TimeSpan).')
+param messageRetention string = '1825.00:00:00'
+
+@description('LGPD: how long a contact center keeps media until its supervisor sets its own (Privacy__MediaRetention, TimeSpan; at most messageRetention).')
+param mediaRetention string = '365.00:00:00'
+
 @description('Seed file loaded at start-up (Seed__File); empty = none.')
 param seedFile string = ''
 
-@description('Browser origins allowed to call the agent API.')
+@description('Browser origins allowed to call the agent API besides the console origin (e.g. a local dev server); empty in production.')
 param corsAllowedOrigins string[] = []
+
+@description('Region of the console Static Web App (Microsoft.Web/staticSites is offered in fewer regions than Functions).')
+param consoleLocation string = 'westeurope'
+
+@description('Static Web App tier of the console.')
+@allowed([
+  'Free'
+  'Standard'
+])
+param consoleSku string = 'Free'
 
 @description('Optional object id that may write Key Vault secrets (Key Vault Secrets Officer); empty = none.')
 param vaultWriterPrincipalId string = ''
@@ -150,6 +167,7 @@ var names = {
   webPubSub: 'wps-${baseName}-${environmentName}-${suffix}'
   plan: 'plan-${baseName}-${environmentName}-${suffix}'
   functionApp: 'func-${baseName}-${environmentName}-${suffix}'
+  console: 'stapp-${baseName}-${environmentName}-${suffix}'
 }
 var deploymentContainerName = 'app-package'
 
@@ -212,6 +230,16 @@ module webPubSub 'modules/webPubSub.bicep' = {
   }
 }
 
+module agentConsole 'modules/staticConsole.bicep' = {
+  name: 'agentConsole'
+  params: {
+    name: names.console
+    location: consoleLocation
+    skuName: consoleSku
+    tags: allTags
+  }
+}
+
 module functionApp 'modules/functionApp.bicep' = {
   name: 'functionApp'
   params: {
@@ -236,8 +264,11 @@ module functionApp 'modules/functionApp.bicep' = {
     templateSyncInterval: templateSyncInterval
     windowExpiryInterval: windowExpiryInterval
     outboxRetryInterval: outboxRetryInterval
+    messageRetention: messageRetention
+    mediaRetention: mediaRetention
     seedFile: seedFile
-    corsAllowedOrigins: corsAllowedOrigins
+    // The agent API admits the console's origin (and only explicitly listed extras).
+    corsAllowedOrigins: union([agentConsole.outputs.origin], corsAllowedOrigins)
     secretNames: secretNames
     tags: allTags
   }
@@ -300,6 +331,9 @@ output webPubSubEndpoint string = webPubSub.outputs.endpoint
 
 @description('Web PubSub event handler URL (functions/webpubsub-events).')
 output webPubSubEventHandlerUrl string = 'https://${functionApp.outputs.defaultHostName}/api/webpubsub/events'
+
+@description('The agent console (Static Web App); deploy web/dist there built with VITE_API_BASE = https://<app host>.')
+output consoleUrl string = agentConsole.outputs.origin
 
 @description('Key Vault that holds the secrets.')
 output keyVaultName string = keyVault.outputs.name

@@ -36,7 +36,7 @@ if (!File.Exists(handlerDll))
 
 var work = Path.Combine(Path.GetTempPath(), "realtimebench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
-var port = FreePort();
+var port = BenchLocal.FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";
 const string appSecret = "bench-app-secret-0123456789";
 const string accessKey = HandlerProcess.AccessKey;
@@ -146,22 +146,7 @@ finally
         }
     }
 
-    handler.Stop();
-    Console.WriteLine($"handler pid {handler.Pid} stopped");
-    try
-    {
-        Directory.Delete(work, recursive: true);
-    }
-    catch (IOException)
-    {
-    }
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
+    BenchLocal.CleanUp(handler, work);
 }
 
 static async Task<string> DevTokenAsync(HttpClient http, string baseUrl, string agentId)

@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
 
 /// <summary>Finds the repository root (the folder holding Smartspace.sln), from the binary or the working directory.</summary>
 internal static class RepoRoot
@@ -41,6 +43,31 @@ internal static class Build
             }
 
             Thread.Sleep(TimeSpan.FromSeconds(5));
+        }
+    }
+}
+
+/// <summary>The benchmark's own loopback ports and temp folders.</summary>
+internal static class BenchLocal
+{
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>Stops the handler and deletes the benchmark's temp folder (best effort).</summary>
+    public static void CleanUp(HandlerProcess handler, string work)
+    {
+        handler.Stop();
+        Console.WriteLine($"handler pid {handler.Pid} stopped");
+        try
+        {
+            Directory.Delete(work, recursive: true);
+        }
+        catch (IOException)
+        {
         }
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Smartspace.Functions.Features.Auth;
 using Smartspace.Functions.Features.MetaWebhook;
 using Smartspace.Functions.Features.Outbound;
+using Smartspace.Functions.Features.Privacy;
 using Smartspace.Functions.Features.Templates;
 using Smartspace.Functions.Features.WindowExpiry;
 using Smartspace.Functions.Hosting;
@@ -33,6 +34,7 @@ public static class LocalHostComposition
         services.AddHostedService<WindowExpiryTimer>();
         services.AddHostedService<OutboxSweepTimer>();
         services.AddHostedService<TemplateSyncTimer>();
+        services.AddHostedService<RetentionTimer>();
 
         var config = builder.Configuration;
         if (config.GetValue<bool>("Local:Enabled") && config.GetValue<bool>("Meta:SandboxEnabled"))
@@ -51,7 +53,7 @@ public static class LocalHostComposition
     public static WebApplication MapLocalHost(this WebApplication app)
     {
         app.UseSmartspace();
-        app.MapGet("/", () => Results.Text("Smartspace local host ready")).AllowAnonymous().ExcludeFromDescription();
+        app.MapAgentConsole();
         app.MapSmartspaceFunctions();
 
         var local = app.Services.GetRequiredService<IOptions<LocalOptions>>().Value;

@@ -81,6 +81,12 @@ param windowExpiryInterval string
 @description('Interval of the outbox retry sweep (TimeSpan).')
 param outboxRetryInterval string
 
+@description('LGPD: default retention of messages (TimeSpan).')
+param messageRetention string
+
+@description('LGPD: default retention of media (TimeSpan).')
+param mediaRetention string
+
 @description('Seed file loaded at start-up; empty = no seed data (the Azure default).')
 param seedFile string
 
@@ -372,6 +378,24 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           // In Azure the timer functions run the sweeps, not hosted loops.
           name: 'Timers__Hosted'
           value: 'false'
+        }
+        // --- LGPD retention (the schedule is the retention [TimerTrigger], daily at 03:00 UTC)
+        {
+          name: 'Privacy__MessageRetention'
+          value: messageRetention
+        }
+        {
+          name: 'Privacy__MediaRetention'
+          value: mediaRetention
+        }
+        {
+          name: 'Privacy__RetentionMaxRowsPerRun'
+          value: '20000'
+        }
+        {
+          // Drives only the local host's loop; in Azure the timer function runs the sweep.
+          name: 'Privacy__RetentionInterval'
+          value: '1.00:00:00'
         }
         // --- App: telemetry ---------------------------------------------------------
         {

@@ -6,7 +6,7 @@ namespace Smartspace.FunctionApp.Tests;
 [Collection(FunctionAppCollection.Name)]
 public sealed class TimerFunctionsTests(FunctionAppFixture fixture)
 {
-    private static readonly string[] TimerNames = ["window-expiry", "outbox-retry", "template-sync"];
+    private static readonly string[] TimerNames = ["window-expiry", "outbox-retry", "template-sync", "retention"];
 
     public static TheoryData<string> Timers => new(TimerNames);
 

@@ -4,7 +4,7 @@ namespace Smartspace.Testing;
 
 /// <summary>One function of the Function App as the Worker SDK describes it in <c>functions.metadata</c>.</summary>
 /// <param name="Trigger">The trigger binding (type, route, methods, authLevel, schedule…).</param>
-public sealed record AppFunction(string Name, JsonObject Trigger, JsonObject Raw)
+public sealed record AppFunction(string Name, JsonObject Trigger)
 {
     public string TriggerType => Trigger["type"]!.GetValue<string>();
 
@@ -16,10 +16,6 @@ public sealed record AppFunction(string Name, JsonObject Trigger, JsonObject Raw
     public string? Route => IsHttp ? (Trigger["route"]?.GetValue<string>() ?? Name).Trim('/') : null;
 
     public IReadOnlyList<string> Methods => (Trigger["methods"] as JsonArray ?? []).Select(m => m!.GetValue<string>().ToUpperInvariant()).ToList();
-
-    public string? AuthLevel => Trigger["authLevel"]?.GetValue<string>();
-
-    public string? Schedule => Trigger["schedule"]?.GetValue<string>();
 }
 
 /// <summary>
@@ -37,9 +33,9 @@ public static class FunctionAppMetadata
         }
     }
 
-    public static IReadOnlyList<AppFunction> Read(string? directory = null)
+    public static IReadOnlyList<AppFunction> Read()
     {
-        var path = Path.Combine(directory ?? BuildOutput, "functions.metadata");
+        var path = Path.Combine(BuildOutput, "functions.metadata");
         if (!File.Exists(path))
         {
             throw new InvalidOperationException($"{path} is missing: build functions/Smartspace.FunctionApp first.");
@@ -50,7 +46,7 @@ public static class FunctionAppMetadata
         {
             var bindings = (f["bindings"] as JsonArray ?? []).OfType<JsonObject>().ToList();
             var trigger = bindings.Single(b => b["direction"]?.GetValue<string>() is "In" or "in" && b["type"]!.GetValue<string>().EndsWith("Trigger", StringComparison.OrdinalIgnoreCase));
-            return new AppFunction(f["name"]!.GetValue<string>(), trigger, f);
+            return new AppFunction(f["name"]!.GetValue<string>(), trigger);
         }).ToList();
     }
 }

@@ -65,6 +65,8 @@ public enum RefusalCode
     ConversationNotFound,
     AgentNotFound,
     Forbidden,
+    CustomerNotFound,
+    ErasureWhileInService,
 }
 
 public static class RefusalCodes
@@ -86,6 +88,8 @@ public static class RefusalCodes
         RefusalCode.ConversationNotFound => "conversation_not_found",
         RefusalCode.AgentNotFound => "agent_not_found",
         RefusalCode.Forbidden => "forbidden",
+        RefusalCode.CustomerNotFound => "customer_not_found",
+        RefusalCode.ErasureWhileInService => "erasure_while_in_service",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 }

@@ -1,4 +1,4 @@
-using Smartspace.Core.Text;
+using Smartspace.Core.Messaging;
 
 namespace Smartspace.Core.Meta;
 
@@ -18,5 +18,5 @@ public sealed record MetaError(int Code, string? Title, string? Message, string?
     public const int ReengagementCode = 131047;
 
     /// <summary>The pt-BR explanation for the agent.</summary>
-    public string AgentText => PtBr.ForMetaError(Code);
+    public string AgentText => OutboundNotices.Failed(Code).Text;
 }

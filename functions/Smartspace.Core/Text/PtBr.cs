@@ -67,6 +67,18 @@ public static class PtBr
     /// <summary>The agent may not act on this resource.</summary>
     public const string Forbidden = "Você não tem permissão para realizar esta ação.";
 
+    // ---- Ours: LGPD requests of a customer (export, erasure), seen by supervisors. ----
+
+    /// <summary>LGPD: no data of that customer in the contact center.</summary>
+    public const string CustomerNotFound = "Nenhum dado deste cliente foi encontrado neste contact center.";
+
+    /// <summary>LGPD: erasure refused while the customer has a conversation in progress.</summary>
+    public const string ErasureWhileInService =
+        "Não é possível excluir os dados do cliente durante um atendimento em andamento. Finalize o atendimento e tente novamente.";
+
+    /// <summary>LGPD: the name shown on a conversation whose customer's data were erased.</summary>
+    public const string ErasedCustomerName = "Cliente anonimizado (LGPD)";
+
     // ---- Ours: Meta send/delivery errors explained to the agent (reference §7). ----
 
     /// <summary>Meta 131047: re-engagement — more than 24 h since the customer's last message.</summary>
@@ -89,9 +101,9 @@ public static class PtBr
     public const string MetaEcosystem131049 =
         "Mensagem não entregue pela Meta para preservar a qualidade do ecossistema. Tente novamente após 24 horas.";
 
-    /// <summary>Meta 130429: the channel's throughput was reached.</summary>
+    /// <summary>Meta 130429: the channel's throughput was reached; shown while the product retries by itself.</summary>
     public const string MetaRateLimited130429 =
-        "Limite de envio do Número de Origem atingido. A mensagem será reenviada em instantes.";
+        "Limite de envio do Número de Origem atingido. A mensagem será reenviada automaticamente em instantes.";
 
     /// <summary>Meta 131056: too many messages to the same customer in a short time.</summary>
     public const string MetaPairRateLimited131056 =
@@ -99,6 +111,44 @@ public static class PtBr
 
     /// <summary>Any other Meta error.</summary>
     public const string MetaUnknownError = "Não foi possível enviar a mensagem. Tente novamente.";
+
+    // ---- Ours: outbound states while Meta misbehaves (issue 18). Each says what happens next. ----
+
+    /// <summary>Retrying after 131056 (pair rate limit): the product sends it again by itself.</summary>
+    public const string RetryingPairRate131056 =
+        "Muitas mensagens enviadas para este cliente em pouco tempo. A mensagem será reenviada automaticamente em instantes.";
+
+    /// <summary>Retrying after a 5xx, 131000 or a connection that failed before sending (ours or Meta's: the text blames neither).</summary>
+    public const string RetryingMetaUnavailable =
+        "Falha temporária na comunicação com a Meta. A mensagem será reenviada automaticamente em instantes.";
+
+    /// <summary>Retryable refusals until the automatic attempts ran out: nothing was sent.</summary>
+    public const string GaveUpAfterRetries =
+        "A mensagem não foi enviada depois de várias tentativas automáticas. Tente novamente em alguns minutos.";
+
+    /// <summary>Timeout or dropped connection with no status from Meta: it may have been delivered.</summary>
+    public const string SendUnconfirmed =
+        "A Meta não confirmou o envio, mas a mensagem pode ter chegado ao cliente. Confira a conversa antes de enviar de novo.";
+
+    /// <summary>Accepted but held by Meta for the template's quality assessment (template pacing).</summary>
+    public const string HeldForQualityAssessment =
+        "Mensagem retida pela Meta para avaliação de qualidade do Modelo de mensagem. Ela será entregue automaticamente se for liberada.";
+
+    /// <summary>Meta 0/190/10/200 or HTTP 401/403: the access token expired or is invalid.</summary>
+    public const string MetaAccessInvalid =
+        "Mensagem não enviada: o acesso à Meta expirou ou é inválido. Avise o administrador; tentar novamente não resolve.";
+
+    /// <summary>Meta 100: Meta refused a value of the message as invalid.</summary>
+    public const string MetaInvalidParameter100 =
+        "Mensagem não enviada: a Meta recusou um dado da mensagem como inválido. Enviar a mesma mensagem de novo não resolve.";
+
+    /// <summary>Meta 131048: sending restricted for the number's quality (blocks, reports).</summary>
+    public const string MetaSpamRestricted131048 =
+        "Mensagem não enviada: a Meta restringiu os envios deste Número de Origem por baixa qualidade (bloqueios ou denúncias).";
+
+    /// <summary>Meta 131050: the customer stopped marketing messages from this business.</summary>
+    public const string MetaMarketingOptOut131050 =
+        "Mensagem não entregue: o cliente optou por não receber mensagens de marketing desta empresa.";
 
     // ---- Ours: how inbound WhatsApp messages are shown to the agent (P7). ----
 
@@ -167,7 +217,6 @@ public static class PtBr
         132000 => MetaTemplateParams132000,
         132012 => MetaTemplateFormat132012,
         131049 => MetaEcosystem131049,
-        130429 => MetaRateLimited130429,
         131056 => MetaPairRateLimited131056,
         _ => MetaUnknownError,
     };

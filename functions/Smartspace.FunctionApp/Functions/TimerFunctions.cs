@@ -25,6 +25,11 @@ public sealed partial class TimerFunctions(IEnumerable<ITimerFunction> timers, I
     public Task TemplateSync([TimerTrigger("0 */15 * * * *", RunOnStartup = true)] TimerInfo timer, CancellationToken cancellationToken) =>
         RunAsync("template-sync", timer, cancellationToken);
 
+    /// <summary>LGPD retention: removes messages and media older than each contact center keeps them, in bounded batches.</summary>
+    [Function("retention")]
+    public Task Retention([TimerTrigger("0 0 3 * * *")] TimerInfo timer, CancellationToken cancellationToken) =>
+        RunAsync("retention", timer, cancellationToken);
+
     private async Task RunAsync(string name, TimerInfo timer, CancellationToken cancellationToken)
     {
         var function = timers.Single(t => t.Name == name);

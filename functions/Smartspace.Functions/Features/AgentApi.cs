@@ -6,6 +6,7 @@ using Smartspace.Functions.Features.Conversations;
 using Smartspace.Functions.Features.FinishConversation;
 using Smartspace.Functions.Features.History;
 using Smartspace.Functions.Features.Numbers;
+using Smartspace.Functions.Features.Privacy;
 using Smartspace.Functions.Features.Routing;
 using Smartspace.Functions.Features.SendMessage;
 using Smartspace.Functions.Features.StartConversation;
@@ -135,6 +136,7 @@ public static class AgentApi
             }));
 
         api.MapAdminApi();
+        api.MapPrivacyApi();
         api.MapBotApi();
         return api;
     }

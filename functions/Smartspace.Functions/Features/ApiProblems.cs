@@ -28,6 +28,8 @@ public static class ApiProblems
             RefusalCode.ConversationNotFound => (StatusCodes.Status404NotFound, PtBr.ConversationNotFound),
             RefusalCode.AgentNotFound => (StatusCodes.Status404NotFound, PtBr.AgentNotFound),
             RefusalCode.Forbidden => (StatusCodes.Status403Forbidden, PtBr.Forbidden),
+            RefusalCode.CustomerNotFound => (StatusCodes.Status404NotFound, PtBr.CustomerNotFound),
+            RefusalCode.ErasureWhileInService => (StatusCodes.Status409Conflict, PtBr.ErasureWhileInService),
             _ => (StatusCodes.Status400BadRequest, PtBr.Forbidden),
         };
 

@@ -3,12 +3,16 @@ using Smartspace.Storage;
 
 namespace Smartspace.Functions.Health;
 
-/// <summary><c>GET /api/health</c>: 200 when the store answers, 503 otherwise (with what failed).</summary>
+/// <summary>
+/// <c>GET /api/health</c>: 200 when the store answers, 503 otherwise (with what failed). An expired or invalid Meta access
+/// token is a configuration problem: <c>status</c> <c>degraded</c> and <c>meta.access</c> <c>invalid</c> (still 200: restarting
+/// the instance cannot fix it).
+/// </summary>
 public static class HealthEndpoint
 {
     public static void MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods("/api/health", ["GET", "HEAD"], async (IEntityStore store, WebhookInbox inbox, TimeProvider time, CancellationToken ct) =>
+        endpoints.MapMethods("/api/health", ["GET", "HEAD"], async (IEntityStore store, WebhookInbox inbox, MetaAccessHealth metaAccess, TimeProvider time, CancellationToken ct) =>
         {
             bool reachable;
             try
@@ -23,10 +27,19 @@ public static class HealthEndpoint
             }
 
             var pending = inbox.Status;
+            var meta = metaAccess.Current;
             var body = new
             {
-                status = reachable ? "healthy" : "unhealthy",
+                status = !reachable ? "unhealthy" : meta.IsProblem ? "degraded" : "healthy",
                 store = reachable ? "reachable" : "unreachable",
+                meta = new
+                {
+                    access = meta.Access,
+                    code = meta.Code,
+                    httpStatus = meta.HttpStatus,
+                    since = meta.Since,
+                    problem = meta.IsProblem ? "The Graph API refused the access token (expired or invalid) or its permissions: renew Meta:AccessToken." : null,
+                },
                 webhookInbox = pending.Enabled ? new { pending = pending.Pending, deadLettered = pending.DeadLettered } : null,
                 at = time.GetUtcNow(),
             };

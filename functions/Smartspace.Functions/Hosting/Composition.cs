@@ -14,6 +14,7 @@ using Smartspace.Functions.Features.FinishConversation;
 using Smartspace.Functions.Features.History;
 using Smartspace.Functions.Features.MetaWebhook;
 using Smartspace.Functions.Features.Outbound;
+using Smartspace.Functions.Features.Privacy;
 using Smartspace.Functions.Features.Routing;
 using Smartspace.Functions.Features.Seed;
 using Smartspace.Functions.Features.SendMessage;
@@ -96,6 +97,7 @@ public static class Composition
         services.AddSingleton<ITimerFunction, WindowExpiryFunction>();
         services.AddSingleton<TemplateSync>();
         services.AddSingleton<ITimerFunction, TemplateSyncFunction>();
+        services.AddPrivacy(config);
         services.AddHostedService<StartupTasks>();
         // After StartupTasks: webhooks a crash left in the inbox are applied once the tables and seed are in place.
         services.AddHostedService(sp => sp.GetRequiredService<WebhookInbox>());

@@ -7,7 +7,7 @@ namespace Smartspace.Functions.Ledger;
 ///
 /// Table <c>ledger</c>, one partition per contact center (tenant): agents, customers (profile, window,
 /// current conversation), conversation headers, messages, the wamid dedupe/lookup rows, the queue, the
-/// window-expiry index, the history index and the outbox. Keeping a contact center in one partition
+/// window-expiry index, the history index, the outbox, the audit trail and the retention settings (LGPD). Keeping a contact center in one partition
 /// makes every business change — start, finish, route, an inbound message with its dedupe row — one
 /// atomic entity-group transaction guarded by ETags, with no cross-partition sagas. Rows of different
 /// customers never share an ETag, so they don't conflict; only an agent's row is shared by that agent's
@@ -38,6 +38,8 @@ public static class Keys
     public const string ChannelPrefix = "channel|";
     public static string Template(string wabaId, string name, string language) => $"tpl|{wabaId}|{name}|{language}";
     public static string TemplatePrefix(string wabaId) => $"tpl|{wabaId}|";
+    /// <summary>Marks that the last template sync of the account found an empty listing (awaiting a second one to confirm it).</summary>
+    public static string TemplateListingEmpty(string wabaId) => $"tplempty|{wabaId}";
     public const string Settings = "settings";
     public static string Customer(string channelId, string customerKey) => $"cust|{channelId}|{Escape(customerKey)}";
     public static string Conversation(string conversationId) => "conv|" + Escape(conversationId);
@@ -55,6 +57,13 @@ public static class Keys
     public const string HistoryPrefix = "hist|";
     public static string Outbox(string ourMessageId) => "outbox|" + Escape(ourMessageId);
     public const string OutboxPrefix = "outbox|";
+    /// <summary>The audit trail (LGPD): newest first, like the history index.</summary>
+    public static string Audit(DateTimeOffset at, string id) => $"audit|{(DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture)}|{id}";
+    public const string AuditPrefix = "audit|";
+    /// <summary>The contact center's retention settings (LGPD).</summary>
+    public const string PrivacySettings = "privacy";
+    /// <summary>How far the retention timer has swept (LGPD).</summary>
+    public const string RetentionWatermarks = "privacy|sweep";
 
     /// <summary>Our own id of an outbound message, also sent to Meta as <c>biz_opaque_callback_data</c>: it names the message row.</summary>
     public static string OurMessageId(string conversationId, long seq) => $"{conversationId}.{seq.ToString(CultureInfo.InvariantCulture)}";

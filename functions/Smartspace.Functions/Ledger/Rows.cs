@@ -236,6 +236,10 @@ public sealed class MessageRow
     public string? ErrorTitle { get; set; }
     public string? ErrorDetails { get; set; }
     public string? ErrorText { get; set; }
+    /// <summary>Outbound only: what the agent can do next (<c>OutboundNotices.ToWire</c>), null while all is well.</summary>
+    public string? NextStep { get; set; }
+    /// <summary>Outbound only, while retrying: when the product sends it again by itself.</summary>
+    public DateTimeOffset? RetryAt { get; set; }
     public DateTimeOffset At { get; set; }
     public DateTimeOffset? StatusAt { get; set; }
     public long Version { get; set; }
@@ -273,6 +277,8 @@ public sealed class MessageRow
             ErrorTitle = e.GetString("ErrorTitle"),
             ErrorDetails = e.GetString("ErrorDetails"),
             ErrorText = e.GetString("ErrorText"),
+            NextStep = e.GetString("NextStep"),
+            RetryAt = e.GetDateTimeOffset("RetryAt"),
             At = e.GetDateTimeOffset("At") ?? default,
             StatusAt = e.GetDateTimeOffset("StatusAt"),
             Version = e.GetInt64("Version") ?? 0,
@@ -289,7 +295,7 @@ public sealed class MessageRow
         };
     }
 
-    public Entity ToEntity() => Entity.Owning(TenantId, Keys.Message(ConversationId, Seq), new Dictionary<string, object?>(24, StringComparer.Ordinal)
+    public Entity ToEntity() => Entity.Owning(TenantId, Keys.Message(ConversationId, Seq), new Dictionary<string, object?>(26, StringComparer.Ordinal)
     {
         ["Direction"] = Direction,
         ["Kind"] = Kind,
@@ -304,6 +310,8 @@ public sealed class MessageRow
         ["ErrorTitle"] = ErrorTitle,
         ["ErrorDetails"] = ErrorDetails is null ? null : Truncate(ErrorDetails),
         ["ErrorText"] = ErrorText,
+        ["NextStep"] = NextStep,
+        ["RetryAt"] = RetryAt,
         ["At"] = At,
         ["StatusAt"] = StatusAt,
         ["Version"] = Version,

@@ -101,9 +101,11 @@ public sealed partial class GraphApiClient(HttpClient http, IOptionsMonitor<Meta
 
     /// <summary>
     /// <c>GET /{version}/{waba-id}/message_templates?limit=100&amp;fields=…</c>, following
-    /// <c>paging.cursors.after</c> while <c>paging.next</c> is present.
+    /// <c>paging.cursors.after</c> while <c>paging.next</c> is present. An error answer, a timeout or a body that is not
+    /// the expected JSON stops the listing at that page and is reported in <see cref="TemplateListing.Problem"/>, with the
+    /// pages read before it; only the caller's cancellation throws.
     /// </summary>
-    public async Task<IReadOnlyList<MessageTemplate>> ListTemplatesAsync(string wabaId, CancellationToken cancellationToken)
+    public async Task<TemplateListing> ListTemplatesAsync(string wabaId, CancellationToken cancellationToken)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(wabaId);
         var current = options.CurrentValue;
@@ -112,34 +114,65 @@ public sealed partial class GraphApiClient(HttpClient http, IOptionsMonitor<Meta
         var all = new List<MessageTemplate>();
         var seenCursors = new HashSet<string>(StringComparer.Ordinal);
         string? after = null;
-        for (var page = 0; page < MaxPages; page++)
+        for (var page = 1; page <= MaxPages; page++)
         {
             var url = after is null ? first : first + "&after=" + Uri.EscapeDataString(after);
-            using var message = new HttpRequestMessage(HttpMethod.Get, url);
-            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", current.AccessToken);
-            using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
-            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-            if (!response.IsSuccessStatusCode)
+            var (next, problem) = await ReadTemplatePageAsync(url, current.AccessToken, page, all, cancellationToken).ConfigureAwait(false);
+            if (problem is not null)
             {
-                var error = GraphError.TryParse(body);
-                throw new GraphApiException(error?.Code, (int)response.StatusCode, error?.Message ?? response.ReasonPhrase ?? "");
+                LogTemplatesFailed(logger, wabaId, page, problem.Code, problem.HttpStatus, problem.Reason);
+                return new TemplateListing(all, problem);
             }
 
-            using var doc = JsonDocument.Parse(body);
-            if (doc.RootElement.TryGetProperty("data", out var data))
-            {
-                all.AddRange(GraphTemplateJson.ParseMany(data));
-            }
-
-            after = NextCursor(doc.RootElement);
+            after = next;
             if (after is null || !seenCursors.Add(after))
             {
                 break;
             }
         }
 
-        LogTemplatesListed(logger, all.Count);
-        return all;
+        LogTemplatesListed(logger, wabaId, all.Count);
+        return new TemplateListing(all);
+    }
+
+    /// <summary>Reads one page into <paramref name="into"/>: its next cursor, or the problem that stopped it.</summary>
+    private async Task<(string? Next, TemplateListingProblem? Problem)> ReadTemplatePageAsync(
+        string url, string token, int page, List<MessageTemplate> into, CancellationToken cancellationToken)
+    {
+        try
+        {
+            using var message = new HttpRequestMessage(HttpMethod.Get, url);
+            message.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            using var response = await http.SendAsync(message, cancellationToken).ConfigureAwait(false);
+            var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            if (!response.IsSuccessStatusCode)
+            {
+                var error = GraphError.TryParse(body);
+                return (null, new TemplateListingProblem(page, error?.Code, status, $"HTTP {status}: {error?.Message ?? response.ReasonPhrase ?? "error"}"));
+            }
+
+            using var doc = JsonDocument.Parse(body);
+            if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Array)
+            {
+                return (null, new TemplateListingProblem(page, null, status, "the answer has no data array"));
+            }
+
+            into.AddRange(GraphTemplateJson.ParseMany(data));
+            return (NextCursor(doc.RootElement), null);
+        }
+        catch (JsonException)
+        {
+            return (null, new TemplateListingProblem(page, null, 200, "the answer is not JSON"));
+        }
+        catch (HttpRequestException ex)
+        {
+            return (null, new TemplateListingProblem(page, null, null, "the Graph API could not be reached: " + ex.HttpRequestError));
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return (null, new TemplateListingProblem(page, null, null, "the Graph API did not answer in time"));
+        }
     }
 
     /// <summary>The <c>after</c> cursor when another page exists (Meta omits <c>paging.next</c> on the last page).</summary>
@@ -231,6 +264,9 @@ public sealed partial class GraphApiClient(HttpClient http, IOptionsMonitor<Meta
     [LoggerMessage(EventId = 4104, Level = LogLevel.Warning, Message = "WhatsApp send {OurMessageId} to {To} is ambiguous ({What}); awaiting a status webhook, not re-sending")]
     private static partial void LogAmbiguous(ILogger logger, string ourMessageId, string to, string what);
 
-    [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Listed {Count} WhatsApp templates")]
-    private static partial void LogTemplatesListed(ILogger logger, int count);
+    [LoggerMessage(EventId = 4105, Level = LogLevel.Information, Message = "Listed {Count} WhatsApp templates of account {WabaId}")]
+    private static partial void LogTemplatesListed(ILogger logger, string wabaId, int count);
+
+    [LoggerMessage(EventId = 4106, Level = LogLevel.Warning, Message = "Listing the templates of account {WabaId} failed at page {Page}: code {Code}, HTTP {HttpStatus}, {Reason}")]
+    private static partial void LogTemplatesFailed(ILogger logger, string wabaId, int page, int? code, int? httpStatus, string reason);
 }

@@ -38,12 +38,3 @@ internal sealed record GraphError(int? Code, string? Message, string? Details, s
         }
     }
 }
-
-/// <summary>A Graph API call other than a send failed (e.g. listing templates).</summary>
-public sealed class GraphApiException(int? code, int httpStatus, string message)
-    : Exception($"Graph API answered {httpStatus}{(code is null ? "" : $" (#{code})")}: {message}")
-{
-    public int? Code { get; } = code;
-
-    public int HttpStatus { get; } = httpStatus;
-}

@@ -1,4 +1,4 @@
-using Smartspace.Core.Text;
+using Smartspace.Core.Messaging;
 
 namespace Smartspace.Meta.Sending;
 
@@ -23,13 +23,8 @@ public abstract record SendOutcome
     /// <param name="Kind">What the caller may do: retry later, give up, or wait for correlation.</param>
     public sealed record Rejected(int? Code, string Title, string? Details, int? HttpStatus, RejectionKind Kind) : SendOutcome
     {
-        /// <summary>The pt-BR explanation for the agent (template not found/paused/disabled read as "not approved", P5).</summary>
-        public string AgentText => Code switch
-        {
-            MetaErrorCodes.TemplateNotFound or MetaErrorCodes.TemplatePaused or MetaErrorCodes.TemplateDisabled => PtBr.TemplateNotApproved,
-            { } code => PtBr.ForMetaError(code),
-            null => PtBr.MetaUnknownError,
-        };
+        /// <summary>The pt-BR explanation for the agent when this refusal is final (template not found/paused/disabled read as "not approved", P5).</summary>
+        public string AgentText => OutboundNotices.Failed(Code, HttpStatus).Text;
     }
 }
 

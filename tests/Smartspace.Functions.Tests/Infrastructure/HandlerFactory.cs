@@ -154,9 +154,17 @@ public sealed class FakeWhatsAppSender : IWhatsAppSender
     /// <summary>Decides the outcome of each send; default: accepted, wa_id = recipient digits.</summary>
     public Func<OutboundRequest, SendOutcome>? Behaviour { get; set; }
 
+    /// <summary>Like <see cref="Behaviour"/>, for a Graph API that answers late or hangs (wins over it when set).</summary>
+    public Func<OutboundRequest, CancellationToken, Task<SendOutcome>>? AsyncBehaviour { get; set; }
+
     public Task<SendOutcome> SendAsync(OutboundRequest request, CancellationToken cancellationToken)
     {
         Requests.Enqueue(request);
+        if (AsyncBehaviour is { } slow)
+        {
+            return slow(request, cancellationToken);
+        }
+
         var outcome = Behaviour?.Invoke(request)
             ?? new SendOutcome.Accepted($"wamid.TEST{Interlocked.Increment(ref counter):D6}", request.ToE164.TrimStart('+'), "accepted");
         return Task.FromResult(outcome);

@@ -79,7 +79,7 @@ public sealed class GraphApiClientResponseTests
         var outcome = Assert.IsType<SendOutcome.Rejected>(await Send(handler));
 
         Assert.IsType<RejectionKind.RetryLater>(outcome.Kind);
-        Assert.Equal(Smartspace.Core.Text.PtBr.MetaRateLimited130429, outcome.AgentText);
+        Assert.Equal(Smartspace.Core.Text.PtBr.MetaUnknownError, outcome.AgentText); // as a final refusal; while retrying the agent reads OutboundNotices.Retrying
     }
 
     [Theory]
@@ -107,7 +107,7 @@ public sealed class GraphApiClientResponseTests
     }
 
     [Fact]
-    public async Task R6_ExpiredToken190_IsPermanent()
+    public async Task R6_ExpiredToken190_IsPermanent_AndReadsAsAConfigurationProblem()
     {
         var handler = RecordingHandler.Answering(HttpStatusCode.Unauthorized,
             """{"error":{"message":"Error validating access token: Session has expired","type":"OAuthException","code":190,"fbtrace_id":"A1"}}""");
@@ -116,7 +116,7 @@ public sealed class GraphApiClientResponseTests
 
         Assert.Equal(190, outcome.Code);
         Assert.Same(RejectionKind.Permanent, outcome.Kind);
-        Assert.Equal(Smartspace.Core.Text.PtBr.MetaUnknownError, outcome.AgentText);
+        Assert.Equal(Smartspace.Core.Text.PtBr.MetaAccessInvalid, outcome.AgentText);
     }
 
     [Theory]

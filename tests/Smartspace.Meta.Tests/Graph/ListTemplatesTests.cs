@@ -26,7 +26,10 @@ public sealed class ListTemplatesTests
         ]);
         var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, pages.Dequeue()));
 
-        var templates = await Support.Graph.Client(handler).ListTemplatesAsync("102290129340398", CancellationToken.None);
+        var listing = await Support.Graph.Client(handler).ListTemplatesAsync("102290129340398", CancellationToken.None);
+        var templates = listing.Templates;
+
+        Assert.True(listing.Complete);
 
         Assert.Equal(["a", "b", "c", "d"], templates.Select(t => t.Name));
         Assert.Equal([TemplateStatus.Approved, TemplateStatus.Pending, TemplateStatus.Rejected, TemplateStatus.Paused], templates.Select(t => t.Status));
@@ -39,14 +42,51 @@ public sealed class ListTemplatesTests
     }
 
     [Fact]
-    public async Task P5_ListTemplates_GraphError_Throws()
+    public async Task P5_ListTemplates_GraphError_IsReportedNotThrown()
     {
         var handler = RecordingHandler.Answering(HttpStatusCode.BadRequest,
             """{"error":{"message":"(#80007) Rate limit","type":"OAuthException","code":80007,"fbtrace_id":"A"}}""");
 
-        var ex = await Assert.ThrowsAsync<GraphApiException>(() => Support.Graph.Client(handler).ListTemplatesAsync("1", CancellationToken.None));
+        var listing = await Support.Graph.Client(handler).ListTemplatesAsync("1", CancellationToken.None);
 
-        Assert.Equal(80007, ex.Code);
-        Assert.Equal(400, ex.HttpStatus);
+        Assert.False(listing.Complete);
+        Assert.Empty(listing.Templates);
+        Assert.Equal(new TemplateListingProblem(1, 80007, 400, "HTTP 400: (#80007) Rate limit"), listing.Problem);
+    }
+
+    [Theory]
+    [InlineData("<html>Service temporarily unavailable</html>", "the answer is not JSON")]
+    [InlineData("{\"error_free\":true}", "the answer has no data array")]
+    [InlineData("[1,2]", "the answer has no data array")]
+    public async Task P5_ListTemplates_MalformedPageAfterAGoodOne_KeepsTheGoodPageAndSaysWhichFailed(string badBody, string reason)
+    {
+        var pages = new Queue<string>([Page(Template("1", "a", "APPROVED"), "CURSOR1", hasNext: true), badBody]);
+        var handler = new RecordingHandler(_ => RecordingHandler.Json(HttpStatusCode.OK, pages.Dequeue()));
+
+        var listing = await Support.Graph.Client(handler).ListTemplatesAsync("1", CancellationToken.None);
+
+        Assert.Equal(["a"], listing.Templates.Select(t => t.Name));
+        Assert.Equal(new TemplateListingProblem(2, null, 200, reason), listing.Problem);
+    }
+
+    [Fact]
+    public async Task P5_ListTemplates_TimeoutOrUnreachable_IsReportedNotThrown()
+    {
+        var timedOut = await Support.Graph.Client(RecordingHandler.Throwing(new TaskCanceledException("timeout"))).ListTemplatesAsync("1", CancellationToken.None);
+        var unreachable = await Support.Graph.Client(RecordingHandler.Throwing(new HttpRequestException(HttpRequestError.ConnectionError, "refused")))
+            .ListTemplatesAsync("1", CancellationToken.None);
+
+        Assert.Equal(new TemplateListingProblem(1, null, null, "the Graph API did not answer in time"), timedOut.Problem);
+        Assert.Equal(new TemplateListingProblem(1, null, null, "the Graph API could not be reached: ConnectionError"), unreachable.Problem);
+    }
+
+    [Fact]
+    public async Task P5_ListTemplates_CallersCancellation_StillThrows()
+    {
+        using var cancelled = new CancellationTokenSource();
+        await cancelled.CancelAsync();
+        var handler = new RecordingHandler(_ => throw new TaskCanceledException("cancelled"));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Support.Graph.Client(handler).ListTemplatesAsync("1", cancelled.Token));
     }
 }

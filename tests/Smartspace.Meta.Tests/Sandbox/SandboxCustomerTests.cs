@@ -115,8 +115,10 @@ public sealed class SandboxCustomerTests
     {
         await using var host = await SandboxHost.StartAsync();
 
-        var templates = await host.Client.ListTemplatesAsync("102290129340398", CancellationToken.None);
+        var listing = await host.Client.ListTemplatesAsync("102290129340398", CancellationToken.None);
+        var templates = listing.Templates;
 
+        Assert.True(listing.Complete);
         Assert.Equal(["retomada_atendimento", "confirmacao_pedido", "aviso_retorno", "oferta_relampago", "pesquisa_satisfacao"], templates.Select(t => t.Name));
         Assert.Equal(host.Sandbox.Templates, templates);
         Assert.Equal(3, templates.Count(t => t.IsSendable));

@@ -1,5 +1,6 @@
 using Smartspace.Core.Conversations;
 using Smartspace.Functions.Features.Auth;
+using Smartspace.Functions.Features.Privacy;
 using Smartspace.Functions.Features.Seed;
 using Smartspace.Functions.Features.Templates;
 using Smartspace.Functions.Ledger;
@@ -26,7 +27,7 @@ public static class AdminApi
 
     public static void MapAdminApi(this RouteGroupBuilder agentApi)
     {
-        var admin = agentApi.MapGroup("/admin").WithTags("admin");
+        var admin = agentApi.MapGroup("/admin").WithTags("admin").AddEndpointFilter<AdminChangeAudit>();
 
         admin.MapGet("/agents", (HttpContext http, LedgerStore ledger, CancellationToken ct) => AsSupervisor(http, async caller =>
             Results.Ok(new { agents = (await ledger.GetAgentsAsync(caller.TenantId, ct)).Select(a => new { a.AgentId, a.Name, role = a.Role.ToString().ToLowerInvariant(), a.MaxConcurrent, open = a.OpenConversationIds.Count, a.Available }) })));
@@ -98,7 +99,7 @@ public static class AdminApi
             Results.Ok(new { updated = await sync.RunAsync(ct) })));
     }
 
-    private static Task<IResult> AsSupervisor(HttpContext http, Func<Caller, Task<IResult>> action) =>
+    internal static Task<IResult> AsSupervisor(HttpContext http, Func<Caller, Task<IResult>> action) =>
         AgentApi.WithCaller(http, caller => caller.IsSupervisor ? action(caller) : Task.FromResult(ApiProblems.Refusal(RefusalCode.Forbidden)));
 
     private static bool IsId(string id) => id.Length is >= 1 and <= 64 && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');

@@ -59,12 +59,16 @@ public sealed record MessageView(
     string? HeaderImage,
     string? Wamid,
     JsonElement? Referral = null,
-    bool Forwarded = false)
+    bool Forwarded = false,
+    string? NextStep = null,
+    DateTimeOffset? RetryAt = null)
 {
     public static MessageView From(MessageRow m) => new(
         m.OurMessageId, m.Seq, m.Direction, m.Kind, m.DisplayText, m.Body,
         m.MediaJson is { } media ? JsonDocument.Parse(media).RootElement.Clone() : null,
         m.Status, m.ErrorCode, m.ErrorText, m.ErrorDetails, m.At, m.Version, m.AgentId, m.TemplateName, m.HeaderImage, m.Wamid,
         m.ReferralJson is { } referral ? JsonDocument.Parse(referral).RootElement.Clone() : null,
-        m.Forwarded);
+        m.Forwarded,
+        m.NextStep,
+        m.RetryAt);
 }

@@ -71,13 +71,17 @@ public sealed class StatusProcessor(LedgerStore ledger, IKeyedGate gate, Outboun
             {
                 conversation.Version++;
                 message.Version = conversation.Version;
-                message.Status = MessageStatusRules.Merge(current, input.Status).ToString().ToLowerInvariant();
                 message.StatusAt = input.Timestamp;
                 message.Wamid ??= input.Wamid;
                 message.WaId ??= input.RecipientId;
                 if (input.Status == MessageStatus.Failed)
                 {
-                    effects.ApplyFailure(conversation, message, input.ErrorCode, input.ErrorTitle, input.ErrorDetails);
+                    effects.Apply(conversation, message, OutboundNotices.Failed(input.ErrorCode), input.ErrorTitle, input.ErrorDetails);
+                }
+                else
+                {
+                    // A later status wins and clears what it contradicts (retrying, unconfirmed, held, an earlier failure).
+                    OutboundEffects.Progressed(message, input.Status);
                 }
 
                 operations.Add(EntityOperation.Replace(message.ToEntity()));

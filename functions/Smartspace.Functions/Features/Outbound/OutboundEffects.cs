@@ -1,41 +1,69 @@
-using Smartspace.Core.Text;
+using Smartspace.Core.Messaging;
 using Smartspace.Functions.Ledger;
-using Smartspace.Meta.Sending;
 
 namespace Smartspace.Functions.Features.Outbound;
 
-/// <summary>What a Meta failure means for the conversation and what the agent reads about it.</summary>
+/// <summary>
+/// Writes an outbound state onto its message row: the product's own states (<see cref="OutboundNotice"/>: retrying,
+/// unconfirmed, held, failed) and Meta's statuses. Whatever is written replaces what it contradicts, so a message never
+/// shows "delivered" with an earlier error still attached.
+/// </summary>
 public sealed class OutboundEffects
 {
     public const int ReengagementRequired = 131047;
 
     /// <summary>
-    /// Marks the message failed with Meta's error and the pt-BR explanation. 131047 (outside the window)
-    /// also makes the conversation template-only, whether it came in the send response or later as a
+    /// Shows <paramref name="notice"/> on the message. A failure keeps Meta's title and details; 131047 (outside the
+    /// window) also makes the conversation template-only, whether it came in the send response or later as a
     /// <c>failed</c> status.
     /// </summary>
-    public void ApplyFailure(ConversationRow conversation, MessageRow message, int? code, string? title, string? details)
+    public void Apply(ConversationRow conversation, MessageRow message, OutboundNotice notice, string? title = null, string? details = null)
     {
-        message.Status = "failed";
-        message.ErrorCode = code;
-        message.ErrorTitle = title;
-        message.ErrorDetails = details;
-        message.ErrorText = AgentText(code);
-        if (code == ReengagementRequired)
+        message.Status = notice.Status;
+        message.ErrorCode = notice.Code;
+        message.ErrorText = notice.Text;
+        message.NextStep = OutboundNotices.ToWire(notice.Next);
+        message.RetryAt = notice.RetryAt;
+        message.ErrorTitle = notice.Status == OutboundNotices.FailedStatus ? title : null;
+        message.ErrorDetails = notice.Status == OutboundNotices.FailedStatus ? details : null;
+        if (notice.Status == OutboundNotices.FailedStatus && notice.Code == ReengagementRequired)
         {
             conversation.TemplateOnly = true;
         }
     }
 
-    /// <summary>
-    /// The agent's text for Meta's code. A template that does not exist, is paused or disabled (132001, 132015,
-    /// 132016) reads as "not approved, pick another" (P5) — the same text as <see cref="SendOutcome.Rejected.AgentText"/> —
-    /// rather than "try again", which would fail the same way.
-    /// </summary>
-    public static string AgentText(int? code) => code switch
+    /// <summary>Meta took the message (its send response): accepted, or held for the template's quality assessment.</summary>
+    public void Accepted(ConversationRow conversation, MessageRow message, bool held)
     {
-        MetaErrorCodes.TemplateNotFound or MetaErrorCodes.TemplatePaused or MetaErrorCodes.TemplateDisabled => PtBr.TemplateNotApproved,
-        { } c => PtBr.ForMetaError(c),
-        null => PtBr.MetaUnknownError,
-    };
+        if (held)
+        {
+            Apply(conversation, message, OutboundNotices.Held());
+        }
+        else
+        {
+            message.Status = "accepted";
+            Clear(message);
+        }
+    }
+
+    /// <summary>A Meta status (sent, delivered, read, played) that is not a failure: it clears any earlier notice (P3).</summary>
+    public static void Progressed(MessageRow message, MessageStatus status)
+    {
+        message.Status = status.ToString().ToLowerInvariant();
+        Clear(message);
+    }
+
+    /// <summary>The agent-visible outbound fields, to tell whether a change is one (exactly one event per change).</summary>
+    public static (string Status, int? Code, string? Text, string? Next, DateTimeOffset? RetryAt, string? Wamid) Visible(MessageRow message) =>
+        (message.Status, message.ErrorCode, message.ErrorText, message.NextStep, message.RetryAt, message.Wamid);
+
+    private static void Clear(MessageRow message)
+    {
+        message.ErrorCode = null;
+        message.ErrorTitle = null;
+        message.ErrorDetails = null;
+        message.ErrorText = null;
+        message.NextStep = null;
+        message.RetryAt = null;
+    }
 }

@@ -1,6 +1,8 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Smartspace.Functions.Health;
 using Smartspace.Functions.Hosting;
+using Smartspace.Meta.Sending;
 
 namespace Smartspace.Functions.Features.Outbound;
 
@@ -14,29 +16,60 @@ public sealed class OutboxSignal : IOutboxSignal
     public void Notify(string tenantId, string ourMessageId) => queue.Writer.TryWrite((tenantId, ourMessageId));
 }
 
-/// <summary>Dispatches each signalled send right after its commit.</summary>
-public sealed class OutboxSignalWorker(OutboxSignal signal, OutboxDispatcher dispatcher, ILogger<OutboxSignalWorker> logger) : BackgroundService
+/// <summary>
+/// Dispatches each signalled send right after its commit, without waiting for the previous one: each dispatch runs on
+/// its own and waits only for a send slot of its business number (<see cref="SendLanes"/>), so one slow or hung Graph
+/// call never holds up another agent's message.
+/// </summary>
+public sealed partial class OutboxSignalWorker(OutboxSignal signal, OutboxDispatcher dispatcher, ILogger<OutboxSignalWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var running = new HashSet<Task>();
         try
         {
             await foreach (var (tenantId, id) in signal.Reader.ReadAllAsync(stoppingToken))
             {
-                try
+                var task = DispatchAsync(tenantId, id, stoppingToken);
+                lock (running)
                 {
-                    await dispatcher.DispatchAsync(tenantId, id, stoppingToken);
+                    running.Add(task);
                 }
-                catch (Exception ex) when (ex is not OperationCanceledException)
-                {
-                    logger.LogWarning(ex, "Dispatching {OurMessageId} failed; the sweep will retry", id);
-                }
+
+                _ = task.ContinueWith(t => { lock (running) { running.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
             }
         }
         catch (OperationCanceledException)
         {
         }
+
+        Task[] left;
+        lock (running)
+        {
+            left = [.. running];
+        }
+
+        await Task.WhenAll(left);
     }
+
+    private async Task DispatchAsync(string tenantId, string id, CancellationToken ct)
+    {
+        await Task.Yield();
+        try
+        {
+            await dispatcher.DispatchAsync(tenantId, id, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+        catch (Exception ex)
+        {
+            LogDispatchFailed(ex, id);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dispatching {OurMessageId} failed; the sweep will retry")]
+    private partial void LogDispatchFailed(Exception ex, string ourMessageId);
 }
 
 /// <summary>The local hosted outbox sweep (retries, crash leftovers), every <c>Timers:OutboxRetryInterval</c>.</summary>
@@ -68,6 +101,11 @@ public static class OutboundRegistration
     {
         services.AddSingleton<OutboxSignal>();
         services.AddSingleton<IOutboxSignal>(sp => sp.GetRequiredService<OutboxSignal>());
+        services.AddSingleton(SendLimits.Default);
+        services.AddSingleton<SendPacing>();
+        services.AddSingleton<SendLanes>();
+        services.AddSingleton<MetaAccessHealth>();
+        services.AddSingleton<OutboxCommits>();
         services.AddSingleton<OutboxDispatcher>();
         services.AddHostedService<OutboxSignalWorker>();
         services.AddSingleton<ITimerFunction, OutboxRetryFunction>();

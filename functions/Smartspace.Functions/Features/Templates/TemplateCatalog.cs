@@ -67,6 +67,17 @@ public sealed class TemplateCatalog(LedgerStore ledger)
         return updated;
     }
 
+    /// <summary>True when the previous sync of <paramref name="wabaId"/> found Meta's listing empty.</summary>
+    public async Task<bool> EmptyListingSeenAsync(string tenantId, string wabaId, CancellationToken ct) =>
+        await ledger.GetAsync(tenantId, Keys.TemplateListingEmpty(wabaId), ct) is not null;
+
+    /// <summary>Remembers (or forgets) that a sync of <paramref name="wabaId"/> found Meta's listing empty.</summary>
+    public Task SetEmptyListingSeenAsync(string tenantId, string wabaId, bool seen, DateTimeOffset now, CancellationToken ct)
+    {
+        var marker = new Entity(tenantId, Keys.TemplateListingEmpty(wabaId), new Dictionary<string, object?> { ["SeenAt"] = now });
+        return ledger.SubmitAsync([seen ? EntityOperation.Upsert(marker) : EntityOperation.Delete(marker)], ct);
+    }
+
     private static MessageTemplate? ToTemplate(Entity row)
     {
         if (row.GetString("Graph") is not { } json)

@@ -129,7 +129,7 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
     {
         var work = fixture.Factory.Services.GetServices<ITimerFunction>().Select(t => t.Name).Order().ToList();
         var timers = FunctionDefinition.All().Where(f => f.IsTimer).Select(f => f.Name).Order().ToList();
-        Assert.Equal(["outbox-retry", "template-sync", "window-expiry"], timers);
+        Assert.Equal(["outbox-retry", "retention", "template-sync", "window-expiry"], timers);
         Assert.Equal(timers, work);
     }
 
@@ -138,7 +138,7 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
     {
         var functions = FunctionDefinition.All();
         Assert.Equal(
-            ["agent-api", "health", "negotiate", "openapi", "outbox-retry", "template-sync", "webpubsub-events", "whatsapp-webhook", "window-expiry"],
+            ["agent-api", "health", "negotiate", "openapi", "outbox-retry", "retention", "template-sync", "webpubsub-events", "whatsapp-webhook", "window-expiry"],
             functions.Select(f => f.Name).Order(StringComparer.Ordinal));
         var localOnly = Endpoints().Where(e => e.Metadata.GetMetadata<LocalOnlyMetadata>() is not null).Select(PatternOf).ToList();
         Assert.Contains("/api/dev/token", localOnly);
@@ -174,6 +174,7 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
     [InlineData("window-expiry")]
     [InlineData("outbox-retry")]
     [InlineData("template-sync")]
+    [InlineData("retention")]
     public async Task Hosting_TimerOnDemand_RunsTheTimerWork_AndSaysWhatItDid(string function)
     {
         using var response = await fixture.Factory.CreateClient().PostAsync($"/api/local/timers/{function}?pastDue=true", content: null);

@@ -176,12 +176,20 @@ public sealed class StatusTests : IDisposable
 
         release.Set();
         await LedgerProbe.EventuallyAsync(async () => await factory.CountAsync("outbox|") == 0
-            && (await ledger.GetMessageAsync(HandlerFactory.TenantId, conversationId, 1, CancellationToken.None))!.Version > early.Version, "the send response to be committed");
+            && (await ledger.GetMessageAsync(HandlerFactory.TenantId, conversationId, 1, CancellationToken.None))!.ETag != early.ETag, "the send response to be committed");
 
         var message = await ledger.GetMessageAsync(HandlerFactory.TenantId, conversationId, 1, CancellationToken.None);
         Assert.Equal("delivered", message!.Status);
         Assert.Equal("wamid.EARLY", message.Wamid);
         Assert.Single(factory.Sender.Requests);
+
+        // The response changed nothing the agent sees, so it announced nothing: one event per state change (sent, delivered).
+        Assert.Equal(early.Version, message.Version);
+        var announced = factory.Events.Events
+            .Where(e => e.Type == AgentEventTypes.MessageStatusChanged && e.ConversationId == conversationId)
+            .Select(e => JsonDocument.Parse(JsonSerializer.Serialize(e.Data, HttpJson.Options)).RootElement.GetProperty("message").GetProperty("status").GetString())
+            .ToList();
+        Assert.Equal(["sent", "delivered"], announced);
 
         // Later statuses without our id now find it through the wamid row.
         await PostStatusAsync("wamid.EARLY", "read", at.AddSeconds(3), null);

@@ -1,7 +1,12 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Smartspace.Functions.Features.Outbound;
+using Smartspace.Functions.Features.Templates;
+using Smartspace.Functions.Health;
 using Smartspace.Functions.Ledger;
+using Smartspace.Functions.Realtime;
 using Smartspace.Functions.Tests.Features.MetaWebhook;
 using Smartspace.Functions.Tests.Infrastructure;
+using Smartspace.Meta.Graph;
 using Smartspace.Meta.Sending;
 using Smartspace.Storage;
 
@@ -47,6 +52,11 @@ public static class OutboxProbe
     public static int SendCount(this HandlerFactory factory) => factory.Sender.Requests.Count;
 
     public static OutboundRequest LastRequest(this HandlerFactory factory) => factory.Sender.Requests.Last();
+
+    /// <summary>The product's template sync over the test host's catalog, events, health and clock, reading from <paramref name="templates"/>.</summary>
+    public static TemplateSync TemplateSync(this HandlerFactory factory, IMessageTemplateSource templates) => new(
+        factory.Get<ContactCenterDirectory>(), factory.Get<TemplateCatalog>(), templates, factory.Get<IAgentEventPublisher>(), factory.Get<MetaAccessHealth>(),
+        factory.Clock, NullLogger<TemplateSync>.Instance);
 }
 
 /// <summary>What the fake Graph API answers, shaped like <see cref="Meta.Graph.GraphApiClient"/> classifies Meta's answers.</summary>

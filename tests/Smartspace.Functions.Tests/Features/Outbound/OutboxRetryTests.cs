@@ -43,7 +43,11 @@ public sealed class OutboxRetryTests : IDisposable
         Assert.Equal(130429, entry.GetInt32("LastError"));
         var due = NextAttemptAt(entry);
         Assert.Equal(firstAt + MetaErrorCodes.RetryDelay(130429, 0), due);
-        Assert.Equal("pending", (await factory.MessageAsync(ourId)).Status);
+
+        // While it retries, the agent reads why and that the resend is automatic, and when it happens.
+        var retrying = await factory.MessageAsync(ourId);
+        Assert.Equal(("retrying", 130429, PtBr.MetaRateLimited130429, "automatic_retry", due),
+            (retrying.Status, retrying.ErrorCode, retrying.ErrorText, retrying.NextStep, retrying.RetryAt));
 
         // Not yet due: sweeps send nothing.
         Assert.Equal(0, await factory.SweepAsync());
@@ -58,6 +62,7 @@ public sealed class OutboxRetryTests : IDisposable
         var message = await factory.MessageAsync(ourId);
         Assert.Equal("accepted", message.Status);
         Assert.StartsWith("wamid.OUT", message.Wamid);
+        Assert.Equal((null, null, null, null), (message.ErrorCode, message.ErrorText, message.NextStep, message.RetryAt));
         Assert.Equal(1, factory.LastRequest().Attempt);
 
         // Done: any number of later sweeps sends nothing more.
@@ -104,6 +109,8 @@ public sealed class OutboxRetryTests : IDisposable
         Assert.Equal("failed", message.Status);
         Assert.Equal(131056, message.ErrorCode);
         Assert.Equal(PtBr.MetaPairRateLimited131056, message.ErrorText);
+        Assert.Equal("resend_may_help", message.NextStep);
+        Assert.Null(message.RetryAt);
 
         factory.Clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(0, await factory.SweepAsync());
@@ -114,6 +121,7 @@ public sealed class OutboxRetryTests : IDisposable
         var view = detail.GetProperty("messages")[0];
         Assert.Equal("failed", view.GetProperty("status").GetString());
         Assert.Equal(PtBr.MetaPairRateLimited131056, view.GetProperty("errorText").GetString());
+        Assert.Equal("resend_may_help", view.GetProperty("nextStep").GetString());
     }
 
     [Fact]
@@ -142,7 +150,8 @@ public sealed class OutboxRetryTests : IDisposable
         var ourId = await StartTemplateAsync(Outcomes.TimedOut);
         var entry = await factory.WaitForSendsAsync(ourId, 1);
         Assert.Equal(OutboxStates.Ambiguous, entry!.GetString("State"));
-        Assert.Equal("pending", (await factory.MessageAsync(ourId)).Status);
+        var unconfirmed = await factory.MessageAsync(ourId);
+        Assert.Equal(("unconfirmed", PtBr.SendUnconfirmed, "check_before_resending"), (unconfirmed.Status, unconfirmed.ErrorText, unconfirmed.NextStep));
 
         var awaitUntil = entry.GetDateTimeOffset("AwaitUntil")!.Value;
         while (factory.Clock.GetUtcNow() + TimeSpan.FromMinutes(1) < awaitUntil)
@@ -160,6 +169,7 @@ public sealed class OutboxRetryTests : IDisposable
         var message = await factory.MessageAsync(ourId);
         Assert.Equal("sent", message.Status);
         Assert.Equal("wamid.AMBIGUOUS.1", message.Wamid);
+        Assert.Equal((null, null), (message.ErrorText, message.NextStep));
 
         factory.Clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(0, await factory.SweepAsync());
@@ -175,17 +185,22 @@ public sealed class OutboxRetryTests : IDisposable
         var awaitUntil = entry!.GetDateTimeOffset("AwaitUntil")!.Value;
         Assert.Equal(factory.Clock.GetUtcNow() + OutboundRetryPolicy.Default.StatusWait, awaitUntil);
 
+        // Unconfirmed from the moment the send ended ambiguously: Meta may have it, so no "try again".
+        var shown = await factory.MessageAsync(ourId);
+        Assert.Equal(("unconfirmed", PtBr.SendUnconfirmed, "check_before_resending"), (shown.Status, shown.ErrorText, shown.NextStep));
         factory.Clock.SetUtcNow(awaitUntil - TimeSpan.FromMilliseconds(1));
         await factory.SweepAsync();
-        Assert.Equal("pending", (await factory.MessageAsync(ourId)).Status);
+        Assert.NotNull(await factory.OutboxEntryAsync(ourId));
 
         factory.Clock.SetUtcNow(awaitUntil);
         Assert.Equal(1, await factory.SweepAsync());
 
+        // The wait is over: the entry goes, the message stays as shown (same version: no second event for it).
         Assert.Null(await factory.OutboxEntryAsync(ourId));
         var message = await factory.MessageAsync(ourId);
         Assert.Equal("unconfirmed", message.Status);
-        Assert.Equal(PtBr.MetaUnknownError, message.ErrorText);
+        Assert.Equal(PtBr.SendUnconfirmed, message.ErrorText);
+        Assert.Equal(shown.Version, message.Version);
         for (var i = 0; i < 3; i++)
         {
             factory.Clock.Advance(TimeSpan.FromMinutes(30));
@@ -195,8 +210,10 @@ public sealed class OutboxRetryTests : IDisposable
         Assert.Equal(1, factory.SendCount());
 
         // A status that shows up even later still tells the truth (an unconfirmed message has no known Meta status yet).
+        // ...and clears what it contradicts: no leftover warning next to "delivered".
         await (await factory.PostWebhookAsync(MetaPayloads.Status("wamid.LATE.1", "delivered", factory.Clock.GetUtcNow(), "55" + Typed, ourId))).AssertOkAsync();
-        Assert.Equal("delivered", (await factory.MessageAsync(ourId)).Status);
+        var delivered = await factory.MessageAsync(ourId);
+        Assert.Equal(("delivered", null, null, null), (delivered.Status, delivered.ErrorCode, delivered.ErrorText, delivered.NextStep));
     }
 
     [Fact]
@@ -281,7 +298,7 @@ public sealed class OutboxRetryTests : IDisposable
 
         Assert.Equal(2, factory.SendCount());
         Assert.Equal("accepted", (await factory.MessageAsync(fine)).Status);
-        Assert.Equal("pending", (await factory.MessageAsync(limited)).Status);
+        Assert.Equal("retrying", (await factory.MessageAsync(limited)).Status);
         var entry = await factory.OutboxEntryAsync(limited);
         Assert.Equal(OutboxStates.Pending, entry!.GetString("State"));
         Assert.Equal(factory.Clock.GetUtcNow() + TimeSpan.FromSeconds(1), NextAttemptAt(entry));

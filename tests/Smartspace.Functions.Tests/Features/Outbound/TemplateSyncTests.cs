@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Smartspace.Core.Templates;
 using Smartspace.Functions.Features.Templates;
+using Smartspace.Functions.Health;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Realtime;
 using Smartspace.Functions.Tests.Features.Conversations;
@@ -28,9 +29,7 @@ public sealed class TemplateSyncTests : IDisposable
     private readonly HandlerFactory factory = new();
     private readonly FakeTemplateSource source = new();
 
-    /// <summary>The product's sync job over the test host's catalog and events, reading from <paramref name="templates"/>.</summary>
-    private TemplateSync Sync(IMessageTemplateSource templates) => new(
-        factory.Get<ContactCenterDirectory>(), factory.Get<TemplateCatalog>(), templates, factory.Get<IAgentEventPublisher>(), NullLogger<TemplateSync>.Instance);
+    private TemplateSync Sync(IMessageTemplateSource templates) => factory.TemplateSync(templates);
 
     private async Task<List<(string Name, string Status)>> ListedAsync()
     {
@@ -56,7 +55,7 @@ public sealed class TemplateSyncTests : IDisposable
             Template("3", "aviso_atraso", TemplateStatus.Rejected),
             Template("900000000000003", "promocao_pendente", TemplateStatus.Approved, "Oferta especial para você, {{1}}!"));
 
-        var synced = await Sync(source).RunAsync(CancellationToken.None);
+        var synced = (await Sync(source).RunAsync(CancellationToken.None)).Changed;
 
         // 4 listed by Meta + the 2 seeded templates Meta no longer lists, which become DELETED and stop being offered.
         Assert.Equal(6, synced);
@@ -79,11 +78,11 @@ public sealed class TemplateSyncTests : IDisposable
         var eventsBefore = TemplateEvents().Count;
 
         // Unchanged: nothing stored again, nothing announced.
-        Assert.Equal(0, await Sync(source).RunAsync(CancellationToken.None));
+        Assert.Equal(0, (await Sync(source).RunAsync(CancellationToken.None)).Changed);
         Assert.Equal(eventsBefore, TemplateEvents().Count);
 
         source.Set(DemoWaba, Template("1", "boas_vindas", TemplateStatus.Paused), Template("2", "lembrete_pagamento", TemplateStatus.Approved));
-        Assert.Equal(2, await Sync(source).RunAsync(CancellationToken.None));
+        Assert.Equal(2, (await Sync(source).RunAsync(CancellationToken.None)).Changed);
 
         Assert.Equal(TemplateStatus.Paused, (await StoredAsync("boas_vindas"))!.Status);
         var listed = (await ListedAsync()).Select(t => t.Name).ToList();
@@ -107,7 +106,7 @@ public sealed class TemplateSyncTests : IDisposable
         var client = new GraphApiClient(new HttpClient(graph), factory.Get<IOptionsMonitor<MetaOptions>>(), NullLogger<GraphApiClient>.Instance);
 
         // 4 templates over 3 pages + the 3 seeded ones absent from Meta's listing (now DELETED).
-        Assert.Equal(7, await Sync(client).RunAsync(CancellationToken.None));
+        Assert.Equal(7, (await Sync(client).RunAsync(CancellationToken.None)).Changed);
 
         var demoPages = graph.Requests.Where(r => r.AbsolutePath.Contains(DemoWaba, StringComparison.Ordinal)).ToList();
         Assert.Equal(3, demoPages.Count);
@@ -151,7 +150,7 @@ public sealed class TemplateSyncTests : IDisposable
         var failing = new FailingForWabaSource(DemoWaba, source);
         source.Set("200300400500999", Template("9", "outro_modelo", TemplateStatus.Approved));
 
-        Assert.Equal(1, await Sync(failing).RunAsync(CancellationToken.None));
+        Assert.Equal(1, (await Sync(failing).RunAsync(CancellationToken.None)).Changed);
 
         Assert.Equal(
             [("confirmacao_pedido", "APPROVED"), ("retomada_atendimento", "APPROVED")],
@@ -173,18 +172,18 @@ public sealed class TemplateSyncTests : IDisposable
 
         public void Set(string wabaId, params MessageTemplate[] templates) => byWaba[wabaId] = templates;
 
-        public Task<IReadOnlyList<MessageTemplate>> ListTemplatesAsync(string wabaId, CancellationToken cancellationToken)
+        public Task<TemplateListing> ListTemplatesAsync(string wabaId, CancellationToken cancellationToken)
         {
             Asked.Enqueue(wabaId);
-            return Task.FromResult(byWaba.TryGetValue(wabaId, out var list) ? list : []);
+            return Task.FromResult(new TemplateListing(byWaba.TryGetValue(wabaId, out var list) ? list : []));
         }
     }
 
     private sealed class FailingForWabaSource(string failingWaba, IMessageTemplateSource inner) : IMessageTemplateSource
     {
-        public Task<IReadOnlyList<MessageTemplate>> ListTemplatesAsync(string wabaId, CancellationToken cancellationToken) =>
+        public Task<TemplateListing> ListTemplatesAsync(string wabaId, CancellationToken cancellationToken) =>
             wabaId == failingWaba
-                ? throw new GraphApiException(80007, 400, "(#80007) Rate limit issues")
+                ? Task.FromResult(new TemplateListing([], new TemplateListingProblem(1, 80007, 400, "HTTP 400: (#80007) Rate limit issues")))
                 : inner.ListTemplatesAsync(wabaId, cancellationToken);
     }
 

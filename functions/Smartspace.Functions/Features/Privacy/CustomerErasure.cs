@@ -1,0 +1,178 @@
+using Smartspace.Core.Conversations;
+using Smartspace.Core.Text;
+using Smartspace.Functions.Features.Auth;
+using Smartspace.Functions.Ledger;
+using Smartspace.Storage;
+
+namespace Smartspace.Functions.Features.Privacy;
+
+/// <summary>What an erasure removed; the customer is named masked.</summary>
+public sealed record ErasureResult(string Customer, int Profiles, int Conversations, int Messages, int Media, int HistoryEntries, int Windows);
+
+/// <summary>
+/// LGPD erasure (art. 18, VI) of one customer of the caller's contact center.
+/// <para>
+/// Removed: the profile on every channel and under every key (number, BSUID — names, numbers, the window), every
+/// message with its media, wamid look-up rows and outbox entries, the history index entries (search), the
+/// window-expiry entries. Anonymized in place: each conversation row keeps what the contact center's reports need —
+/// channel, agent, origin, stage, times, qualification and the message count — and loses the customer's key, name,
+/// number and the agent's description (free text about the customer).
+/// </para>
+/// <para>
+/// Refused (409 <c>erasure_while_in_service</c>) while the customer has a conversation in progress: closing it here
+/// would pull it from under the agent serving it; the supervisor finishes it, then erases.
+/// </para>
+/// <para>
+/// Races: every row is changed under the ETag it was read with, so an inbound message, a start or a finish that
+/// lands meanwhile fails the batch and the erasure reads again (and then refuses, if a conversation began). The
+/// profiles are deleted in the LAST batch, together with the audit record: until it commits, the customer is still
+/// the same customer to everyone (conversations already anonymized are finished ones, gone from search); once it
+/// commits, a new message from the same number opens a new customer. The messages of the anonymized conversations
+/// are deleted after that commit (closed conversations receive none); each such conversation carries
+/// <see cref="MessagePurge.ErasurePending"/> until its messages are gone, so the retention timer finishes a purge a
+/// crash interrupted.
+/// </para>
+/// </summary>
+public sealed partial class CustomerErasureHandler(
+    CustomerRecordsReader reader,
+    LedgerStore ledger,
+    MessagePurge purge,
+    HotRows hotRows,
+    AuditTrail audit,
+    TimeProvider time,
+    ILogger<CustomerErasureHandler> logger)
+{
+    private const int MaxAttempts = 10;
+
+    public async Task<IResult> HandleAsync(Caller caller, CustomerRequest request, CancellationToken ct)
+    {
+        if (request.ToKey(out var error) is not { } key)
+        {
+            return ApiProblems.BadRequest(error!);
+        }
+
+        var actor = AuditTrail.ActorOf(caller);
+        for (var attempt = 1; ; attempt++)
+        {
+            var records = await reader.FindAsync(caller.TenantId, key, ct);
+            if (records.IsEmpty)
+            {
+                await audit.RecordAsync(caller.TenantId, actor, AuditActions.Erasure, "not_found", records.MaskedKey, null, ct);
+                return ApiProblems.Refusal(RefusalCode.CustomerNotFound);
+            }
+
+            if (records.InService is not null)
+            {
+                await audit.RecordAsync(caller.TenantId, actor, AuditActions.Erasure, "refused_in_service", records.MaskedKey, null, ct);
+                return ApiProblems.Refusal(RefusalCode.ErasureWhileInService);
+            }
+
+            var plan = await PlanAsync(records, ct);
+            if (await CommitAsync(records, plan, actor, ct))
+            {
+                Forget(records);
+                await purge.FinishPendingErasuresAsync(caller.TenantId, ct); // these conversations, and any an earlier attempt anonymized
+
+                LogErased(records.MaskedKey, plan.Result.Conversations, plan.Result.Messages);
+                return Results.Ok(plan.Result);
+            }
+
+            Forget(records);
+            if (attempt >= MaxAttempts)
+            {
+                throw new StoreUnavailableException($"Erasure kept conflicting after {MaxAttempts} attempts.");
+            }
+        }
+    }
+
+    private sealed record Plan(List<EntityOperation> Rows, List<EntityOperation> Profiles, ErasureResult Result);
+
+    private async Task<Plan> PlanAsync(CustomerRecords records, CancellationToken ct)
+    {
+        var tenantId = records.TenantId;
+        var now = time.GetUtcNow();
+        var rows = new List<EntityOperation>();
+        int messages = 0, media = 0;
+        foreach (var conversation in records.Conversations)
+        {
+            var id = ConversationRow.From(conversation).ConversationId;
+            var stored = await ledger.QueryAllAsync(tenantId, Keys.MessagePrefix(id), ct);
+            messages += stored.Count;
+            media += stored.Count(m => m.GetString("Media") is not null);
+            rows.Add(EntityOperation.Replace(Anonymized(conversation, now)));
+        }
+
+        var history = new List<Entity>();
+        foreach (var key in records.CustomerKeys)
+        {
+            history.AddRange(await ledger.QueryAllAsync(tenantId, Keys.HistoryPrefix, ct, [new PropertyFilter("CustomerKey", FilterOperator.Equal, key)]));
+        }
+
+        var windows = (await ledger.QueryAllAsync(tenantId, Keys.WindowExpiryPrefix, ct))
+            .Where(w => w.RowKey.Split('|', 4) is [_, _, _, var escaped] && records.CustomerKeys.Contains(Keys.Unescape(escaped)))
+            .ToList();
+        rows.AddRange(history.Concat(windows).Select(e => EntityOperation.Delete(e)));
+        var profiles = records.Profiles.Select(p => EntityOperation.Delete(p.ToEntity())).ToList();
+        var result = new ErasureResult(records.MaskedKey, records.Profiles.Count, records.Conversations.Count, messages, media, history.Count, windows.Count);
+        return new Plan(rows, profiles, result);
+    }
+
+    /// <summary>Conversations, history and window entries first, in batches; then the profiles with the audit record, in one batch.</summary>
+    private async Task<bool> CommitAsync(CustomerRecords records, Plan plan, string actor, CancellationToken ct)
+    {
+        var final = new List<EntityOperation>(plan.Profiles)
+        {
+            EntityOperation.Insert(audit.Entry(records.TenantId, actor, AuditActions.Erasure, "done", records.MaskedKey, plan.Result)),
+        };
+        var batches = plan.Rows.Chunk(StoreLimits.MaxBatchOperations).Select(c => c.ToList()).ToList();
+        if (batches.Count > 0 && batches[^1].Count + final.Count <= StoreLimits.MaxBatchOperations)
+        {
+            batches[^1].AddRange(final);
+        }
+        else
+        {
+            batches.Add(final);
+        }
+
+        foreach (var batch in batches)
+        {
+            if (!(await ledger.SubmitAsync(batch, ct)).Succeeded)
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>The report form of a finished conversation: counts, qualification, times — nothing that names the customer.</summary>
+    private static Entity Anonymized(Entity conversation, DateTimeOffset now)
+    {
+        var copy = conversation.Clone();
+        copy["CustomerKey"] = null;
+        copy["CustomerName"] = PtBr.ErasedCustomerName;
+        copy["CustomerNumber"] = null;
+        copy["Description"] = null;
+        copy["QueueKey"] = null;
+        copy["ErasedAt"] = now;
+        copy[MessagePurge.ErasurePending] = true;
+        return copy;
+    }
+
+    /// <summary>This process's cached copies go too; other processes' copies fail their ETag check on first use.</summary>
+    private void Forget(CustomerRecords records)
+    {
+        foreach (var profile in records.Profiles)
+        {
+            hotRows.Forget(records.TenantId, Keys.Customer(profile.ChannelId, profile.CustomerKey));
+        }
+
+        foreach (var conversation in records.Conversations)
+        {
+            hotRows.Forget(records.TenantId, conversation.RowKey);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Erased customer {Customer}: {Conversations} conversations, {Messages} messages")]
+    private partial void LogErased(string customer, int conversations, int messages);
+}

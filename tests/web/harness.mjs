@@ -1,0 +1,177 @@
+// Shared by the browser tests: starts the product the way the README does (bash scripts/run.sh) on a free loopback
+// port with a fresh store, drives Debian's Chromium through playwright-core, plays the customer through the Meta
+// sandbox, checks accessibility with axe-core and keeps screenshots under artifacts/screenshots. Stops the product by PID.
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import { createHmac } from "node:crypto";
+import { mkdtempSync, mkdirSync, rmSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { AxeBuilder } from "@axe-core/playwright";
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const screenshotDir = process.env.SMARTSPACE_SCREENSHOTS ?? path.join(repoRoot, "artifacts", "screenshots");
+export const channelId = "100200300400500";
+const appSecret = JSON.parse(readFileSync(path.join(repoRoot, "local.settings.sample.json"), "utf8")).Values.Meta__AppSecret;
+export const sizes = { wide: { width: 1366, height: 768 }, narrow: { width: 390, height: 844 } };
+export const delay = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => { const { port } = srv.address(); srv.close(() => resolve(port)); });
+  });
+}
+
+/** `bash scripts/run.sh` with ASPNETCORE_URLS on a free port and a store of its own; resolves when /api/health answers. */
+export async function startProduct() {
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const dataDir = mkdtempSync(path.join(tmpdir(), "smartspace-web-"));
+  const log = [];
+  const child = spawn("bash", ["scripts/run.sh"], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      ASPNETCORE_URLS: base,
+      Storage__SqlitePath: path.join(dataDir, "store.db"),
+      Logging__LogLevel__Default: "Warning",
+      Logging__LogLevel__Microsoft: "Warning",
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  const keep = (chunk) => { log.push(chunk.toString()); if (log.length > 200) log.shift(); };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  const started = Date.now();
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`scripts/run.sh exited with ${child.exitCode}:\n${log.join("")}`);
+    try {
+      if ((await fetch(`${base}/api/health`)).status === 200) break;
+    } catch { /* not up yet */ }
+    if (Date.now() - started > 300_000) throw new Error(`the product did not start:\n${log.join("")}`);
+    await delay(250);
+  }
+  return {
+    base,
+    async stop() {
+      // run.sh execs the host, so this PID is the host's.
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        await Promise.race([new Promise((r) => child.once("exit", r)), delay(10_000)]);
+        if (child.exitCode === null) child.kill("SIGKILL");
+      }
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    headless: true,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update",
+      "--disable-sync", "--no-first-run"],
+  });
+}
+
+/** A tiny PNG served for template header images (their URLs are the internet's; the tests stay on loopback). */
+const png = Buffer.from("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==", "base64");
+
+/** A page of its own (fresh context) at the given size, kept on loopback. */
+export async function newPage(browser, base, size = sizes.wide) {
+  const context = await browser.newContext({ viewport: size, locale: "pt-BR" });
+  await context.route((url) => !url.href.startsWith(base) && !url.href.startsWith("ws://127.0.0.1"), (route) =>
+    route.request().resourceType() === "image" ? route.fulfill({ status: 200, contentType: "image/png", body: png }) : route.abort());
+  const page = await context.newPage();
+  const errors = [];
+  page.on("pageerror", (e) => errors.push(e));
+  return { context, page, errors };
+}
+
+/** The local sign-in picker: click the seeded agent. */
+export async function signIn(page, base, agentId) {
+  await page.goto(base + "/");
+  await page.locator(`button[data-agent-id="${agentId}"]`).click();
+  await page.locator('[data-testid="connection-state"][data-state="online"]').waitFor({ timeout: 20_000 });
+}
+
+export async function screenshot(page, name) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: path.join(screenshotDir, `${name}.png`), fullPage: true });
+}
+
+/** axe-core on the page as it is: no serious or critical violation. */
+export async function assertAccessible(page, what) {
+  const result = await new AxeBuilder({ page }).analyze();
+  const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  assert.deepEqual(bad.map((v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), [], `accessibility of ${what}`);
+}
+
+/** The customer writes (Meta sandbox customer simulator → signed webhook to the product). */
+export async function customerSends(base, from, fields) {
+  const res = await fetch(`${base}/sandbox/customers/messages`, {
+    method: "POST", headers: { "content-type": "application/json" },
+    body: JSON.stringify({ phoneNumberId: channelId, from, ...fields }),
+  });
+  const text = await res.text();
+  assert.equal(res.status, 200, text);
+  return JSON.parse(text);
+}
+
+/** A signed Meta webhook (the sandbox's app secret), e.g. a failed status. */
+export async function signedWebhook(base, body) {
+  const bytes = Buffer.from(JSON.stringify(body), "utf8");
+  const res = await fetch(`${base}/api/whatsapp/webhook`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-hub-signature-256": "sha256=" + createHmac("sha256", appSecret).update(bytes).digest("hex") },
+    body: bytes,
+  });
+  assert.equal(res.status, 200);
+}
+
+/** The agent API as another client would call it (to set up state the test is not about). */
+export async function agentApi(base, agentId) {
+  const res = await fetch(`${base}/api/dev/token`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ agentId }) });
+  const { accessToken } = await res.json();
+  return async (method, route, body) => {
+    const r = await fetch(base + route, {
+      method, headers: { authorization: `Bearer ${accessToken}`, ...(body ? { "content-type": "application/json" } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await r.text();
+    return { status: r.status, body: text ? JSON.parse(text) : null };
+  };
+}
+
+/** Starts a template conversation through the API (window closed for a new customer), as setup. */
+export async function startWithTemplate(api, number) {
+  const r = await api("POST", "/api/agent/conversations", {
+    channelId, number, template: { name: "aviso_retorno", language: "pt_BR", body: [] },
+  });
+  assert.ok(r.status === 200 || r.status === 201, JSON.stringify(r.body));
+  return r.body.conversation;
+}
+
+/** An inbound text straight to the product's webhook, signed like Meta's (the sandbox does not see it: its own window stays closed). */
+export async function inboundText(base, from, name, text) {
+  await signedWebhook(base, {
+    object: "whatsapp_business_account",
+    entry: [{ id: "200300400500600", changes: [{ field: "messages", value: {
+      messaging_product: "whatsapp",
+      metadata: { display_phone_number: "551140001234", phone_number_id: channelId },
+      contacts: [{ profile: { name }, wa_id: from }],
+      messages: [{ from, id: `wamid.web-${from}-${Date.now()}`, timestamp: String(Math.floor(Date.now() / 1000)), type: "text", text: { body: text } }],
+    } }] }],
+  });
+}
+
+/** The page fits its window: no horizontal scrolling (checked at 390 px and 1366 px). */
+export async function assertFitsWidth(page, what) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${what}: no horizontal scrolling (overflow ${overflow}px)`);
+}

@@ -56,6 +56,12 @@ public sealed class AuthorizationMatrixTests : IDisposable
         yield return ("PUT", "/api/agent/admin/qualifications/matriz", _ => new { name = "Matriz" }, [Forbidden, Forbidden, Forbidden, Ok, Forbidden]);
         yield return ("PUT", "/api/agent/admin/settings", _ => new { botEnabled = false }, [Forbidden, Forbidden, Forbidden, Ok, Forbidden]);
         yield return ("POST", "/api/agent/bot/conversations/{id}/handoff", None, [Forbidden, Forbidden, Forbidden, Ok, Forbidden]);
+        // LGPD (supervisors only): an erasure of the customer in service is refused with 409 once authorized, changing nothing.
+        yield return ("GET", "/api/agent/admin/privacy/settings", None, [Forbidden, Forbidden, Forbidden, Ok, Forbidden]);
+        yield return ("PUT", "/api/agent/admin/privacy/settings", _ => new { messageRetentionDays = 365, mediaRetentionDays = 30 }, [Forbidden, Forbidden, Forbidden, Ok, Forbidden]);
+        yield return ("POST", "/api/agent/admin/privacy/export", _ => new { number = Desk.Mobile(1) }, [Forbidden, Forbidden, Forbidden, Ok, Forbidden]);
+        yield return ("POST", "/api/agent/admin/privacy/erasure", _ => new { number = Desk.Mobile(1) }, [Forbidden, Forbidden, Forbidden, Ok, Forbidden]);
+        yield return ("GET", "/api/agent/admin/audit", None, [Forbidden, Forbidden, Forbidden, Ok, Forbidden]);
         yield return ("GET", "/api/negotiate", None, [Ok, Ok, Ok, Ok, Ok]);
         // Last: the owner's finish closes the conversation.
         yield return ("POST", "/api/agent/conversations/{id}/finish", _ => new { }, [NoConversation, NotOwner, Ok, Ok, NotOwner]);

@@ -1,8 +1,11 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Tests.Features.Conversations;
 using Smartspace.Functions.Tests.Infrastructure;
+using Smartspace.Meta.Signing;
 
 namespace Smartspace.Functions.Tests.Features.Reliability;
 
@@ -75,6 +78,48 @@ public sealed class WebhookStream
         catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
         {
             return DeliveryOutcome.Unanswered;
+        }
+    }
+
+    /// <summary>
+    /// A delivery caught by a crash for certain: the headers and half of the signed body are sent, then
+    /// <paramref name="halfSent"/> completes and the rest waits for <paramref name="rest"/> — the host is reading the body
+    /// when it dies. Meta gets no answer and delivers it again later.
+    /// </summary>
+    public async Task<DeliveryOutcome> DeliverHeldOpenAsync(HandlerProcess handler, Webhook webhook, TaskCompletionSource halfSent, Task rest)
+    {
+        var bytes = Encoding.UTF8.GetBytes(webhook.Body);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/whatsapp/webhook") { Content = new HalfThenRest(bytes, halfSent, rest) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", MetaSignature.Compute(HandlerProcess.AppSecret, bytes));
+        try
+        {
+            using var response = await handler.Http.SendAsync(request);
+            Unexpected.Enqueue($"{webhook.Wamid}: answered {(int)response.StatusCode} while the host was being killed");
+            return DeliveryOutcome.Unexpected;
+        }
+        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
+        {
+            halfSent.TrySetResult(); // (if it failed before sending anything, the caller must not wait)
+            return DeliveryOutcome.Unanswered;
+        }
+    }
+
+    private sealed class HalfThenRest(byte[] bytes, TaskCompletionSource halfSent, Task rest) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await stream.WriteAsync(bytes.AsMemory(0, bytes.Length / 2));
+            await stream.FlushAsync();
+            halfSent.TrySetResult();
+            await rest;
+            await stream.WriteAsync(bytes.AsMemory(bytes.Length / 2));
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = bytes.Length;
+            return true;
         }
     }
 

@@ -104,6 +104,32 @@ public sealed class SqliteInbox : IDisposable
         return op.Entries!;
     }
 
+    /// <summary>
+    /// Removes the dead letters whose raw body names any of <paramref name="naming"/> and any of <paramref name="within"/>
+    /// (each as a JSON string value: a customer's <c>wa_id</c> or BSUID, and the contact center's phone number ids, so
+    /// one contact center's request never reaches another's customer), and those dead-lettered before
+    /// <paramref name="deadBefore"/>; returns how many went. LGPD: a dead letter is a customer's message the product could
+    /// not apply, so erasure and retention reach it.
+    /// </summary>
+    public async Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string> naming, IReadOnlyCollection<string> within, DateTimeOffset? deadBefore, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(naming);
+        ArgumentNullException.ThrowIfNull(within);
+        var op = new Op(OpKind.Purge)
+        {
+            Needles = JsonStrings(naming),
+            Scopes = JsonStrings(within),
+            At = deadBefore ?? DateTimeOffset.MinValue,
+            Cancellation = cancellationToken,
+        };
+        Enqueue(op);
+        await op.Done.Task.ConfigureAwait(false);
+        return op.Seq;
+    }
+
+    private static byte[][] JsonStrings(IEnumerable<string> values) =>
+        values.Where(v => !string.IsNullOrEmpty(v)).Distinct(StringComparer.Ordinal).Select(v => System.Text.Encoding.UTF8.GetBytes("\"" + v + "\"")).ToArray();
+
     /// <summary>How many entries are pending and how many were dead-lettered.</summary>
     public async Task<(long Pending, long DeadLetters)> CountAsync(CancellationToken cancellationToken = default)
     {
@@ -231,6 +257,23 @@ public sealed class SqliteInbox : IDisposable
             case OpKind.Read:
                 op.Entries = ReadPending(op.AfterSeq, op.Max);
                 return false;
+            case OpKind.Purge:
+                if (op.Scopes!.Count > 0)
+                {
+                    var scoped = string.Join(" OR ", op.Scopes.Select((_, i) => $"instr(body, $c{i}) > 0"));
+                    var parameters = op.Scopes.Select((scope, i) => ($"$c{i}", (object)scope)).ToList();
+                    foreach (var needle in op.Needles!)
+                    {
+                        op.Seq += Execute($"DELETE FROM dead_letters WHERE instr(body, $n) > 0 AND ({scoped})", [.. parameters, ("$n", needle)]);
+                    }
+                }
+
+                if (op.At > DateTimeOffset.MinValue)
+                {
+                    op.Seq += Execute("DELETE FROM dead_letters WHERE dead_at < $t", ("$t", op.At.ToUnixTimeMilliseconds()));
+                }
+
+                return op.Seq > 0;
             default:
                 op.Seq = Count("SELECT count(*) FROM inbox");
                 op.AfterSeq = Count("SELECT count(*) FROM dead_letters");
@@ -261,7 +304,7 @@ public sealed class SqliteInbox : IDisposable
         return Convert.ToInt64(command.ExecuteScalar(), CultureInfo.InvariantCulture);
     }
 
-    private void Execute(string sql, params (string Name, object Value)[] parameters)
+    private int Execute(string sql, params (string Name, object Value)[] parameters)
     {
         using var command = _connection!.CreateCommand();
         command.CommandText = sql;
@@ -270,7 +313,7 @@ public sealed class SqliteInbox : IDisposable
             command.Parameters.AddWithValue(name, value);
         }
 
-        command.ExecuteNonQuery();
+        return command.ExecuteNonQuery();
     }
 
     private bool TryOpen(out Exception? error)
@@ -289,6 +332,8 @@ public sealed class SqliteInbox : IDisposable
             connection.Open();
             SqliteWriter.Execute(connection, "PRAGMA journal_mode=WAL");
             SqliteWriter.Execute(connection, "PRAGMA synchronous=FULL");
+            // Deleted bodies (applied or purged entries) are zeroed in the pages the delete writes anyway.
+            SqliteWriter.Execute(connection, "PRAGMA secure_delete=FAST");
             SqliteWriter.Execute(connection, """
                 CREATE TABLE IF NOT EXISTS inbox(
                   seq INTEGER PRIMARY KEY AUTOINCREMENT, received_at INTEGER NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, body BLOB NOT NULL);
@@ -332,7 +377,7 @@ public sealed class SqliteInbox : IDisposable
         SqliteStatements.Stop(_queue.Writer, _thread);
     }
 
-    private enum OpKind { Append, Complete, DeadLetter, Attempt, Read, Count }
+    private enum OpKind { Append, Complete, DeadLetter, Attempt, Read, Purge, Count }
 
     private sealed class Op(OpKind kind)
     {
@@ -341,6 +386,8 @@ public sealed class SqliteInbox : IDisposable
         public CancellationToken Cancellation { get; init; }
         public bool Cancelled { get; set; }
         public byte[]? Body { get; init; }
+        public IReadOnlyList<byte[]>? Needles { get; init; }
+        public IReadOnlyList<byte[]>? Scopes { get; init; }
         public DateTimeOffset At { get; init; }
         public IReadOnlyList<long>? Seqs { get; init; }
         public string? Reason { get; init; }

@@ -91,6 +91,53 @@ public sealed class SqliteInboxTests : IDisposable
     }
 
     [Fact]
+    public async Task LGPD_PurgeDeadLetters_RemovesThoseNamingTheCustomer_AndThoseOlderThanTheCutoff_NothingElse()
+    {
+        using var inbox = new SqliteInbox(InboxPath);
+        async Task<long> DeadAsync(string body, DateTimeOffset deadAt)
+        {
+            var seq = await inbox.AppendAsync(Encoding.UTF8.GetBytes(body), At);
+            await inbox.DeadLetterAsync(seq, "x", deadAt);
+            return seq;
+        }
+
+        const string Mine = "{\"phone_number_id\":\"100\",";
+        var legacy = await DeadAsync(Mine + "\"from\":\"551187650000\",\"text\":\"oi\"}", At.AddDays(10));  // the customer's 12-digit wa_id (P6)
+        var bsuid = await DeadAsync(Mine + "\"user_id\":\"BR.abc123\",\"text\":\"oi\"}", At.AddDays(10));  // the customer's BSUID
+        var longer = await DeadAsync(Mine + "\"from\":\"5511876500001\"}", At.AddDays(10));                  // contains the digits, not the value
+        var elsewhere = await DeadAsync("{\"phone_number_id\":\"200\",\"from\":\"551187650000\"}", At.AddDays(10)); // the same number, another contact center's channel
+        var other = await DeadAsync(Mine + "\"from\":\"5521999990000\"}", At.AddDays(10));                   // another customer
+        var old = await DeadAsync(Mine + "\"from\":\"5521999990001\"}", At);                                 // another customer, old
+        var pending = await inbox.AppendAsync(Encoding.UTF8.GetBytes(Mine + "\"from\":\"551187650000\"}"), At); // not dead: left to be applied
+
+        Assert.Equal(2, await inbox.PurgeDeadLettersAsync(["5511987650000", "551187650000", "BR.abc123"], ["100", "101"], null));
+        Assert.Equal([longer, elsewhere, other, old], DeadSeqs());
+
+        Assert.Equal(1, await inbox.PurgeDeadLettersAsync([], [], At.AddDays(1)));
+        Assert.Equal([longer, elsewhere, other], DeadSeqs());
+        Assert.Equal(0, await inbox.PurgeDeadLettersAsync(["551187650000"], [], At.AddDays(1))); // no channel: nothing by content
+        Assert.Equal([pending], (await inbox.ReadPendingAsync(0, 10)).Select(e => e.Seq));
+        Assert.DoesNotContain(legacy, DeadSeqs());
+        Assert.DoesNotContain(bsuid, DeadSeqs());
+    }
+
+    private List<long> DeadSeqs()
+    {
+        using var connection = new SqliteConnection($"Data Source={InboxPath};Mode=ReadOnly;Pooling=False");
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT seq FROM dead_letters ORDER BY seq";
+        using var reader = command.ExecuteReader();
+        var seqs = new List<long>();
+        while (reader.Read())
+        {
+            seqs.Add(reader.GetInt64(0));
+        }
+
+        return seqs;
+    }
+
+    [Fact]
     public async Task P3_UnwritableLocation_IsStoreUnavailable_AndNothingIsAcknowledged()
     {
         var blocker = Path.Combine(directory, "not-a-directory");

@@ -135,6 +135,14 @@ public sealed partial class WebhookInbox : IHostedService, IDisposable
         _inbox?.Commits ?? 0);
 
     /// <summary>
+    /// Removes the dead letters that name one of <paramref name="customerValues"/> (a customer's numbers as WhatsApp
+    /// writes them, or BSUID) on one of <paramref name="channelIds"/>, and, when <paramref name="deadBefore"/> is given,
+    /// every dead letter older than it; 0 when the inbox is off.
+    /// </summary>
+    public Task<long> PurgeDeadLettersAsync(IReadOnlyCollection<string> customerValues, IReadOnlyCollection<string> channelIds, DateTimeOffset? deadBefore, CancellationToken ct) =>
+        _inbox is null ? Task.FromResult(0L) : _inbox.PurgeDeadLettersAsync(customerValues, channelIds, deadBefore, ct);
+
+    /// <summary>
     /// Stores the verified body durably and queues its envelope for applying. <see cref="InboxAcceptance.Stored"/> means
     /// fsynced: answer 200. Full or an unavailable ledger: answer 503 and store nothing, so Meta retries later.
     /// </summary>

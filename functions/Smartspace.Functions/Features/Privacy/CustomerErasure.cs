@@ -1,20 +1,27 @@
 using Smartspace.Core.Conversations;
+using Smartspace.Core.Phones;
 using Smartspace.Core.Text;
 using Smartspace.Functions.Features.Auth;
+using Smartspace.Functions.Features.MetaWebhook;
 using Smartspace.Functions.Ledger;
 using Smartspace.Storage;
 
 namespace Smartspace.Functions.Features.Privacy;
 
 /// <summary>What an erasure removed; the customer is named masked.</summary>
-public sealed record ErasureResult(string Customer, int Profiles, int Conversations, int Messages, int Media, int HistoryEntries, int Windows);
+public sealed record ErasureResult(string Customer, int Profiles, int Conversations, int Messages, int Media, int HistoryEntries, int Windows)
+{
+    /// <summary>Webhook bodies the inbox had dead-lettered that named the customer (raw copies of their messages), removed.</summary>
+    public long DeadLetters { get; init; }
+}
 
 /// <summary>
 /// LGPD erasure (art. 18, VI) of one customer of the caller's contact center.
 /// <para>
 /// Removed: the profile on every channel and under every key (number, BSUID — names, numbers, the window), every
 /// message with its media, wamid look-up rows and outbox entries, the history index entries (search), the
-/// window-expiry entries. Anonymized in place: each conversation row keeps what the contact center's reports need —
+/// window-expiry entries, and the webhook inbox's dead letters that name them (raw bodies it could not apply).
+/// Anonymized in place: each conversation row keeps what the contact center's reports need —
 /// channel, agent, origin, stage, times, qualification and the message count — and loses the customer's key, name,
 /// number and the agent's description (free text about the customer).
 /// </para>
@@ -38,6 +45,8 @@ public sealed partial class CustomerErasureHandler(
     LedgerStore ledger,
     MessagePurge purge,
     HotRows hotRows,
+    WebhookInbox inbox,
+    ContactCenterDirectory directory,
     AuditTrail audit,
     TimeProvider time,
     ILogger<CustomerErasureHandler> logger)
@@ -55,19 +64,30 @@ public sealed partial class CustomerErasureHandler(
         for (var attempt = 1; ; attempt++)
         {
             var records = await reader.FindAsync(caller.TenantId, key, ct);
-            if (records.IsEmpty)
-            {
-                await audit.RecordAsync(caller.TenantId, actor, AuditActions.Erasure, "not_found", records.MaskedKey, null, ct);
-                return ApiProblems.Refusal(RefusalCode.CustomerNotFound);
-            }
-
             if (records.InService is not null)
             {
                 await audit.RecordAsync(caller.TenantId, actor, AuditActions.Erasure, "refused_in_service", records.MaskedKey, null, ct);
                 return ApiProblems.Refusal(RefusalCode.ErasureWhileInService);
             }
 
+            // Before the rows that name the customer go, like media: a crash in between leaves nothing unfindable. Also
+            // when the ledger knows nothing of them: a message the inbox could not apply is all there may be.
+            var deadLetters = await PurgeDeadLettersAsync(caller.TenantId, key, records.CustomerKeys, ct);
+            if (records.IsEmpty)
+            {
+                if (deadLetters == 0)
+                {
+                    await audit.RecordAsync(caller.TenantId, actor, AuditActions.Erasure, "not_found", records.MaskedKey, null, ct);
+                    return ApiProblems.Refusal(RefusalCode.CustomerNotFound);
+                }
+
+                var only = new ErasureResult(records.MaskedKey, 0, 0, 0, 0, 0, 0) { DeadLetters = deadLetters };
+                await audit.RecordAsync(caller.TenantId, actor, AuditActions.Erasure, "done", records.MaskedKey, only, ct);
+                return Results.Ok(only);
+            }
+
             var plan = await PlanAsync(records, ct);
+            plan = plan with { Result = plan.Result with { DeadLetters = deadLetters } };
             if (await CommitAsync(records, plan, actor, ct))
             {
                 Forget(records);
@@ -143,6 +163,26 @@ public sealed partial class CustomerErasureHandler(
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// The inbox's dead letters on this contact center's channels that name the customer as a raw webhook body does:
+    /// the canonical number, its 12-digit wa_id (P6), the BSUID.
+    /// </summary>
+    private async Task<long> PurgeDeadLettersAsync(string tenantId, CustomerKey requested, IEnumerable<string> customerKeys, CancellationToken ct)
+    {
+        var values = new List<string>();
+        foreach (var value in customerKeys.Append(requested.Value))
+        {
+            values.Add(value);
+            if (CustomerKey.TryFromWaId(value, out var key) && key.LegacyWaId is { } legacy)
+            {
+                values.Add(legacy);
+            }
+        }
+
+        var channels = (await directory.GetChannelsOfTenantAsync(tenantId, ct)).Select(c => c.ChannelId).ToList();
+        return channels.Count == 0 ? 0 : await inbox.PurgeDeadLettersAsync(values, channels, null, ct);
     }
 
     /// <summary>The report form of a finished conversation: counts, qualification, times — nothing that names the customer.</summary>

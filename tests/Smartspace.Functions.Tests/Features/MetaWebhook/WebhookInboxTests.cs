@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -206,6 +207,83 @@ public sealed class WebhookInboxTests : IDisposable
         Assert.Contains("wamid.POISON", Encoding.UTF8.GetString((byte[])reader.GetValue(2)), StringComparison.Ordinal);
         var health = await client.GetStringAsync("/api/health");
         Assert.Contains("\"deadLettered\":1", health, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task LGPD_Erasure_RemovesTheCustomersDeadLetters_OnlyForItsOwnContactCenter_AndRetentionAgesTheRestOut()
+    {
+        var factory = Factory(("Webhook:MaxApplyAttempts", "1"));
+        var host = Wrapped(factory, out var store);
+        var client = host.CreateClient();
+        var inbox = host.Services.GetRequiredService<WebhookInbox>();
+        var at = factory.Clock.GetUtcNow();
+        store.Fault = new InvalidOperationException("simulated bug");
+        const string Other = "5521988887777";
+        await (await PostAsync(factory, client, WebhookJson.SingleMessage(Customer, WebhookJson.TextMessage(Customer, "wamid.DL1", at, "meu cpf é 123")), wait: false)).AssertOkAsync();
+        await WaitUntilAsync(() => inbox.Status.DeadLettered == 1);
+        await (await PostAsync(factory, client, WebhookJson.SingleMessage(Other, WebhookJson.TextMessage(Other, "wamid.DL2", at, "outro")), wait: false)).AssertOkAsync();
+        await WaitUntilAsync(() => inbox.Status.DeadLettered == 2);
+        store.Fault = null;
+        Assert.Equal(2, DeadLetterCount());
+
+        // Another contact center's supervisor, whatever the number: nothing of this contact center's inbox goes.
+        var outside = ClientOf(host, "chefe", "outro");
+        using (var refused = await outside.PostAsJsonAsync("/api/agent/admin/privacy/erasure", new { number = Customer }))
+        {
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        }
+
+        Assert.Equal(2, DeadLetterCount());
+
+        // The ledger never saw this customer (their only message was dead-lettered): the erasure still finds and removes it.
+        var supervisor = ClientOf(host, "carla", HandlerFactory.TenantId);
+        using (var erased = await supervisor.PostAsJsonAsync("/api/agent/admin/privacy/erasure", new { number = Customer }))
+        {
+            Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+            Assert.Contains("\"deadLetters\":1", await erased.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        Assert.Equal(1, DeadLetterCount());
+        Assert.DoesNotContain("wamid.DL1", string.Join('\n', DeadLetterBodies()), StringComparison.Ordinal);
+
+        // Retention: a dead letter is kept no longer than the shortest message retention.
+        var retention = host.Services.GetRequiredService<Smartspace.Functions.Features.Privacy.RetentionSweeper>();
+        Assert.NotNull(await retention.RunAsync(CancellationToken.None));
+        Assert.Equal(1, DeadLetterCount());
+        factory.Clock.Advance(TimeSpan.FromDays(1826));
+        Assert.NotNull(await retention.RunAsync(CancellationToken.None));
+        Assert.Equal(0, DeadLetterCount());
+    }
+
+    private static HttpClient ClientOf(WebApplicationFactory<Program> host, string supervisorId, string tenantId)
+    {
+        var client = host.CreateClient();
+        var token = host.Services.GetRequiredService<Smartspace.Functions.Features.Auth.AgentTokenIssuer>().Issue(tenantId, supervisorId, Smartspace.Core.Conversations.AgentRole.Supervisor);
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    private long DeadLetterCount()
+    {
+        using var connection = OpenInboxFile();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM dead_letters";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private List<string> DeadLetterBodies()
+    {
+        using var connection = OpenInboxFile();
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT body FROM dead_letters";
+        using var reader = command.ExecuteReader();
+        var bodies = new List<string>();
+        while (reader.Read())
+        {
+            bodies.Add(Encoding.UTF8.GetString((byte[])reader.GetValue(0)));
+        }
+
+        return bodies;
     }
 
     [Fact]

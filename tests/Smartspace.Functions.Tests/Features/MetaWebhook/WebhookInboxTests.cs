@@ -227,7 +227,7 @@ public sealed class WebhookInboxTests : IDisposable
         Assert.Equal(2, DeadLetterCount());
 
         // Another contact center's supervisor, whatever the number: nothing of this contact center's inbox goes.
-        var outside = ClientOf(host, "chefe", "outro");
+        var outside = ClientOf(host, "elisa", "outro");
         using (var refused = await outside.PostAsJsonAsync("/api/agent/admin/privacy/erasure", new { number = Customer }))
         {
             Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);

@@ -9,11 +9,24 @@ cd "$(dirname "$0")/.."
 settings=local.settings.json
 [ -f "$settings" ] || settings=local.settings.sample.json
 
+# A clean one-line error when the address is taken, before anything is built or written.
+url="${ASPNETCORE_URLS:-http://127.0.0.1:5080}"; url="${url%%;*}"
+hostport="${url#*://}"; hostport="${hostport%%/*}"; port="${hostport##*:}"; host="${hostport%:*}"
+case "$host" in ''|'*'|'+'|'0.0.0.0'|'[::]') host=127.0.0.1 ;; localhost) host=127.0.0.1 ;; esac
+if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
+  echo "run.sh: $host:$port is already in use; stop what listens there or set ASPNETCORE_URLS=http://127.0.0.1:<free port>" >&2
+  exit 1
+fi
+
 # The agent console (web/, served at / in local mode): installed and built unless SMARTSPACE_SKIP_WEB_BUILD=1.
 if [ "${SMARTSPACE_SKIP_WEB_BUILD:-0}" != 1 ]; then
+  echo "[1/3] Building the agent console (web/)…"
   (cd web && npm ci --no-audit --no-fund --loglevel=error && npm run build --silent) || exit 1
+else
+  echo "[1/3] Skipping the agent console build (SMARTSPACE_SKIP_WEB_BUILD=1)."
 fi
-dotnet build functions/Smartspace.LocalHost/Smartspace.LocalHost.csproj -c Release -nologo -v quiet
+echo "[2/3] Building the local host (Release)…"
+dotnet build functions/Smartspace.LocalHost/Smartspace.LocalHost.csproj -c Release -nologo -v minimal
 export ASPNETCORE_ENVIRONMENT="${ASPNETCORE_ENVIRONMENT:-Development}"
 if [ -n "${ASPNETCORE_URLS:-}" ]; then
   # On another address, the sandbox, its webhooks and the embedded hub follow it.
@@ -22,5 +35,6 @@ if [ -n "${ASPNETCORE_URLS:-}" ]; then
   export Meta__SandboxWebhookUrl="${Meta__SandboxWebhookUrl:-$self/api/whatsapp/webhook}"
   export WebPubSub__Endpoint="${WebPubSub__Endpoint:-$self}"
 fi
+echo "[3/3] Starting; it is ready when it logs \"Now listening on\"."
 echo "Smartspace on ${ASPNETCORE_URLS:-http://127.0.0.1:5080} — console: /, sandbox page: /sandbox, health: /api/health, OpenAPI: /api/openapi/v1.json"
 exec dotnet functions/Smartspace.LocalHost/bin/Release/net10.0/Smartspace.LocalHost.dll --settings "$settings" "$@"

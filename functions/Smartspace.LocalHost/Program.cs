@@ -1,6 +1,6 @@
 using Smartspace.LocalHost;
 
-// Content root = the host's own folder, so appsettings.json (log levels, JSON logs) and the seed apply wherever it is started from.
+// Content root = the host's own folder, so appsettings.json (log levels, one-line console logs) and the seed apply wherever it is started from.
 var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
 builder.AddLocalHost(args);
 var app = builder.Build();

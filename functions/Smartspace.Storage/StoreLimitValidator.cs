@@ -148,6 +148,12 @@ public static class StoreLimitValidator
 
     private static long KeysSize(Entity entity) => 4 + (2L * (entity.PartitionKey.Length + entity.RowKey.Length));
 
+    /// <summary>True when a key could be stored (so an entity with it could exist): not null, at most 1 KiB, no forbidden character.</summary>
+    public static bool IsStorableKey(string? key) =>
+        key is not null && key.Length <= StoreLimits.MaxKeyLength && !key.Any(IsForbiddenKeyChar);
+
+    private static bool IsForbiddenKeyChar(char c) => c is '/' or '\\' or '#' or '?' || c <= '\u001f' || (c >= '\u007f' && c <= '\u009f');
+
     /// <summary>PartitionKey/RowKey: at most 1 KiB, no / \ # ? and no control characters.</summary>
     public static void ValidateKey(string? key, string what)
     {
@@ -163,7 +169,7 @@ public static class StoreLimitValidator
 
         foreach (var c in key)
         {
-            if (c is '/' or '\\' or '#' or '?' || c <= '\u001f' || (c >= '\u007f' && c <= '\u009f'))
+            if (IsForbiddenKeyChar(c))
             {
                 throw new StoreLimitException($"{what} contains a character Azure Tables forbids (/ \\ # ? or a control character: U+{(int)c:X4}).");
             }

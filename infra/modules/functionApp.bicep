@@ -352,6 +352,19 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Auth__DevTokenLifetime'
           value: '08:00:00'
         }
+        // --- Agent API limits: body size (413 before reading) and per-agent rate limit (429)
+        {
+          name: 'AgentApi__MaxBodyBytes'
+          value: '32768'
+        }
+        {
+          name: 'AgentApi__RateLimitPermits'
+          value: '300'
+        }
+        {
+          name: 'AgentApi__RateLimitWindow'
+          value: '00:01:00'
+        }
         // --- Timers (the schedules are the Function App's [TimerTrigger]s; these intervals drive only the local host's loops)
         {
           name: 'Timers__WindowExpiryInterval'

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Smartspace.FunctionApp.Tests.Infrastructure;
+using Smartspace.WorkerHost;
 using Smartspace.WorkerHost.Rpc;
 
 namespace Smartspace.FunctionApp.Tests;
@@ -139,6 +140,28 @@ public sealed class HttpFunctionsTests(FunctionAppFixture fixture)
 
         Assert.True(result.StatusCode == HttpStatusCode.OK, result + " " + result.Body);
         Assert.Contains("ana", result.Body, StringComparison.Ordinal);
+    }
+
+    /// <summary>The error handling of the shared pipeline holds through the worker too: an unknown agent route and a wrong media type are problem+json with a code.</summary>
+    [Fact]
+    public async Task Errors_UnknownAgentRouteAndWrongMediaType_AreProblemJsonThroughTheWorker()
+    {
+        var unknown = await fixture.AgentGetAsync("/api/agent/nao-existe", "ana", "agent");
+        AssertProblem(unknown, HttpStatusCode.NotFound, "not_found");
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/agent/conversations") { Content = new StringContent("number=11987650001", System.Text.Encoding.UTF8, "text/plain") };
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestSecrets.AgentToken("ana", "agent"));
+        var wrongMedia = await fixture.Host.SendHttpAsync(request);
+        AssertProblem(wrongMedia, HttpStatusCode.UnsupportedMediaType, "unsupported_media_type");
+        Assert.Equal("agent-api", wrongMedia.Invocation.Function.Name);
+    }
+
+    private static void AssertProblem(HttpInvocationResult result, HttpStatusCode status, string code)
+    {
+        Assert.True(result.StatusCode == status, $"{result} body: '{result.Body}'");
+        Assert.True(result.ContentType == "application/problem+json", $"{result} body: '{result.Body}'");
+        using var problem = JsonDocument.Parse(result.Body);
+        Assert.Equal(code, problem.RootElement.GetProperty("code").GetString());
     }
 
     private static string? FindByCustomerName(string listJson, string customerName)

@@ -20,14 +20,21 @@ public sealed class AzuriteHost : IAsyncDisposable
     private readonly Process? _process;
     private readonly string? _workspace;
 
-    private AzuriteHost(string connectionString, Process? process, string? workspace)
+    private AzuriteHost(string connectionString, Process? process, string? workspace, int port = 0)
     {
         ConnectionString = connectionString;
         _process = process;
         _workspace = workspace;
+        Port = port;
     }
 
     public string ConnectionString { get; }
+
+    /// <summary>The loopback port of an Azurite this host started (0 when it uses the test command's).</summary>
+    public int Port { get; }
+
+    /// <summary>The id of the Azurite process this host started.</summary>
+    public int ProcessId => (_process ?? throw new InvalidOperationException("This Azurite was started by the test command, not by this host.")).Id;
 
     /// <summary>True when this host started (and will stop) its own Azurite process.</summary>
     public bool OwnsProcess => _process is not null;
@@ -65,9 +72,54 @@ public sealed class AzuriteHost : IAsyncDisposable
         throw new InvalidOperationException("Azurite did not start.", last);
     }
 
-    private static async Task<AzuriteHost> StartProcessAsync(string executable, int port, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts an Azurite of the caller's own (never the test command's) on <paramref name="port"/> that keeps its tables
+    /// on disk in <paramref name="location"/>: after <see cref="StopAsync"/>, starting it again with the same folder and
+    /// port brings the same tables back (a storage outage, not a storage loss). The caller owns the folder.
+    /// </summary>
+    public static async Task<AzuriteHost> StartOwnAsync(string location, int port, CancellationToken cancellationToken = default)
     {
-        var workspace = Directory.CreateTempSubdirectory("azurite-").FullName;
+        var executable = RepoPaths.NodeBin("azurite-table");
+        if (!File.Exists(executable))
+        {
+            throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run `npm install` at {RepoPaths.RepoRoot}.");
+        }
+
+        return await StartProcessAsync(executable, port, cancellationToken, location).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Stops the Azurite process this host started, by its id: SIGINT (Azurite saves its tables and exits), then
+    /// SIGKILL if it is still running after <paramref name="grace"/>. The folder of <see cref="StartOwnAsync"/> stays.
+    /// </summary>
+    public async Task StopAsync(TimeSpan? grace = null)
+    {
+        var process = _process ?? throw new InvalidOperationException("This Azurite was started by the test command, not by this host.");
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        using (var signal = Process.Start(new ProcessStartInfo("kill") { ArgumentList = { "-INT", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }, UseShellExecute = false })!)
+        {
+            await signal.WaitForExitAsync().ConfigureAwait(false);
+        }
+
+        using var wait = new CancellationTokenSource(grace ?? TimeSpan.FromSeconds(20));
+        try
+        {
+            await process.WaitForExitAsync(wait.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill();
+            await process.WaitForExitAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<AzuriteHost> StartProcessAsync(string executable, int port, CancellationToken cancellationToken, string? location = null)
+    {
+        var workspace = location ?? Directory.CreateTempSubdirectory("azurite-").FullName;
         var info = new ProcessStartInfo(executable)
         {
             WorkingDirectory = workspace,
@@ -75,7 +127,9 @@ public sealed class AzuriteHost : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" })
+        // (--inMemoryPersistence and --location exclude each other.)
+        string[] persistence = location is null ? ["--inMemoryPersistence"] : ["--location", location];
+        foreach (var arg in persistence.Concat(["--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"]))
         {
             info.ArgumentList.Add(arg);
         }
@@ -88,7 +142,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var host = new AzuriteHost(ConnectionStringFor(port), process, workspace);
+        var host = new AzuriteHost(ConnectionStringFor(port), process, location is null ? workspace : null, port);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)
         {

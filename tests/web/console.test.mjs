@@ -92,24 +92,29 @@ test("R1–R5: Nova Conversa — channel preselected, live number check without 
   await assertAccessible(page, "Nova Conversa");
   await screenshot(page, "nova-conversa-wide");
 
-  // R3 without a flash: while digits keep coming, no error; once typing pauses on a short mobile number, the error.
+  // R3 never shown for a mobile still being typed: the API answers `incomplete`, so no error even once typing pauses, and
+  // "+Criar Conversa" stays disabled (R5).
   const error = dialog(page).getByText(S.invalidNumber);
   for (const digit of "1198765") {
     await to.pressSequentially(digit);
     assert.equal(await error.count(), 0, "no error while the number is being typed");
     await delay(150);
   }
+  await page.waitForFunction(() => document.querySelector('[role="dialog"] #to').dataset.numberState === "incomplete");
+  await delay(1200); // past the pause after which an invalid number's error shows
+  assert.equal(await error.count(), 0, "R3: no error for a short mobile (incomplete)");
+  assert.equal(await to.getAttribute("aria-invalid"), "false");
+  assert.ok(await createButton(page).isDisabled(), "R5: disabled for an incomplete mobile");
+
+  // R3: a mobile with 12 digits is invalid: the error, and the button stays disabled.
+  await to.fill("119876543210");
   await error.waitFor();
   assert.equal(await to.getAttribute("aria-invalid"), "true");
   assert.ok(await createButton(page).isDisabled(), "R5: disabled for an invalid mobile");
 
-  // R3: a mobile with 12 digits is invalid too.
-  await to.fill("119876543210");
-  await error.waitFor();
-  assert.ok(await createButton(page).isDisabled());
-
   // R4: a landline with 9 digits keeps the button disabled (no error shown for an incomplete landline); 10 digits enable it.
   await to.fill("114000123");
+  await page.waitForFunction(() => document.querySelector('[role="dialog"] #to').dataset.numberState === "incomplete");
   await delay(1200);
   assert.equal(await error.count(), 0, "R4: an incomplete landline shows no error");
   assert.ok(await createButton(page).isDisabled(), "R4: disabled until the landline has 10 digits");

@@ -66,7 +66,10 @@ export interface Template {
   headerFormat: string; headerExample: string | null; body: string; footer: string | null; variables: string[];
 }
 export interface TemplatePreview { headerImage: string | null; headerText: string | null; body: string; footer: string | null; text: string; complete: boolean }
-export interface NumberCheck { valid: boolean; complete: boolean; e164: string | null; kind: string | null; error: string | null; canCreate: boolean }
+/** The API's verdict on "Para": `incomplete` while digits are still missing (no text), `invalid` (show `error`, R3/R4), `valid`. */
+export interface NumberCheck {
+  state: "incomplete" | "invalid" | "valid"; valid: boolean; complete: boolean; e164: string | null; kind: string | null; error: string | null; canCreate: boolean;
+}
 export interface Qualification { id: string; name: string }
 export interface Me { agentId: string; name: string; role: string; tenantId: string; maxConcurrent: number; open: number }
 export interface DevAgent { agentId: string; name: string; role: string }

@@ -16,7 +16,8 @@ namespace Smartspace.Core.Phones;
 /// country is invalid: this field takes Brazilian numbers only.</item>
 /// <item>A leading trunk prefix 0 (<c>011…</c>) is dropped.</item>
 /// <item>The DDD must exist (Anatel's list of 67 area codes).</item>
-/// <item>First local digit 9 or 8 → mobile, DDD + 9 digits (11), otherwise invalid with the text (R3).
+/// <item>First local digit 9 or 8 → mobile, DDD + 9 digits (11); fewer is "incomplete" (still being typed,
+/// no text), more is invalid with the text (R3).
 /// 6 or 7 → an old 8-digit mobile, invalid. 2–5 → landline, 10 digits; fewer is "incomplete" (R4),
 /// more is invalid. 0 or 1 → invalid.</item>
 /// <item>A number of the right length must also pass libphonenumber's
@@ -138,9 +139,12 @@ public sealed record BrazilianPhoneNumber
         switch (national[2])
         {
             case '9' or '8':
-                return national.Length == 11
-                    ? Confirm(typed, national, PhoneKind.Mobile)
-                    : PhoneCheck.Invalid(typed, PhoneKind.Mobile, ddd);
+                return national.Length switch
+                {
+                    < 11 => PhoneCheck.Incomplete(typed, PhoneKind.Mobile, ddd), // still being typed: no R3 text yet
+                    11 => Confirm(typed, national, PhoneKind.Mobile),
+                    _ => PhoneCheck.Invalid(typed, PhoneKind.Mobile, ddd),
+                };
             case '6' or '7':
                 return PhoneCheck.Invalid(typed, PhoneKind.Mobile, ddd);
             case >= '2' and <= '5':

@@ -7,8 +7,8 @@ namespace Smartspace.Core.Phones;
 /// The verdict on what the agent typed in "Para" (R2–R5).
 /// <list type="bullet">
 /// <item><see cref="IsValid"/>: usable; <see cref="Number"/>, <see cref="E164"/> and <see cref="Digits"/> are set.</item>
-/// <item>not valid and <see cref="IsComplete"/> false: still being typed (e.g. a landline with fewer than
-/// 10 digits, R4) — the client keeps "+Criar Conversa" disabled and shows no text.</item>
+/// <item>not valid and <see cref="IsComplete"/> false: still being typed (a landline with fewer than
+/// 10 digits, R4, or a mobile with fewer than 11) — the client keeps "+Criar Conversa" disabled and shows no text.</item>
 /// <item>not valid and <see cref="IsComplete"/> true: wrong — the client shows <see cref="ErrorText"/>
 /// under the field (R3).</item>
 /// </list>

@@ -11,6 +11,7 @@ using Smartspace.Functions.Features.Routing;
 using Smartspace.Functions.Features.SendMessage;
 using Smartspace.Functions.Features.StartConversation;
 using Smartspace.Functions.Features.Templates;
+using Smartspace.Functions.Hosting;
 using Smartspace.Functions.Ledger;
 
 namespace Smartspace.Functions.Features;
@@ -20,7 +21,7 @@ public static class AgentApi
 {
     public static RouteGroupBuilder MapAgentApi(this IEndpointRouteBuilder endpoints)
     {
-        var api = endpoints.MapGroup("/api/agent").RequireAuthorization().WithTags("agent");
+        var api = endpoints.MapGroup("/api/agent").RequireAuthorization().RequireRateLimiting(AgentApiRateLimits.Policy).WithTags("agent");
 
         api.MapGet("/me", async (HttpContext http, LedgerStore ledger, CancellationToken ct) =>
             await WithCaller(http, async caller =>
@@ -32,9 +33,12 @@ public static class AgentApi
             }));
 
         api.MapPost("/me/status", async (HttpContext http, AvailabilityRequest body, AgentAvailability availability, CancellationToken ct) =>
-            await WithCaller(http, caller => availability.SetAsync(caller.TenantId, caller.AgentId, body.Available, ct)));
+            await WithCaller(http, caller => body.Available is { } available
+                ? availability.SetAsync(caller.TenantId, caller.AgentId, available, ct)
+                : Task.FromResult(ApiProblems.BadRequest("available (true or false) is required."))));
 
-        api.MapPost("/numbers/check", (NumberCheckRequest body) => Results.Ok(NumberCheck.Check(body.Number)));
+        api.MapPost("/numbers/check", async (HttpContext http, NumberCheckRequest body) =>
+            await WithCaller(http, _ => Task.FromResult(Results.Ok(NumberCheck.Check(body.Number)))));
 
         api.MapGet("/channels", async (HttpContext http, ContactCenterDirectory directory, CancellationToken ct) =>
             await WithCaller(http, async caller =>
@@ -137,15 +141,27 @@ public static class AgentApi
         return api;
     }
 
-    /// <summary>Resolves the caller from the validated token; a token without agent/contact-center claims is refused.</summary>
+    /// <summary>
+    /// Resolves the caller from the validated token and authorizes them against their stored agent row on every
+    /// request: a token without agent/contact-center claims is 401; an agent no longer registered in that
+    /// contact center is 403; the role is the stored one, so a demotion or a removal takes effect at once.
+    /// </summary>
     public static async Task<IResult> WithCaller(HttpContext http, Func<Caller, Task<IResult>> action)
     {
-        var caller = Caller.From(http.User);
-        return caller is null ? ApiProblems.Unauthenticated() : await action(caller);
+        var claimed = Caller.From(http.User);
+        if (claimed is null)
+        {
+            return ApiProblems.Unauthenticated();
+        }
+
+        var agent = await http.RequestServices.GetRequiredService<LedgerStore>().GetAgentAsync(claimed.TenantId, claimed.AgentId, http.RequestAborted);
+        return agent is null
+            ? ApiProblems.Refusal(RefusalCode.Forbidden, "The agent is not registered in this contact center.")
+            : await action(claimed with { Role = agent.Role });
     }
 }
 
-public sealed record AvailabilityRequest(bool Available);
+public sealed record AvailabilityRequest(bool? Available);
 
 public sealed record TemplateView(string Name, string Language, string Category, string Status, string ParameterFormat, string HeaderFormat, string? HeaderExample, string Body, string? Footer, IReadOnlyList<string> Variables, IReadOnlyList<TemplateButton> Buttons)
 {

@@ -52,10 +52,20 @@ public static class ApiProblems
             extensions: new Dictionary<string, object?> { ["code"] = "invalid_request", ["reason"] = reason });
 
     public static IResult Unauthenticated(string detail = "A valid bearer token is required.") =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "unauthenticated", detail: detail,
-            extensions: new Dictionary<string, object?> { ["code"] = "unauthenticated" });
+        Problem(StatusCodes.Status401Unauthorized, "unauthenticated", detail);
 
     public static IResult StoreUnavailable() =>
-        Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "store_unavailable", detail: "The store is unavailable; retry later.",
-            extensions: new Dictionary<string, object?> { ["code"] = "store_unavailable" });
+        Problem(StatusCodes.Status503ServiceUnavailable, "store_unavailable", "The store is unavailable; retry later.");
+
+    /// <summary>A body over the agent API's limit (413), refused before it is read.</summary>
+    public static IResult PayloadTooLarge(long maxBytes) =>
+        Problem(StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"The request body is larger than {maxBytes} bytes.");
+
+    /// <summary>Too many requests from one agent (429); <c>Retry-After</c> says when to try again.</summary>
+    public static IResult RateLimited() =>
+        Problem(StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests from this agent; retry after the time in Retry-After.");
+
+    /// <summary>A 4xx/5xx with a stable <c>code</c> (also the title) and a detail in words a client developer understands.</summary>
+    public static IResult Problem(int status, string code, string detail) =>
+        Results.Problem(statusCode: status, title: code, detail: detail, extensions: new Dictionary<string, object?> { ["code"] = code });
 }

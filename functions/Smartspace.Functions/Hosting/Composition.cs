@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
-using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -87,6 +86,9 @@ public static class Composition
         services.AddSingleton<ConversationQueries>();
         services.AddSingleton<HistoryHandler>();
         services.AddSingleton<SeedLoader>();
+        services.AddOptions<AgentApiOptions>().Bind(config.GetSection(AgentApiOptions.Section)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<AgentApiOptions>, AgentApiOptionsValidator>();
+        services.AddAgentApiRateLimits();
         services.AddSingleton<AgentTokenIssuer>();
         services.AddSingleton<IAgentEventPublisher, CompositeEventPublisher>();
         services.AddOutbound();
@@ -101,7 +103,7 @@ public static class Composition
         services.AddHostedService(sp => sp.GetRequiredService<WebhookInbox>());
 
         AddAuthentication(builder);
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", o => o.AddBearerScheme());
         services.AddProblemDetails();
         // Bad input is reported by our exception handler as a 400 with its reason, in every environment.
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
@@ -112,20 +114,25 @@ public static class Composition
 
     /// <summary>
     /// The middleware in front of the functions' endpoints, in both hosts: bad input and an unreachable
-    /// store become 400/503 problems (never a 500), then authentication and authorization.
+    /// store become 400/503 problems (never a 500), every empty 4xx a problem, the agent API's body limit, then
+    /// authentication, authorization and the per-agent rate limit.
     /// </summary>
     public static IApplicationBuilder UseSmartspace(this IApplicationBuilder app)
     {
         StartupValidation.ValidateAll(app.ApplicationServices);
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
-            ExceptionHandler = WriteUnhandledAsync,
+            ExceptionHandler = HttpProblems.WriteUnhandledAsync,
             // Bad input and an unreachable store are expected outcomes, answered 400/503, not errors to log as crashes.
             SuppressDiagnosticsCallback = c => c.Exception is BadHttpRequestException or JsonException or StoreUnavailableException,
         });
+        // An empty 4xx (unknown route, wrong method, a bare status) gets a problem+json body too.
+        app.UseStatusCodePages(HttpProblems.WriteStatusAsync);
+        app.UseAgentApiBodyLimit();
         app.UseRouting();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseRateLimiter();
         return app;
     }
 
@@ -219,20 +226,5 @@ public static class Composition
         };
         context.Response.Headers.WWWAuthenticate = challenge;
         await ApiProblems.Unauthenticated(detail).ExecuteAsync(context.HttpContext);
-    }
-
-    /// <summary>Never a 500 for bad input: malformed JSON is 400; an unreachable store is 503 (Meta retries).</summary>
-    private static async Task WriteUnhandledAsync(HttpContext context)
-    {
-        var error = context.Features.Get<IExceptionHandlerFeature>()?.Error;
-        var result = error switch
-        {
-            BadHttpRequestException bad => ApiProblems.BadRequest(bad.InnerException is JsonException json ? "Malformed JSON: " + json.Message : bad.Message),
-            JsonException json => ApiProblems.BadRequest("Malformed JSON: " + json.Message),
-            StoreUnavailableException => ApiProblems.StoreUnavailable(),
-            StoreLimitException limit => ApiProblems.BadRequest(limit.Message),
-            _ => Results.Problem(statusCode: StatusCodes.Status500InternalServerError, title: "internal_error", detail: "Unexpected error."),
-        };
-        await result.ExecuteAsync(context);
     }
 }

@@ -51,6 +51,44 @@ public sealed class SeedOptions
     public string File { get; set; } = "";
 }
 
+/// <summary>Section "AgentApi": limits of the agent API (<c>/api/agent/…</c>), per request and per agent.</summary>
+public sealed class AgentApiOptions
+{
+    public const string Section = "AgentApi";
+
+    /// <summary>The largest body the agent API reads; a larger one is refused with 413 before it is read (the webhook keeps its own).</summary>
+    public int MaxBodyBytes { get; set; } = 32 * 1024;
+
+    /// <summary>Requests one agent may make per <see cref="RateLimitWindow"/>; beyond it 429 with Retry-After.</summary>
+    public int RateLimitPermits { get; set; } = 300;
+
+    public TimeSpan RateLimitWindow { get; set; } = TimeSpan.FromMinutes(1);
+}
+
+internal sealed class AgentApiOptionsValidator : IValidateOptions<AgentApiOptions>
+{
+    public ValidateOptionsResult Validate(string? name, AgentApiOptions options)
+    {
+        var errors = new List<string>();
+        if (options.MaxBodyBytes is < 1024 or > 1024 * 1024)
+        {
+            errors.Add("AgentApi:MaxBodyBytes must be between 1024 and 1048576.");
+        }
+
+        if (options.RateLimitPermits < 1)
+        {
+            errors.Add("AgentApi:RateLimitPermits must be at least 1.");
+        }
+
+        if (options.RateLimitWindow <= TimeSpan.Zero)
+        {
+            errors.Add("AgentApi:RateLimitWindow must be positive.");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}
+
 internal sealed class AuthOptionsValidator : IValidateOptions<AuthOptions>
 {
     public ValidateOptionsResult Validate(string? name, AuthOptions options)

@@ -19,6 +19,7 @@ public static class StartupValidation
         Check<WebPubSubOptions>(services, errors);
         Check<AuthOptions>(services, errors);
         Check<TimersOptions>(services, errors);
+        Check<AgentApiOptions>(services, errors);
         Check<TelemetryOptions>(services, errors);
         Check<LocalOptions>(services, errors);
         if (errors.Count > 0)

@@ -89,7 +89,13 @@ public sealed class CustomerRow : IHotRow<CustomerRow>
     public static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     /// <summary>R11: the name if the customer interacted before (profile or registered), otherwise the number.</summary>
-    public string DisplayName => RegisteredName ?? ProfileName ?? (SendTo is { } n ? "+" + n.TrimStart('+') : CustomerKey);
+    public string DisplayName => RegisteredName ?? ProfileName ?? DisplayNumber ?? CustomerKey;
+
+    /// <summary>
+    /// P6: the one number an agent sees — the canonical key (13 digits for a Brazilian mobile), never the 12-digit
+    /// <c>wa_id</c> an old account reports and we send to; the address we send to only for a customer keyed by BSUID.
+    /// </summary>
+    public string? DisplayNumber => CustomerKey.All(char.IsAsciiDigit) ? "+" + CustomerKey : SendTo is { } n ? "+" + n.TrimStart('+') : null;
 
     public static CustomerRow From(Entity e)
     {

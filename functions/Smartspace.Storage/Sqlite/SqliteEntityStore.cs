@@ -48,8 +48,11 @@ public sealed class SqliteEntityStore : IEntityStore, IAsyncDisposable, IDisposa
     public async Task<Entity?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
     {
         var name = Physical(table);
-        StoreLimitValidator.ValidateKey(partitionKey, "PartitionKey");
-        StoreLimitValidator.ValidateKey(rowKey, "RowKey");
+        if (!StoreLimitValidator.IsStorableKey(partitionKey) || !StoreLimitValidator.IsStorableKey(rowKey))
+        {
+            return null; // a key that cannot be stored names nothing: not found, not an error
+        }
+
         var session = await RentAsync(cancellationToken).ConfigureAwait(false);
         var healthy = false;
         try

@@ -42,8 +42,11 @@ public sealed class TablesEntityStore : IEntityStore
 
     public async Task<Entity?> GetAsync(string table, string partitionKey, string rowKey, CancellationToken cancellationToken = default)
     {
-        StoreLimitValidator.ValidateKey(partitionKey, "PartitionKey");
-        StoreLimitValidator.ValidateKey(rowKey, "RowKey");
+        if (!StoreLimitValidator.IsStorableKey(partitionKey) || !StoreLimitValidator.IsStorableKey(rowKey))
+        {
+            return null; // a key that cannot be stored names nothing: not found, not an error
+        }
+
         var client = await TableAsync(table, cancellationToken).ConfigureAwait(false);
         try
         {

@@ -60,12 +60,8 @@ public sealed class BrazilianPhoneNumberTests
     }
 
     [Theory]
-    [InlineData("1199999999")] // mobile with 10 digits
-    [InlineData("119999999")]
     [InlineData("119999999999")] // mobile with 12 digits
-    [InlineData("(11) 9999-9999")]
     [InlineData("11888887777")] // DDD + 8XXXXXXXX is not an assigned range
-    [InlineData("1188887777")] // old 8-digit mobile starting with 8
     [InlineData("1177776666")] // old 8-digit mobile starting with 7
     [InlineData("11677776666")]
     public void R3_MobileWithWrongLengthOrRange_IsInvalidWithPtBrText(string typed)
@@ -81,20 +77,30 @@ public sealed class BrazilianPhoneNumberTests
         Assert.Null(check.E164);
     }
 
+    /// <summary>
+    /// A number still being typed — a mobile with fewer than 11 digits (R3), a landline with fewer than 10 (R4) —
+    /// is incomplete, so a console never shows R3's text under it; the server still refuses it (R5).
+    /// </summary>
     [Theory]
-    [InlineData("113333444")]
-    [InlineData("11333")]
-    [InlineData("113")]
-    [InlineData("(11) 3333-444")]
-    public void R4_LandlineWithFewerThanTenDigits_IsIncompleteWithoutText(string typed)
+    [InlineData("119", PhoneKind.Mobile)]
+    [InlineData("11987", PhoneKind.Mobile)]
+    [InlineData("1199999999", PhoneKind.Mobile)] // one digit short
+    [InlineData("(11) 9999-9999", PhoneKind.Mobile)]
+    [InlineData("+55 11 9999", PhoneKind.Mobile)]
+    [InlineData("1188887777", PhoneKind.Mobile)]
+    [InlineData("113333444", PhoneKind.Landline)]
+    [InlineData("11333", PhoneKind.Landline)]
+    [InlineData("113", PhoneKind.Landline)]
+    [InlineData("(11) 3333-444", PhoneKind.Landline)]
+    public void R3_R4_NumberStillBeingTyped_IsIncompleteWithoutText(string typed, PhoneKind kind)
     {
         var check = BrazilianPhoneNumber.Check(typed);
 
         Assert.False(check.IsValid);
         Assert.False(check.IsComplete);
         Assert.False(check.ShowsError);
-        Assert.Equal(PhoneKind.Landline, check.Kind);
-        Assert.Equal("invalid_number", check.ErrorCode); // the server still refuses it (R5)
+        Assert.Equal(kind, check.Kind);
+        Assert.Equal("invalid_number", check.ErrorCode);
         Assert.Equal(PtBr.InvalidNumber, check.ErrorText);
     }
 
@@ -190,7 +196,8 @@ public sealed class BrazilianPhoneNumberTests
         for (var n = 0; n < 100; n++)
         {
             var ddd = n.ToString("00", System.Globalization.CultureInfo.InvariantCulture);
-            if (!BrazilianPhoneNumber.Ddds.Contains(ddd))
+            // A leading 0 is a trunk prefix (R2): "01987654321" is 0 + DDD 19 + a mobile one digit short, still being typed.
+            if (!BrazilianPhoneNumber.Ddds.Contains(ddd) && ddd[0] != '0')
             {
                 Assert.True(BrazilianPhoneNumber.Check(ddd + "987654321").ShowsError, ddd);
             }

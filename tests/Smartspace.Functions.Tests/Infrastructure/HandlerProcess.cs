@@ -217,6 +217,27 @@ public sealed class HandlerProcess : IAsyncDisposable
         return response;
     }
 
+    /// <summary>
+    /// POSTs a signed webhook body and returns the answer as it is (no waiting for an inbox): a crash or an outage
+    /// shows as an exception or a non-2xx, which the caller treats like Meta does (deliver again later).
+    /// </summary>
+    public async Task<HttpResponseMessage> SendWebhookAsync(string json, CancellationToken ct = default)
+    {
+        var bytes = Encoding.UTF8.GetBytes(json);
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/whatsapp/webhook") { Content = new ByteArrayContent(bytes) };
+        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", MetaSignature.Compute(AppSecret, bytes));
+        return await Http.SendAsync(request, ct);
+    }
+
+    /// <summary>SIGKILL to this process only (by its id): no shutdown, no flush, exactly like a crash. Returns once it is gone.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: false);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await process.WaitForExitAsync(wait.Token);
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();

@@ -5,6 +5,20 @@ public abstract partial class EntityStoreContract
     [Fact]
     public async Task Get_MissingEntity_ReturnsNull() => Assert.Null(await Get("nobody"));
 
+    /// <summary>An id a client sent that is too long or malformed for a key names nothing: not found, never an error.</summary>
+    [Theory]
+    [InlineData(1025, "")]
+    [InlineData(0, "a/b")]
+    [InlineData(0, "a#b")]
+    [InlineData(0, "a?b")]
+    [InlineData(0, "a\u0001b")]
+    public async Task Get_KeyThatCannotBeStored_ReturnsNull(int length, string key)
+    {
+        var rowKey = length > 0 ? new string('k', length) : key;
+        Assert.Null(await Store.GetAsync(Table, Pk, rowKey));
+        Assert.Null(await Store.GetAsync(Table, rowKey, "r"));
+    }
+
     [Fact]
     public async Task Insert_EveryPropertyType_RoundTripsWithSameTypeAndValue()
     {

@@ -24,7 +24,7 @@ export function NewConversation({ store, seed }: { store: ConsoleStore; seed: Ne
 
   useEffect(() => { dialog.current?.querySelector<HTMLElement>("select, input")?.focus(); }, []);
 
-  // R2–R5: the API says whether the number is valid; the verdict applies only to the value it was asked for.
+  // R2–R5: the API says whether the number is incomplete, invalid or valid; the verdict applies only to the value it was asked for.
   useEffect(() => {
     let live = true;
     const typed = number;
@@ -40,8 +40,9 @@ export function NewConversation({ store, seed }: { store: ConsoleStore; seed: Ne
   }, [number]);
 
   const verdict = check?.number === number ? check.result : null;
-  const showError = settled && number !== "" && verdict?.error;
-  const numberValid = verdict?.canCreate === true;
+  // R3 text only for a number the API calls invalid, never for one still being typed; "+Criar Conversa" only when valid (R4, R5).
+  const showError = settled && number !== "" && verdict?.state === "invalid" && verdict.error !== null;
+  const numberValid = verdict?.state === "valid";
   const template = useTemplateStep(store, channelId, templateStep);
   const ready = channelId !== "" && numberValid && !busy && store.online && (!templateStep || template.complete);
 
@@ -83,7 +84,7 @@ export function NewConversation({ store, seed }: { store: ConsoleStore; seed: Ne
 
           <label for="to">{labels.to}</label>
           <input id="to" type="tel" inputMode="tel" autocomplete="off" required value={number} placeholder="(11)999999999"
-            aria-invalid={showError ? "true" : "false"} aria-describedby={showError ? "to-error" : "to-hint"}
+            aria-invalid={showError ? "true" : "false"} aria-describedby={showError ? "to-error" : "to-hint"} data-number-state={verdict?.state ?? "checking"}
             readOnly={templateStep && seed.templateRequired}
             onInput={(e) => { setNumber((e.target as HTMLInputElement).value); setTemplateStep(false); }}
             onBlur={() => setSettled(true)} />

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Smartspace.Core.Conversations;
 using Smartspace.Core.Phones;
 using Smartspace.Functions.Features.Auth;
 using Smartspace.Functions.Ledger;
@@ -6,7 +7,10 @@ using Smartspace.Storage;
 
 namespace Smartspace.Functions.Features.History;
 
-/// <summary>History search (R17): customer number or name, agent, date range (closed at), qualification; newest first, paged.</summary>
+/// <summary>
+/// History search (R17): customer number (in full, or its last digits as the agent types them) or name
+/// (without accents or case), agent, date range (closed at), qualification; newest first, paged.
+/// </summary>
 public sealed record HistoryQuery(string? Number, string? Name, string? AgentId, DateTimeOffset? From, DateTimeOffset? To, string? QualificationId, int PageSize, string? ContinuationToken);
 
 public sealed record HistoryItem(ConversationView Conversation, IReadOnlyList<MessageView> Messages);
@@ -15,7 +19,7 @@ public sealed record HistoryPage(IReadOnlyList<HistoryItem> Items, string? Conti
 
 /// <summary>
 /// Reads the history index (row keys ordered newest first) of the caller's contact center. Agents see
-/// their own finished conversations; supervisors see all. The continuation token is the last row key
+/// their own finished conversations (asking for another agent's is refused); supervisors see all. The continuation token is the last row key
 /// returned, so pages are stable while new conversations finish.
 /// </summary>
 public sealed class HistoryHandler(LedgerStore ledger)
@@ -34,21 +38,25 @@ public sealed class HistoryHandler(LedgerStore ledger)
             return ApiProblems.BadRequest("from must not be after to.");
         }
 
+        if (!caller.IsSupervisor && query.AgentId is { } asked && asked != caller.AgentId)
+        {
+            return ApiProblems.Refusal(RefusalCode.Forbidden, "Agents search only their own history.");
+        }
+
         string? customerKey = null;
+        string? numberEnding = null;
         if (!string.IsNullOrWhiteSpace(query.Number))
         {
-            var check = BrazilianPhoneNumber.Check(query.Number);
-            if (check.IsValid)
+            switch (HistorySearch.ParseNumber(query.Number))
             {
-                customerKey = CustomerKey.FromPhone(check).Value;
-            }
-            else if (CustomerKey.TryFromWaId(new string(query.Number.Where(char.IsAsciiDigit).ToArray()), out var key))
-            {
-                customerKey = key.Value;
-            }
-            else
-            {
-                return ApiProblems.BadRequest("number is not a phone number.");
+                case (string key, _):
+                    customerKey = key;
+                    break;
+                case (_, string ending):
+                    numberEnding = ending;
+                    break;
+                default:
+                    return ApiProblems.BadRequest($"number must be a phone number or at least its last {HistorySearch.MinNumberDigits} digits.");
             }
         }
 
@@ -99,7 +107,8 @@ public sealed class HistoryHandler(LedgerStore ledger)
             foreach (var entry in page.Items)
             {
                 lastKey = entry.RowKey;
-                if (!string.IsNullOrEmpty(nameFilter) && !(entry.GetString("CustomerName") ?? "").Contains(nameFilter, StringComparison.OrdinalIgnoreCase))
+                if ((!string.IsNullOrEmpty(nameFilter) && !HistorySearch.NameMatches(entry.GetString("CustomerName"), nameFilter))
+                    || (numberEnding is not null && !(entry.GetString("CustomerKey") ?? "").EndsWith(numberEnding, StringComparison.Ordinal)))
                 {
                     continue;
                 }

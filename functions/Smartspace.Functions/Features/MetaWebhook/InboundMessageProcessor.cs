@@ -137,7 +137,7 @@ public sealed class InboundMessageProcessor(
             }
 
             conversation.CustomerName = customer.DisplayName;
-            conversation.CustomerNumber = customer.SendTo is { } n ? "+" + n.TrimStart('+') : conversation.CustomerNumber;
+            conversation.CustomerNumber = customer.DisplayNumber ?? conversation.CustomerNumber;
             conversation.Version++;
             conversation.MessageSeq++;
             conversation.LastMessageAt = input.Timestamp;

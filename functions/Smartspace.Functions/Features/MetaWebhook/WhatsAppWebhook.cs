@@ -47,7 +47,7 @@ public static partial class WhatsAppWebhook
             return Results.Text(challenge, "text/plain", Encoding.UTF8);
         }
 
-        return Results.StatusCode(StatusCodes.Status403Forbidden);
+        return Refuse(StatusCodes.Status403Forbidden, "verification_failed", "hub.mode must be subscribe, hub.challenge present and hub.verify_token the configured one.");
     }
 
     public static async Task<IResult> ReceiveAsync(HttpContext context, IOptions<MetaOptions> options, WebhookIngestion ingestion, WebhookInbox inbox, WebhookMetrics metrics, CancellationToken ct)
@@ -56,33 +56,33 @@ public static partial class WhatsAppWebhook
         if (string.IsNullOrEmpty(secret))
         {
             metrics.Rejected("no_app_secret");
-            return Refuse(StatusCodes.Status401Unauthorized, "The webhook has no app secret configured and refuses every request.");
+            return Refuse(StatusCodes.Status401Unauthorized, "webhook_not_configured", "The webhook has no app secret configured and refuses every request.");
         }
 
         if (context.Request.ContentLength > MaxBodyBytes)
         {
             metrics.Rejected("too_large");
-            return Refuse(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes} bytes.");
+            return Refuse(StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"The body is larger than {MaxBodyBytes} bytes.");
         }
 
         var body = await ReadBoundedAsync(context.Request.Body, context.Request.ContentLength, MaxBodyBytes, ct);
         if (body is null)
         {
             metrics.Rejected("too_large");
-            return Refuse(StatusCodes.Status413PayloadTooLarge, $"The body is larger than {MaxBodyBytes} bytes.");
+            return Refuse(StatusCodes.Status413PayloadTooLarge, "payload_too_large", $"The body is larger than {MaxBodyBytes} bytes.");
         }
 
         if (!MetaSignature.Verify(secret, body, context.Request.Headers["X-Hub-Signature-256"].ToString()))
         {
             metrics.Rejected("signature");
-            return Refuse(StatusCodes.Status401Unauthorized, "X-Hub-Signature-256 is missing or does not match the body.");
+            return Refuse(StatusCodes.Status401Unauthorized, "signature_invalid", "X-Hub-Signature-256 is missing or does not match the body.");
         }
 
         var parsed = WebhookParser.Parse(body);
         if (!parsed.IsSuccess)
         {
             metrics.Rejected("shape");
-            return Refuse(StatusCodes.Status400BadRequest, parsed.Error!);
+            return Refuse(StatusCodes.Status400BadRequest, "invalid_payload", parsed.Error!);
         }
 
         try
@@ -99,20 +99,20 @@ public static partial class WhatsAppWebhook
                     return Results.Ok();
                 case InboxAcceptance.Full:
                     metrics.Rejected("inbox_full");
-                    return Refuse(StatusCodes.Status503ServiceUnavailable, "Too many webhooks are waiting to be applied; Meta will retry.");
+                    return Refuse(StatusCodes.Status503ServiceUnavailable, "inbox_full", "Too many webhooks are waiting to be applied; Meta will retry.");
                 default:
                     metrics.Rejected("store_unavailable");
-                    return Refuse(StatusCodes.Status503ServiceUnavailable, StoreUnavailable);
+                    return Refuse(StatusCodes.Status503ServiceUnavailable, "store_unavailable", StoreUnavailable);
             }
         }
         catch (StoreUnavailableException)
         {
-            return Refuse(StatusCodes.Status503ServiceUnavailable, StoreUnavailable);
+            return Refuse(StatusCodes.Status503ServiceUnavailable, "store_unavailable", StoreUnavailable);
         }
     }
 
-    private static IResult Refuse(int status, string reason) =>
-        Results.Problem(statusCode: status, title: "webhook_refused", detail: reason, extensions: new Dictionary<string, object?> { ["reason"] = reason });
+    private static IResult Refuse(int status, string code, string reason) =>
+        Results.Problem(statusCode: status, title: code, detail: reason, extensions: new Dictionary<string, object?> { ["code"] = code, ["reason"] = reason });
 
     /// <summary>Reads at most <paramref name="limit"/> bytes; null when the body is longer.</summary>
     private static async Task<byte[]?> ReadBoundedAsync(Stream stream, long? declaredLength, int limit, CancellationToken ct)

@@ -154,7 +154,7 @@ public sealed class StartConversationHandler(
                 ChannelId = channel.ChannelId,
                 CustomerKey = customerKey,
                 CustomerName = customer.DisplayName,
-                CustomerNumber = "+" + (customer.SendTo ?? check.Digits).TrimStart('+'),
+                CustomerNumber = customer.DisplayNumber ?? "+" + check.Digits,
                 AgentId = agent.AgentId,
                 Stage = create.Stage,
                 Origin = "active",

@@ -35,7 +35,7 @@ public sealed class AgentSetupTests : IDisposable
     [Fact]
     public async Task SupervisorOfAnotherContactCenter_CannotTakeAnExistingAgentId_AndNothingChanges()
     {
-        var other = factory.ClientFor("chefe", "outro", AgentRole.Supervisor);
+        var other = factory.ClientFor("elisa", "outro", AgentRole.Supervisor);
 
         var response = await other.PutAsJsonAsync("/api/agent/admin/agents/ana", new { name = "Ana de outro", role = "agent", maxConcurrent = 2 });
 

@@ -87,6 +87,11 @@ public sealed class HistoryTests(HistoryFixture fixture) : IClassFixture<History
     [InlineData("11987650001")]
     [InlineData("+55 (11) 98765-0001")]
     [InlineData("5511987650001")]
+    [InlineData("551187650001")] // the 12-digit form an old account reports (P6)
+    [InlineData("0001")] // the last digits, as the agent types them
+    [InlineData("650001")]
+    [InlineData("987650001")] // without the DDD
+    [InlineData("98765-0001")]
     public async Task R17_SearchByCustomerNumber(string number) =>
         Assert.Equal(C(4, 1), await IdsAsync(Supervisor, "?number=" + Uri.EscapeDataString(number)));
 
@@ -94,6 +99,9 @@ public sealed class HistoryTests(HistoryFixture fixture) : IClassFixture<History
     [InlineData("João")]
     [InlineData("joão silva")]
     [InlineData("Silva")]
+    [InlineData("joao")] // without accents
+    [InlineData("JOAO SILVA")]
+    [InlineData("  JOÃO ")]
     public async Task R17_SearchByCustomerName(string name) =>
         Assert.Equal(C(4, 1), await IdsAsync(Supervisor, "?name=" + Uri.EscapeDataString(name)));
 
@@ -164,10 +172,12 @@ public sealed class HistoryTests(HistoryFixture fixture) : IClassFixture<History
     }
 
     [Fact]
-    public async Task R17_AgentSeesOnlyTheirOwn_EvenWhenAskingForAnother()
+    public async Task R17_AgentSeesOnlyTheirOwn_AndAskingForAnotherIsRefused()
     {
         Assert.Equal(C(5, 3, 1), await IdsAsync(fixture.Factory.ClientFor("ana"), ""));
-        Assert.Equal(C(5, 3, 1), await IdsAsync(fixture.Factory.ClientFor("ana"), "?agentId=bruno"));
+        Assert.Equal(C(5, 3, 1), await IdsAsync(fixture.Factory.ClientFor("ana"), "?agentId=ana"));
+        var refused = await (await fixture.Factory.ClientFor("ana").GetAsync("/api/agent/history?agentId=bruno")).AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        Assert.Contains("own history", refused.GetProperty("reason").GetString(), StringComparison.Ordinal);
         Assert.Equal(C(4, 2), await IdsAsync(fixture.Factory.ClientFor("bruno"), ""));
         Assert.Empty(await IdsAsync(fixture.Factory.ClientFor("diego", "outro"), ""));
     }
@@ -179,6 +189,8 @@ public sealed class HistoryTests(HistoryFixture fixture) : IClassFixture<History
     [InlineData("?from=ontem")]
     [InlineData("?to=2026-13-45")]
     [InlineData("?number=abc")]
+    [InlineData("?number=123")] // too few digits to be a search
+    [InlineData("?number=11%2Fabc")]
     [InlineData("?continuationToken=garbage")]
     public async Task R17_BadSearch_Is400WithAReason(string query)
     {

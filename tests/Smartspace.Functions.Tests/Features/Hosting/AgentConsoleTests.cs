@@ -1,5 +1,6 @@
 using System.Net;
 using Smartspace.LocalHost;
+using Smartspace.Functions.Tests.Features.Conversations;
 using Smartspace.Functions.Tests.Infrastructure;
 
 namespace Smartspace.Functions.Tests.Features.Hosting;
@@ -42,13 +43,51 @@ public sealed class AgentConsoleTests : IDisposable
 
     [Theory]
     [InlineData("/api/nope")]
+    [InlineData("/api/agent/nope")]
     [InlineData("/sandbox/nope")]
-    public async Task Console_UnknownApiRoutes_StayPlain404s(string path)
+    public async Task Console_UnknownApiRoutes_Stay404Problems(string path)
     {
         using var response = await factory.CreateClient().GetAsync(path);
 
-        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.DoesNotContain("console", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var problem = await response.AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+        Assert.DoesNotContain("console", problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// With the console served, a non-GET request to an unknown route is still a 404 problem+json, never a 405 (the console
+    /// is not a catch-all GET endpoint that would make routing answer "wrong method" for every address).
+    /// </summary>
+    [Theory]
+    [InlineData("POST", "/api/nope")]
+    [InlineData("PUT", "/api/agent/nope")]
+    [InlineData("DELETE", "/api/whatsapp/nope")]
+    [InlineData("PATCH", "/api/agent/conversations/c1/nope")]
+    [InlineData("POST", "/historico")]
+    [InlineData("POST", "/")]
+    public async Task Console_NonGetToAnUnknownRoute_Is404Problem_Not405(string method, string path)
+    {
+        using var request = new HttpRequestMessage(new HttpMethod(method), path) { Content = new StringContent("{}", System.Text.Encoding.UTF8, "application/json") };
+        using var response = await factory.CreateClient().SendAsync(request);
+
+        await response.AssertProblemAsync(HttpStatusCode.NotFound, "not_found");
+    }
+
+    [Fact]
+    public async Task Console_WrongMethodOnAKnownRoute_IsStill405Problem()
+    {
+        using var response = await factory.CreateClient().DeleteAsync("/api/health");
+
+        await response.AssertProblemAsync(HttpStatusCode.MethodNotAllowed, "method_not_allowed");
+    }
+
+    [Fact]
+    public async Task Console_Head_AnswersTheConsolePageHeaders()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Head, "/historico");
+        using var response = await factory.CreateClient().SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
     }
 
     [Fact]

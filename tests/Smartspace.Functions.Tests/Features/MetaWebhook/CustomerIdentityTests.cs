@@ -1,6 +1,7 @@
 using System.Net;
 using Smartspace.Core.Conversations;
 using Smartspace.Functions.Ledger;
+using Smartspace.Functions.Tests.Features.Conversations;
 using Smartspace.Functions.Tests.Infrastructure;
 using static Smartspace.Functions.Tests.Features.MetaWebhook.WebhookJson;
 
@@ -55,6 +56,25 @@ public sealed class CustomerIdentityTests : IDisposable
         var customer = await factory.CustomerAsync(LegacyWaId);
         Assert.Equal(LegacyWaId, customer!.WaId);
         Assert.Equal(LegacyWaId, customer.SendTo);
+    }
+
+    /// <summary>The agent sees one stable number: a message from the old 12-digit account never flips it, nor does a new start after it.</summary>
+    [Fact]
+    public async Task P6_ShownNumber_StaysTheThirteenDigitFormAfterAMessageFromAnOldAccount()
+    {
+        var sent = await factory.StartTemplateAndWaitForSendAsync(Typed, "ana");
+        var ana = factory.ClientFor("ana");
+        Assert.Equal("+5511987654321", (await ana.GetJsonAsync($"/api/agent/conversations/{sent.ConversationId}")).GetProperty("conversation").GetProperty("customerNumber").GetString());
+
+        var reply = await WriteAsync(LegacyWaId, "wamid.P6D", factory.Clock.GetUtcNow(), "pode sim");
+
+        var shown = (await ana.GetJsonAsync($"/api/agent/conversations/{reply.ConversationId}")).GetProperty("conversation");
+        Assert.Equal("+5511987654321", shown.GetProperty("customerNumber").GetString());
+        Assert.Equal(LegacyWaId, (await factory.CustomerAsync(LegacyWaId))!.SendTo); // still sent to the address WhatsApp uses
+        await ana.FinishOkAsync(reply.ConversationId);
+
+        var again = await ana.StartCreatedAsync(Typed); // the window is open (R6)
+        Assert.Equal("+5511987654321", again.GetProperty("conversation").GetProperty("customerNumber").GetString());
     }
 
     [Fact]

@@ -26,6 +26,9 @@ public sealed class SignatureTests : IDisposable
     private static readonly Dictionary<string, Func<byte[], string?>> Signers = new()
     {
         ["wrong secret"] = body => MetaSignature.Compute("another-app-secret", body),
+        // A check that accepted any upper-case signature would pass every other row: the right hex is accepted in capitals, a wrong one is not.
+        ["wrong secret, upper-case hex"] = body => "sha256=" + Hex(HMACSHA256.HashData(Encoding.UTF8.GetBytes("another-app-secret"), body), upper: true),
+        ["body changed, upper-case hex"] = body => "sha256=" + Hex(HMACSHA256.HashData(Encoding.UTF8.GetBytes(HandlerFactory.AppSecret), body.Append((byte)' ').ToArray()), upper: true),
         ["header missing"] = _ => null,
         ["empty header"] = _ => "",
         ["sha1 prefix with a valid sha1 HMAC"] = body => "sha1=" + Hex(HMACSHA1.HashData(Encoding.UTF8.GetBytes(HandlerFactory.AppSecret), body)),

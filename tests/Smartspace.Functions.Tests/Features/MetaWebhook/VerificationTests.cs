@@ -35,7 +35,11 @@ public sealed class VerificationTests : IDisposable
         var response = await factory.CreateClient().GetAsync($"{Route}?{query}");
 
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
-        Assert.DoesNotContain("42", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+        Assert.Equal("verification_failed", (string?)problem["code"]);
+        problem.Remove("traceId"); // random hex that may contain "42"
+        Assert.DoesNotContain("42", problem.ToJsonString(), StringComparison.Ordinal);
     }
 
     public void Dispose() => factory.Dispose();

@@ -240,7 +240,7 @@ public sealed class WebhookInboxTests : IDisposable
         }
 
         // Another contact center's supervisor, whatever the number: nothing of this contact center's inbox goes.
-        var outside = ClientOf(host, "chefe", "outro");
+        var outside = ClientOf(host, "elisa", "outro");
         using (var refused = await outside.PostAsJsonAsync("/api/agent/admin/privacy/erasure", new { number = Customer }))
         {
             Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);

@@ -18,7 +18,7 @@ public static class PrivacyDesk
     public const string Audit = "/api/agent/admin/audit";
 
     public static HttpClient Supervisor(this HandlerFactory factory, string tenantId = HandlerFactory.TenantId) =>
-        factory.ClientFor(tenantId == HandlerFactory.TenantId ? "carla" : "chefe", tenantId, AgentRole.Supervisor);
+        factory.ClientFor(tenantId == HandlerFactory.TenantId ? "carla" : "elisa", tenantId, AgentRole.Supervisor);
 
     /// <summary>The customer sends an image with a caption (P7), as Meta delivers it.</summary>
     public static async Task CustomerSendsImageAsync(this HandlerFactory factory, string waId, string wamid, DateTimeOffset at, string caption, string name, string? userId = null)

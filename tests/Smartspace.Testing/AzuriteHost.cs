@@ -13,6 +13,8 @@ namespace Smartspace.Testing;
 public sealed class AzuriteHost : IAsyncDisposable
 {
     public const string ConnectionStringVariable = "SMARTSPACE_AZURITE_CONNECTION_STRING";
+    /// <summary>Azurite's blob service, started by the test command next to the table service.</summary>
+    public const string BlobConnectionStringVariable = "SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING";
     public const string AccountName = "devstoreaccount1";
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
@@ -35,15 +37,23 @@ public sealed class AzuriteHost : IAsyncDisposable
     public static string ConnectionStringFor(int port) =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/{AccountName};";
 
-    public static async Task<AzuriteHost> StartAsync(CancellationToken cancellationToken = default)
+    public static string BlobConnectionStringFor(int port) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{port}/{AccountName};";
+
+    public static Task<AzuriteHost> StartAsync(CancellationToken cancellationToken = default) => StartAsync("table", cancellationToken);
+
+    /// <summary>An Azurite Blob endpoint: <c>SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING</c> when set, else its own <c>azurite-blob</c> process.</summary>
+    public static Task<AzuriteHost> StartBlobAsync(CancellationToken cancellationToken = default) => StartAsync("blob", cancellationToken);
+
+    private static async Task<AzuriteHost> StartAsync(string service, CancellationToken cancellationToken)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+        var fromEnvironment = Environment.GetEnvironmentVariable(service == "blob" ? BlobConnectionStringVariable : ConnectionStringVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
             return new AzuriteHost(fromEnvironment, null, null);
         }
 
-        var executable = RepoPaths.NodeBin("azurite-table");
+        var executable = RepoPaths.NodeBin("azurite-" + service);
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run `npm install` at {RepoPaths.RepoRoot}, or set {ConnectionStringVariable}.");
@@ -54,7 +64,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         {
             try
             {
-                return await StartProcessAsync(executable, FreePort.Get(), cancellationToken).ConfigureAwait(false);
+                return await StartProcessAsync(service, executable, FreePort.Get(), cancellationToken).ConfigureAwait(false);
             }
             catch (AzuriteStartException ex)
             {
@@ -65,7 +75,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         throw new InvalidOperationException("Azurite did not start.", last);
     }
 
-    private static async Task<AzuriteHost> StartProcessAsync(string executable, int port, CancellationToken cancellationToken)
+    private static async Task<AzuriteHost> StartProcessAsync(string service, string executable, int port, CancellationToken cancellationToken)
     {
         var workspace = Directory.CreateTempSubdirectory("azurite-").FullName;
         var info = new ProcessStartInfo(executable)
@@ -75,7 +85,7 @@ public sealed class AzuriteHost : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" })
+        foreach (var arg in new[] { "--inMemoryPersistence", $"--{service}Host", "127.0.0.1", $"--{service}Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" })
         {
             info.ArgumentList.Add(arg);
         }
@@ -88,7 +98,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var host = new AzuriteHost(ConnectionStringFor(port), process, workspace);
+        var host = new AzuriteHost(service == "blob" ? BlobConnectionStringFor(port) : ConnectionStringFor(port), process, workspace);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)
         {

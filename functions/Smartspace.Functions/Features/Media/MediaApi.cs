@@ -16,24 +16,29 @@ public static class MediaApi
     public static RouteGroupBuilder MapMediaApi(this RouteGroupBuilder api)
     {
         api.MapGet("/conversations/{conversationId}/messages/{messageId}/media", async (HttpContext http, string conversationId, string messageId, MediaDownloadHandler handler, CancellationToken ct) =>
-            await AgentApi.WithCaller(http, caller => handler.HandleAsync(http, caller, conversationId, messageId, ct)));
+            await AgentApi.WithCaller(http, caller => handler.HandleAsync(http, caller, conversationId, messageId, ct)))
+            .WithSummary("A message's file (customer media once fetched from Meta, or an agent's attachment) with its MIME type and file name; 404 media_unavailable while pending or when Meta could not deliver it.");
 
         api.MapPost("/conversations/{conversationId}/attachments", async (HttpContext http, string conversationId, SendAttachmentHandler handler, CancellationToken ct) =>
             await AgentApi.WithCaller(http, caller => handler.HandleAsync(http, caller, conversationId, ct)))
             .DisableAntiforgery()
-            .Accepts<IFormFile>("multipart/form-data");
+            .WithSummary("Sends an attachment inside the 24-hour window: multipart/form-data with 'file' (image JPEG/PNG ≤ 5 MB, video MP4/3GP ≤ 16 MB, audio AAC/AMR/MP3/M4A/OGG ≤ 16 MB, document PDF/TXT/DOC(X)/XLS(X)/PPT(X) ≤ 100 MB), optional 'caption' (not on audio) and 'replyTo' (a customer message id). 202 like a text; 413/415/400 problem+json otherwise; refused outside the window like free text.");
 
         api.MapPost("/conversations/{conversationId}/messages/{messageId}/reaction", async (HttpContext http, string conversationId, string messageId, ReactionRequest body, ReactionHandler handler, CancellationToken ct) =>
-            await AgentApi.WithCaller(http, caller => handler.ReactAsync(caller, conversationId, messageId, body.Emoji, ct)));
+            await AgentApi.WithCaller(http, caller => handler.ReactAsync(caller, conversationId, messageId, body.Emoji, ct)))
+            .WithSummary("Reacts to a customer's message with one emoji (a WhatsApp message of its own, with statuses; free-form rules apply).");
 
         api.MapDelete("/conversations/{conversationId}/messages/{messageId}/reaction", async (HttpContext http, string conversationId, string messageId, ReactionHandler handler, CancellationToken ct) =>
-            await AgentApi.WithCaller(http, caller => handler.ReactAsync(caller, conversationId, messageId, "", ct)));
+            await AgentApi.WithCaller(http, caller => handler.ReactAsync(caller, conversationId, messageId, "", ct)))
+            .WithSummary("Removes the agent's reaction to a customer's message.");
 
         api.MapPost("/conversations/{conversationId}/read", async (HttpContext http, string conversationId, ReadReceiptsHandler handler, CancellationToken ct) =>
-            await AgentApi.WithCaller(http, caller => handler.MarkReadAsync(caller, conversationId, ct)));
+            await AgentApi.WithCaller(http, caller => handler.MarkReadAsync(caller, conversationId, ct)))
+            .WithSummary("The holder opened the conversation: its unread customer messages are marked read at Meta, each exactly once. 200 {marked}.");
 
         api.MapPost("/conversations/{conversationId}/typing", async (HttpContext http, string conversationId, ReadReceiptsHandler handler, CancellationToken ct) =>
-            await AgentApi.WithCaller(http, caller => handler.TypingAsync(caller, conversationId, ct)));
+            await AgentApi.WithCaller(http, caller => handler.TypingAsync(caller, conversationId, ct)))
+            .WithSummary("The holder is typing: Meta's typing indicator on the customer's last message (window open only; at most every 20 s). 202 {sent}.");
         return api;
     }
 

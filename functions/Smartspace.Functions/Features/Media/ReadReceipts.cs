@@ -94,10 +94,29 @@ public sealed class ReadReceiptsHandler(LedgerStore ledger, IMetaMedia meta, Tim
         return conversation.AgentId != caller.AgentId ? (null, ApiProblems.Refusal(RefusalCode.NotConversationOwner)) : (conversation, null);
     }
 
-    /// <summary>True when this call set <see cref="MessageRow.ReadAt"/> (ETag-guarded: a concurrent claim wins once).</summary>
+    /// <summary>
+    /// True when this call set <see cref="MessageRow.ReadAt"/> (ETag-guarded: of concurrent claims exactly one wins). A
+    /// conflict with another change of the message (a status, its media arriving) reads it again and tries once more.
+    /// </summary>
     private async Task<bool> ClaimAsync(MessageRow message, CancellationToken ct)
     {
-        message.ReadAt = time.GetUtcNow();
-        return (await ledger.SubmitAsync([EntityOperation.Replace(message.ToEntity())], ct)).Succeeded;
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            message.ReadAt = time.GetUtcNow();
+            if ((await ledger.SubmitAsync([EntityOperation.Replace(message.ToEntity())], ct)).Succeeded)
+            {
+                return true;
+            }
+
+            var current = await ledger.GetMessageAsync(message.TenantId, message.ConversationId, message.Seq, ct);
+            if (current is null || current.ReadAt is not null)
+            {
+                return false; // someone else claimed it (or it is gone)
+            }
+
+            message = current;
+        }
+
+        return false;
     }
 }

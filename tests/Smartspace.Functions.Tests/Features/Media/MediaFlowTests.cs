@@ -72,7 +72,7 @@ public sealed class MediaFlowTests(SandboxHandler handler) : IClassFixture<Sandb
     /// <summary>Ana starts with a template (the window is closed) and the customer answers with text: an open conversation held by ana.</summary>
     private async Task<(HttpClient Ana, string ConversationId, string CustomerWamid)> OpenConversationAsync(string typed)
     {
-        var ana = await handler.AgentAsync("ana");
+        var ana = await FreshAnaAsync();
         var started = await PostJsonAsync(ana, "/api/agent/conversations", new
         {
             channelId = ChannelId,
@@ -83,6 +83,18 @@ public sealed class MediaFlowTests(SandboxHandler handler) : IClassFixture<Sandb
         var (wamid, _) = await CustomerSendsAsync("55" + typed, "text", "Oi, segue o comprovante");
         await handler.EventuallyAsync(() => DetailAsync(ana, conversationId), d => d.GetProperty("conversation").GetProperty("stage").GetString() == "open", "the conversation to open");
         return (ana, conversationId, wamid);
+    }
+
+    /// <summary>Ana with none of the earlier tests' conversations (each test starts one; her capacity is small, R12).</summary>
+    private async Task<HttpClient> FreshAnaAsync()
+    {
+        var ana = await handler.AgentAsync("ana");
+        foreach (var conversation in (await GetJsonAsync(ana, "/api/agent/conversations")).GetProperty("conversations").EnumerateArray())
+        {
+            await PostJsonAsync(ana, $"/api/agent/conversations/{conversation.GetProperty("id").GetString()}/finish", new { }, HttpStatusCode.OK);
+        }
+
+        return ana;
     }
 
     private Task<JsonElement> MediaSettledAsync(HttpClient agent, string conversationId, string wamid) =>
@@ -264,7 +276,7 @@ public sealed class MediaFlowTests(SandboxHandler handler) : IClassFixture<Sandb
     public async Task P4_R8_AttachmentWhileTheWindowIsNotOpenForFreeText_IsRefusedExactlyAsFreeText()
     {
         const string typed = "11987001005";
-        var ana = await handler.AgentAsync("ana");
+        var ana = await FreshAnaAsync();
         var started = await PostJsonAsync(ana, "/api/agent/conversations", new
         {
             channelId = ChannelId,

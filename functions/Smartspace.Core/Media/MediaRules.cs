@@ -136,7 +136,8 @@ public static class MediaRules
     {
         if (!string.IsNullOrWhiteSpace(givenName))
         {
-            var name = new string(givenName.Where(c => !char.IsControl(c) && c is not ('/' or '\\' or '"')).ToArray()).Trim();
+            var last = givenName.Split('/', '\\')[^1];
+            var name = new string(last.Where(c => !char.IsControl(c) && c != '"').ToArray()).Trim().TrimStart('.');
             if (name.Length > 0)
             {
                 return name.Length <= 200 ? name : name[^200..];

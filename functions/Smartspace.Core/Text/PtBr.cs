@@ -245,10 +245,4 @@ public static class PtBr
 
     /// <summary>An attachment that cannot be sent as it is (empty, caption where none is allowed).</summary>
     public const string AttachmentInvalid = "Não foi possível enviar este arquivo. Verifique o arquivo e a legenda.";
-
-    /// <summary>Chat line of an agent's reaction, e.g. "Reagiu com 👍".</summary>
-    public static string AgentReactedWith(string emoji) => "Reagiu com " + emoji;
-
-    /// <summary>Chat line of an agent's removed reaction.</summary>
-    public const string AgentReactionRemoved = "Removeu a reação";
 }

@@ -37,7 +37,7 @@ public sealed class ReactionHandler(SendMessageHandler sender, LedgerStore ledge
             Seq = conversation.MessageSeq,
             Direction = "out",
             Kind = "reaction",
-            DisplayText = emoji.Length == 0 ? PtBr.AgentReactionRemoved : PtBr.AgentReactedWith(emoji),
+            DisplayText = emoji.Length == 0 ? PtBr.InboundReactionRemoved : PtBr.InboundReactedWith(emoji),
             Body = emoji,
             ContextWamid = target.Wamid,
             ContextId = target.OurMessageId,

@@ -35,7 +35,9 @@ public sealed partial class InboundMediaFetcher(
 
     private readonly SemaphoreSlim slots = new(MaxConcurrentFetches);
 
-    public static Entity FetchRow(string tenantId, string conversationId, long seq, string mediaId, DateTimeOffset receivedAt) =>
+    /// <param name="receivedAt">Meta's timestamp of the message (the 7-day id lifetime counts from it).</param>
+    /// <param name="now">When it was stored: the first attempt is due at once (Meta's clock may run ahead of ours).</param>
+    public static Entity FetchRow(string tenantId, string conversationId, long seq, string mediaId, DateTimeOffset receivedAt, DateTimeOffset now) =>
         new(tenantId, Keys.MediaFetch(conversationId, seq), new Dictionary<string, object?>
         {
             ["ConversationId"] = conversationId,
@@ -44,7 +46,7 @@ public sealed partial class InboundMediaFetcher(
             ["ReceivedAt"] = receivedAt,
             ["Attempts"] = 0,
             ["Mismatches"] = 0,
-            ["NextAttemptAt"] = receivedAt,
+            ["NextAttemptAt"] = now,
         });
 
     /// <summary>Fetches every due media of every contact center (the timer). Returns how many were handled.</summary>

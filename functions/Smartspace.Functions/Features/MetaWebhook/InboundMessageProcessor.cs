@@ -182,7 +182,7 @@ public sealed class InboundMessageProcessor(
                 message.MediaError = mediaId is null ? "no_media_id" : null;
                 if (mediaId is not null)
                 {
-                    operations.Add(EntityOperation.Insert(InboundMediaFetcher.FetchRow(tenantId, conversation.ConversationId, message.Seq, mediaId, input.Timestamp)));
+                    operations.Add(EntityOperation.Insert(InboundMediaFetcher.FetchRow(tenantId, conversation.ConversationId, message.Seq, mediaId, input.Timestamp, time.GetUtcNow())));
                 }
             }
 

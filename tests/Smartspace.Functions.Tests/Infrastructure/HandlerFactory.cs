@@ -186,6 +186,9 @@ public sealed class FakeMetaMedia : Smartspace.Meta.Media.IMetaMedia
 
     public ConcurrentQueue<(string Wamid, bool Typing)> Receipts { get; } = new();
 
+    /// <summary>When true, Meta answers read receipts with an error (nothing is recorded).</summary>
+    public bool FailReceipts { get; set; }
+
     public Task<Smartspace.Meta.Media.MediaDownload> DownloadAsync(string mediaId, string phoneNumberId, long maxBytes, CancellationToken cancellationToken) =>
         Task.FromResult(Files.TryGetValue(mediaId, out var file)
             ? new Smartspace.Meta.Media.MediaDownload(Smartspace.Core.Media.MediaFetchResult.Stored, file.Content, file.MimeType, null, null, 200, "downloaded")
@@ -196,6 +199,11 @@ public sealed class FakeMetaMedia : Smartspace.Meta.Media.IMetaMedia
 
     public Task<bool> MarkReadAsync(string phoneNumberId, string wamid, bool typing, CancellationToken cancellationToken)
     {
+        if (FailReceipts)
+        {
+            return Task.FromResult(false);
+        }
+
         Receipts.Enqueue((wamid, typing));
         return Task.FromResult(true);
     }

@@ -33,9 +33,18 @@ public sealed class ReadReceiptsHandler(LedgerStore ledger, IMetaMedia meta, Tim
         var messages = await ledger.GetMessagesAsync(caller.TenantId, conversationId, 0, ct);
         foreach (var message in messages.Where(m => m.Direction == "in" && m.Wamid is not null && m.ReadAt is null).OrderBy(m => m.Seq))
         {
-            if (await ClaimAsync(message, ct) && await meta.MarkReadAsync(conversation!.ChannelId, message.Wamid!, typing: false, ct))
+            if (!await ClaimAsync(message, ct))
+            {
+                continue;
+            }
+
+            if (await meta.MarkReadAsync(conversation!.ChannelId, message.Wamid!, typing: false, ct))
             {
                 marked++;
+            }
+            else
+            {
+                await UnclaimAsync(message, ct); // Meta did not take it: the next open tries again (a read receipt is harmless twice)
             }
         }
 
@@ -92,6 +101,17 @@ public sealed class ReadReceiptsHandler(LedgerStore ledger, IMetaMedia meta, Tim
         }
 
         return conversation.AgentId != caller.AgentId ? (null, ApiProblems.Refusal(RefusalCode.NotConversationOwner)) : (conversation, null);
+    }
+
+    /// <summary>Gives a claim back (best effort, ETag-guarded): a later open marks the message again.</summary>
+    private async Task UnclaimAsync(MessageRow message, CancellationToken ct)
+    {
+        var current = await ledger.GetMessageAsync(message.TenantId, message.ConversationId, message.Seq, ct);
+        if (current?.ReadAt is not null)
+        {
+            current.ReadAt = null;
+            await ledger.SubmitAsync([EntityOperation.Replace(current.ToEntity())], ct);
+        }
     }
 
     /// <summary>

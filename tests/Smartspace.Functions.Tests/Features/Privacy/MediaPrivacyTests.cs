@@ -14,13 +14,19 @@ namespace Smartspace.Functions.Tests.Features.Privacy;
 /// LGPD (issue 17) for stored media (issue 16): the export carries the file itself, erasure and retention remove the
 /// file from the blob store (not only Meta's media id), and the agent API stops serving it.
 /// </summary>
-public sealed class MediaPrivacyTests : IDisposable
+public abstract class MediaPrivacyContract : IDisposable
 {
     private const string Typed = "11987650606";
     private static readonly byte[] Photo = [0xFF, 0xD8, 0xFF, 0xE0, 0, 16, (byte)'J', (byte)'F', (byte)'I', (byte)'F', 0, 1, 2, 3, 4, 5, 0xFF, 0xD9];
-    private readonly HandlerFactory factory = new();
+    private readonly HandlerFactory factory;
 
-    public void Dispose() => factory.Dispose();
+    protected MediaPrivacyContract(HandlerFactory factory) => this.factory = factory;
+
+    public void Dispose()
+    {
+        factory.Dispose();
+        GC.SuppressFinalize(this);
+    }
 
     private LedgerStore Ledger => factory.Get<LedgerStore>();
 
@@ -114,3 +120,10 @@ public sealed class MediaPrivacyTests : IDisposable
         await fetch.AssertProblemAsync(HttpStatusCode.NotFound, "media_unavailable");
     }
 }
+
+/// <summary>The media LGPD contract on the embedded store (SQLite and the media folder).</summary>
+public sealed class MediaPrivacyOnSqliteTests() : MediaPrivacyContract(new HandlerFactory());
+
+/// <summary>The media LGPD contract on Azure Table Storage (Azurite): the fetch's claims and settles are ETag-guarded there too.</summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class MediaPrivacyOnAzuriteTests(Smartspace.Testing.AzuriteFixture azurite) : MediaPrivacyContract(new HandlerFactory(azurite.ConnectionString));

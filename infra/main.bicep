@@ -170,6 +170,8 @@ var names = {
   console: 'stapp-${baseName}-${environmentName}-${suffix}'
 }
 var deploymentContainerName = 'app-package'
+// Customer media and agents' attachments (issue 16): one private container, one folder per contact center.
+var mediaContainerName = 'media'
 
 // Key Vault secret names; values are set out-of-band (README.md), except the Web PubSub key.
 var secretNames = {
@@ -201,6 +203,7 @@ module storage 'modules/storage.bicep' = {
     name: names.storage
     skuName: storageSku
     deploymentContainerName: deploymentContainerName
+    mediaContainerName: mediaContainerName
     tableNames: [for logicalName in tableLogicalNames: '${tablePrefix}${logicalName}']
     tags: allTags
   }
@@ -249,6 +252,8 @@ module functionApp 'modules/functionApp.bicep' = {
     storageAccountName: storage.outputs.name
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     tablesServiceUri: storage.outputs.tableEndpoint
+    blobsServiceUri: storage.outputs.blobEndpoint
+    mediaContainerName: storage.outputs.mediaContainerName
     tablePrefix: tablePrefix
     appInsightsConnectionString: monitoring.outputs.connectionString
     keyVaultUri: keyVault.outputs.uri

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Smartspace.Meta.Graph;
+using Smartspace.Meta.Media;
 using Smartspace.Meta.Options;
 using Smartspace.Meta.Sending;
 
@@ -28,6 +29,8 @@ public static class MetaServiceCollectionExtensions
         services.AddHttpClient<GraphApiClient>(client => client.Timeout = GraphTimeout);
         services.TryAddTransient<IWhatsAppSender>(sp => sp.GetRequiredService<GraphApiClient>());
         services.TryAddTransient<IMessageTemplateSource>(sp => sp.GetRequiredService<GraphApiClient>());
+        services.AddHttpClient<GraphMediaClient>(client => client.Timeout = GraphMediaClient.Timeout);
+        services.TryAddTransient<IMetaMedia>(sp => sp.GetRequiredService<GraphMediaClient>());
         return services;
     }
 }

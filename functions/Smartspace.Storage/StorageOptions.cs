@@ -2,6 +2,15 @@ using Microsoft.Extensions.Options;
 
 namespace Smartspace.Storage;
 
+/// <summary>Where media files go.</summary>
+public enum MediaProvider
+{
+    /// <summary>A folder on disk (<see cref="StorageOptions.MediaPath"/>): the embedded SQLite mode's companion.</summary>
+    FileSystem,
+    /// <summary>Azure Blob Storage (or Azurite's blob service).</summary>
+    Blobs,
+}
+
 public enum StorageProvider
 {
     /// <summary>Embedded SQLite file (the local default).</summary>
@@ -41,6 +50,23 @@ public sealed class StorageOptions
     /// <summary>Tables: network timeout of one request attempt.</summary>
     public TimeSpan TablesNetworkTimeout { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>Media files: a folder (<see cref="MediaProvider.FileSystem"/>, default) or Azure Blob Storage.</summary>
+    public MediaProvider MediaProvider { get; set; } = MediaProvider.FileSystem;
+
+    /// <summary>FileSystem: the media folder; relative paths resolve against the current directory.</summary>
+    public string MediaPath { get; set; } = "data/media";
+
+    /// <summary>Blobs: shared-key connection string (Azure or Azurite). Wins over <see cref="BlobsServiceUri"/>.</summary>
+    public string? BlobsConnectionString { get; set; }
+
+    /// <summary>Blobs: e.g. https://account.blob.core.windows.net; used with DefaultAzureCredential when no connection string is set.</summary>
+    public Uri? BlobsServiceUri { get; set; }
+
+    /// <summary>Blobs: the container holding every contact center's media (one folder per contact center).</summary>
+    public string MediaContainer { get; set; } = "media";
+
+    internal Uri? ConfiguredBlobsServiceUri => BlobsServiceUri is { OriginalString.Length: > 0 } uri ? uri : null;
+
     /// <summary>The service URI when one is configured (an empty setting binds to an empty relative URI).</summary>
     internal Uri? ConfiguredServiceUri => TablesServiceUri is { OriginalString.Length: > 0 } uri ? uri : null;
 }
@@ -72,6 +98,35 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
                 (!uri.IsAbsoluteUri || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp)))
             {
                 errors.Add("Storage:TablesServiceUri must be an absolute http(s) URI.");
+            }
+        }
+
+        if (!Enum.IsDefined(options.MediaProvider))
+        {
+            errors.Add($"Storage:MediaProvider '{options.MediaProvider}' is not one of: {string.Join(", ", Enum.GetNames<MediaProvider>())}.");
+        }
+
+        if (options.MediaProvider == MediaProvider.FileSystem && string.IsNullOrWhiteSpace(options.MediaPath))
+        {
+            errors.Add("Storage:MediaPath is required when Storage:MediaProvider is FileSystem.");
+        }
+
+        if (options.MediaProvider == MediaProvider.Blobs)
+        {
+            if (string.IsNullOrWhiteSpace(options.BlobsConnectionString) && options.ConfiguredBlobsServiceUri is null)
+            {
+                errors.Add("Storage:BlobsConnectionString or Storage:BlobsServiceUri is required when Storage:MediaProvider is Blobs.");
+            }
+
+            if (string.IsNullOrWhiteSpace(options.BlobsConnectionString) && options.ConfiguredBlobsServiceUri is { } blobUri &&
+                (!blobUri.IsAbsoluteUri || (blobUri.Scheme != Uri.UriSchemeHttps && blobUri.Scheme != Uri.UriSchemeHttp)))
+            {
+                errors.Add("Storage:BlobsServiceUri must be an absolute http(s) URI.");
+            }
+
+            if (!System.Text.RegularExpressions.Regex.IsMatch(options.MediaContainer ?? "", "^[a-z0-9](?:[a-z0-9]|-(?=[a-z0-9])){2,62}$"))
+            {
+                errors.Add($"Storage:MediaContainer '{options.MediaContainer}' must be 3-63 lower-case letters, digits and single dashes.");
             }
         }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using Smartspace.Storage.Blobs;
 using Smartspace.Storage.Sqlite;
 using Smartspace.Storage.Tables;
 
@@ -27,6 +28,15 @@ public static class StorageServiceCollectionExtensions
             {
                 StorageProvider.Tables => new TablesEntityStore(options),
                 _ => new SqliteEntityStore(options),
+            };
+        });
+        services.TryAddSingleton<IBlobStore>(sp =>
+        {
+            var options = sp.GetRequiredService<IOptions<StorageOptions>>().Value;
+            return options.MediaProvider switch
+            {
+                MediaProvider.Blobs => new AzureBlobStore(options),
+                _ => new FileSystemBlobStore(options.MediaPath),
             };
         });
         return services;

@@ -28,6 +28,12 @@ param deploymentContainerUrl string
 @description('Table service endpoint of the storage account (https://<account>.table.core.windows.net/).')
 param tablesServiceUri string
 
+@description('Blob service endpoint of the storage account (https://<account>.blob.core.windows.net/): media files (Storage__BlobsServiceUri).')
+param blobsServiceUri string
+
+@description('Blob container of the media files (Storage__MediaContainer).')
+param mediaContainerName string
+
 @description('Prefix of the table names the store uses (Storage__TablePrefix).')
 param tablePrefix string
 
@@ -215,6 +221,29 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           // SQLite is local-only; unused when Storage__Provider=Tables.
           name: 'Storage__SqlitePath'
+          value: ''
+        }
+        // --- App: media files (Azure Blob Storage through the managed identity: Storage Blob Data Owner on the account) ---
+        {
+          name: 'Storage__MediaProvider'
+          value: 'Blobs'
+        }
+        {
+          name: 'Storage__BlobsServiceUri'
+          value: blobsServiceUri
+        }
+        {
+          // Empty: media are read and written with the managed identity, never with a key.
+          name: 'Storage__BlobsConnectionString'
+          value: ''
+        }
+        {
+          name: 'Storage__MediaContainer'
+          value: mediaContainerName
+        }
+        {
+          // The media folder is local-only (SQLite mode); unused when Storage__MediaProvider=Blobs.
+          name: 'Storage__MediaPath'
           value: ''
         }
         {

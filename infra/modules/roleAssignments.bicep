@@ -9,6 +9,9 @@
 // |                               |                | package container (read at start, written by one-deploy through the app's
 // |                               |                | identity) is covered by the same assignment. Blob Data Contributor alone is not
 // |                               |                | the documented minimum for the host, so it is not used.
+// |                               |                | The same assignment lets the app read, write and delete the media files of the
+// |                               |                | 'media' container (Storage__MediaProvider=Blobs): a narrower Blob Data Contributor
+// |                               |                | on that container would add nothing the account-wide Owner does not grant.
 // | Storage Table Data Contributor| storage account| the Table Storage store (read/write entities, create tables if missing).
 // | Web PubSub Service Owner      | Web PubSub     | data-plane REST API (publish, groups, connections) with Entra ID; today the
 // |                               |                | handler signs with the access key, the role keeps identity auth possible.

@@ -1,7 +1,8 @@
 // Storage account used for three things, all through Microsoft Entra ID (no shared keys):
 //  - the Functions host storage (AzureWebJobsStorage__accountName: timer leases, host keys),
 //  - the Flex Consumption deployment package container (functionAppConfig.deployment.storage),
-//  - the application's entity tables (Azure Table Storage store).
+//  - the application's entity tables (Azure Table Storage store),
+//  - the media container: customers' files fetched from Meta and agents' attachments (Azure Blob Storage), private.
 
 @description('Azure region.')
 param location string
@@ -22,6 +23,9 @@ param skuName string
 
 @description('Blob container that holds the Flex Consumption deployment package.')
 param deploymentContainerName string
+
+@description('Blob container of the media files (Storage__MediaContainer).')
+param mediaContainerName string
 
 @description('Full table names to create (prefix + logical name).')
 param tableNames string[]
@@ -62,6 +66,14 @@ resource deploymentContainer 'Microsoft.Storage/storageAccounts/blobServices/con
   }
 }
 
+resource mediaContainer 'Microsoft.Storage/storageAccounts/blobServices/containers@2023-05-01' = {
+  parent: blobService
+  name: mediaContainerName
+  properties: {
+    publicAccess: 'None'
+  }
+}
+
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
   parent: account
   name: 'default'
@@ -78,4 +90,5 @@ output name string = account.name
 output id string = account.id
 output blobEndpoint string = account.properties.primaryEndpoints.blob
 output tableEndpoint string = account.properties.primaryEndpoints.table
+output mediaContainerName string = mediaContainer.name
 output deploymentContainerUrl string = '${account.properties.primaryEndpoints.blob}${deploymentContainer.name}'

@@ -46,6 +46,8 @@ public class AppSettingsTests
     [InlineData("WebPubSub__Mode", "Azure")]
     [InlineData("Storage__Provider", "Tables")]
     [InlineData("Storage__TablesConnectionString", "")]
+    [InlineData("Storage__MediaProvider", "Blobs")]
+    [InlineData("Storage__BlobsConnectionString", "")]
     [InlineData("Telemetry__Exporter", "AzureMonitor")]
     [InlineData("Meta__GraphBaseUrl", "https://graph.facebook.com")]
     public void Local_only_features_are_switched_off_in_Azure(string name, string expected)
@@ -61,6 +63,21 @@ public class AppSettingsTests
 
         Assert.Contains("reference('storage').outputs.name.value", value, StringComparison.Ordinal);
         Assert.DoesNotContain(infra.AppSettings.Keys, k => k == "AzureWebJobsStorage");
+    }
+
+    [Fact]
+    public void Media_are_in_a_private_container_of_the_storage_account_reached_through_its_blob_endpoint()
+    {
+        var infra = CompiledInfra.Instance;
+        var uri = infra.Main.Resolve(infra.AppSettings["Storage__BlobsServiceUri"], infra.FunctionApp)!.ToString();
+        Assert.Contains("reference('storage').outputs.blobEndpoint.value", uri, StringComparison.Ordinal);
+        var container = infra.Main.Resolve(infra.AppSettings["Storage__MediaContainer"], infra.FunctionApp)!.ToString();
+        Assert.Contains("reference('storage').outputs.mediaContainerName.value", container, StringComparison.Ordinal);
+
+        var containers = infra.Main.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").ToList();
+        var media = Assert.Single(containers, c => c.Properties!["publicAccess"]?.ToString() == "None" && c.SymbolicName == "mediaContainer");
+        Assert.NotNull(media);
+        Assert.All(containers, c => Assert.Equal("None", c.Properties!["publicAccess"]?.ToString()));
     }
 
     [Fact]

@@ -80,7 +80,8 @@ public class FlexConsumptionTests
         Assert.Equal("SystemAssignedIdentity", storage["authentication"]!["type"]!.ToString());
         var url = infra.Main.Resolve(storage["value"], infra.FunctionApp)!.ToString();
         Assert.Equal("[reference('storage').outputs.deploymentContainerUrl.value]", url);
-        Assert.Single(infra.Main.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"));
+        // Two private containers: the deployment package and the media files (issue 16).
+        Assert.Equal(2, infra.Main.OfType("Microsoft.Storage/storageAccounts/blobServices/containers").Count());
     }
 
     [Fact]

@@ -13,6 +13,8 @@ namespace Smartspace.Testing;
 public sealed class AzuriteHost : IAsyncDisposable
 {
     public const string ConnectionStringVariable = "SMARTSPACE_AZURITE_CONNECTION_STRING";
+    /// <summary>Azurite's blob service, started by the test command next to the table service.</summary>
+    public const string BlobConnectionStringVariable = "SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING";
     public const string AccountName = "devstoreaccount1";
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
@@ -42,15 +44,23 @@ public sealed class AzuriteHost : IAsyncDisposable
     public static string ConnectionStringFor(int port) =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/{AccountName};";
 
-    public static async Task<AzuriteHost> StartAsync(CancellationToken cancellationToken = default)
+    public static string BlobConnectionStringFor(int port) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{port}/{AccountName};";
+
+    public static Task<AzuriteHost> StartAsync(CancellationToken cancellationToken = default) => StartAsync("table", cancellationToken);
+
+    /// <summary>An Azurite Blob endpoint: <c>SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING</c> when set, else its own <c>azurite-blob</c> process.</summary>
+    public static Task<AzuriteHost> StartBlobAsync(CancellationToken cancellationToken = default) => StartAsync("blob", cancellationToken);
+
+    private static async Task<AzuriteHost> StartAsync(string service, CancellationToken cancellationToken)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(ConnectionStringVariable);
+        var fromEnvironment = Environment.GetEnvironmentVariable(service == "blob" ? BlobConnectionStringVariable : ConnectionStringVariable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
             return new AzuriteHost(fromEnvironment, null, null);
         }
 
-        var executable = RepoPaths.NodeBin("azurite-table");
+        var executable = RepoPaths.NodeBin("azurite-" + service);
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run `npm install` at {RepoPaths.RepoRoot}, or set {ConnectionStringVariable}.");
@@ -61,7 +71,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         {
             try
             {
-                return await StartProcessAsync(executable, FreePort.Get(), cancellationToken).ConfigureAwait(false);
+                return await StartProcessAsync(service, executable, FreePort.Get(), cancellationToken).ConfigureAwait(false);
             }
             catch (AzuriteStartException ex)
             {
@@ -85,7 +95,7 @@ public sealed class AzuriteHost : IAsyncDisposable
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run `npm install` at {RepoPaths.RepoRoot}.");
         }
 
-        return await StartProcessAsync(executable, port, cancellationToken, location).ConfigureAwait(false);
+        return await StartProcessAsync("table", executable, port, cancellationToken, location).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -117,7 +127,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         }
     }
 
-    private static async Task<AzuriteHost> StartProcessAsync(string executable, int port, CancellationToken cancellationToken, string? location = null)
+    private static async Task<AzuriteHost> StartProcessAsync(string service, string executable, int port, CancellationToken cancellationToken, string? location = null)
     {
         var workspace = location ?? Directory.CreateTempSubdirectory("azurite-").FullName;
         var info = new ProcessStartInfo(executable)
@@ -129,7 +139,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         };
         // (--inMemoryPersistence and --location exclude each other.)
         string[] persistence = location is null ? ["--inMemoryPersistence"] : ["--location", location];
-        foreach (var arg in persistence.Concat(["--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"]))
+        foreach (var arg in persistence.Concat([$"--{service}Host", "127.0.0.1", $"--{service}Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"]))
         {
             info.ArgumentList.Add(arg);
         }
@@ -142,7 +152,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var host = new AzuriteHost(ConnectionStringFor(port), process, location is null ? workspace : null, port);
+        var host = new AzuriteHost(service == "blob" ? BlobConnectionStringFor(port) : ConnectionStringFor(port), process, location is null ? workspace : null, port);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)
         {

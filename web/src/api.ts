@@ -20,7 +20,13 @@ export interface Conversation {
   description: string | null;
 }
 
-export interface Media { id?: string; mimeType?: string; caption?: string; filename?: string; link?: string }
+export interface Media { id?: string; mimeType?: string; caption?: string; filename?: string; link?: string; voice?: boolean }
+
+/** A message's file: pending (being fetched from WhatsApp), stored (served by `url` with the bearer token), unavailable, removed. */
+export interface MediaFile { state: "pending" | "stored" | "unavailable" | "removed"; url: string | null; contentType: string | null; size: number | null; fileName: string | null; error: string | null }
+
+/** The message a reply or reaction quotes. */
+export interface ReplyTo { id: string | null; wamid: string; text: string | null }
 
 export interface Message {
   id: string;
@@ -40,6 +46,10 @@ export interface Message {
   templateName: string | null;
   headerImage: string | null;
   forwarded?: boolean;
+  wamid?: string | null;
+  mediaFile?: MediaFile | null;
+  replyTo?: ReplyTo | null;
+  agentReaction?: string | null;
 }
 
 export interface ConversationDetail {
@@ -121,7 +131,35 @@ export class AgentApi {
     this.call<ConversationDetail>("GET", `/api/agent/conversations/${encodeURIComponent(id)}?afterVersion=${afterVersion}`);
   start = (channelId: string | null, number: string, template?: TemplateRequest) =>
     this.call<StartResponse>("POST", "/api/agent/conversations", { channelId, number, template });
-  sendText = (id: string, text: string) => this.call<unknown>("POST", `/api/agent/conversations/${encodeURIComponent(id)}/messages`, { text });
+  sendText = (id: string, text: string, replyTo?: string) =>
+    this.call<unknown>("POST", `/api/agent/conversations/${encodeURIComponent(id)}/messages`, replyTo ? { text, replyTo } : { text });
+  /** An attachment (multipart): image, document, audio or video, with an optional caption, inside the window. */
+  sendAttachment = async (id: string, file: File, caption?: string, replyTo?: string) => {
+    const form = new FormData();
+    form.append("file", file, file.name);
+    if (caption) form.append("caption", caption);
+    if (replyTo) form.append("replyTo", replyTo);
+    const response = await fetch(apiBase + `/api/agent/conversations/${encodeURIComponent(id)}/attachments`, {
+      method: "POST", headers: { authorization: `Bearer ${this.token}` }, body: form,
+    });
+    if (!response.ok) {
+      const problem = await response.json().catch(() => ({})) as { code?: string; title?: string; detail?: string };
+      throw new ApiError(response.status, problem.code ?? String(response.status), problem.title ?? "", problem.detail ?? response.statusText);
+    }
+    return response.json() as Promise<unknown>;
+  };
+  /** A message's file as a Blob (the media route needs the bearer token, so an <img src> cannot fetch it by itself). */
+  mediaBlob = async (url: string) => {
+    const response = await fetch(apiBase + url, { headers: { authorization: `Bearer ${this.token}` } });
+    if (!response.ok) throw new ApiError(response.status, "media_unavailable", "", response.statusText);
+    return response.blob();
+  };
+  react = (id: string, messageId: string, emoji: string) =>
+    this.call<unknown>("POST", `/api/agent/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/reaction`, { emoji });
+  unreact = (id: string, messageId: string) =>
+    this.call<unknown>("DELETE", `/api/agent/conversations/${encodeURIComponent(id)}/messages/${encodeURIComponent(messageId)}/reaction`);
+  markRead = (id: string) => this.call<{ marked: number }>("POST", `/api/agent/conversations/${encodeURIComponent(id)}/read`, {});
+  typing = (id: string) => this.call<{ sent: boolean }>("POST", `/api/agent/conversations/${encodeURIComponent(id)}/typing`, {});
   finish = (id: string, qualificationId: string | null, description: string | null) =>
     this.call<{ conversation: Conversation; notice: string }>("POST", `/api/agent/conversations/${encodeURIComponent(id)}/finish`, { qualificationId, description });
   history = (query: Record<string, string>) => {

@@ -67,6 +67,11 @@ public enum RefusalCode
     Forbidden,
     CustomerNotFound,
     ErasureWhileInService,
+    MessageNotFound,
+    MediaUnavailable,
+    AttachmentUnsupportedType,
+    AttachmentTooLarge,
+    AttachmentInvalid,
 }
 
 public static class RefusalCodes
@@ -90,6 +95,11 @@ public static class RefusalCodes
         RefusalCode.Forbidden => "forbidden",
         RefusalCode.CustomerNotFound => "customer_not_found",
         RefusalCode.ErasureWhileInService => "erasure_while_in_service",
+        RefusalCode.MessageNotFound => "message_not_found",
+        RefusalCode.MediaUnavailable => "media_unavailable",
+        RefusalCode.AttachmentUnsupportedType => "attachment_unsupported_type",
+        RefusalCode.AttachmentTooLarge => "attachment_too_large",
+        RefusalCode.AttachmentInvalid => "attachment_invalid",
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, null),
     };
 }

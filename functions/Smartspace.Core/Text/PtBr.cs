@@ -228,4 +228,21 @@ public static class PtBr
 
     /// <summary>The agent does not exist in the contact center.</summary>
     public const string AgentNotFound = "Atendente não encontrado.";
+
+    // ---- Ours: media, replies, reactions (issue 16). ----
+
+    /// <summary>The message named does not exist in the conversation (reply, reaction, media).</summary>
+    public const string MessageNotFound = "Mensagem não encontrada nesta conversa.";
+
+    /// <summary>The customer's file is not (or no longer) available: Meta could not deliver it, or it was removed.</summary>
+    public const string MediaUnavailable = "Arquivo indisponível: o WhatsApp não entregou este arquivo ou ele foi removido.";
+
+    /// <summary>An attachment of a type WhatsApp does not take.</summary>
+    public const string AttachmentUnsupportedType = "Tipo de arquivo não aceito pelo WhatsApp. Envie imagem (JPEG, PNG), vídeo (MP4, 3GP), áudio (AAC, AMR, MP3, M4A, OGG) ou documento (PDF, TXT, DOC, XLS, PPT).";
+
+    /// <summary>An attachment over WhatsApp's size limit for its kind.</summary>
+    public const string AttachmentTooLarge = "Arquivo maior que o limite do WhatsApp (imagem 5 MB, vídeo e áudio 16 MB, documento 100 MB).";
+
+    /// <summary>An attachment that cannot be sent as it is (empty, caption where none is allowed).</summary>
+    public const string AttachmentInvalid = "Não foi possível enviar este arquivo. Verifique o arquivo e a legenda.";
 }

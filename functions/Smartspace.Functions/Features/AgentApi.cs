@@ -5,6 +5,7 @@ using Smartspace.Functions.Features.Auth;
 using Smartspace.Functions.Features.Conversations;
 using Smartspace.Functions.Features.FinishConversation;
 using Smartspace.Functions.Features.History;
+using Smartspace.Functions.Features.Media;
 using Smartspace.Functions.Features.Numbers;
 using Smartspace.Functions.Features.Privacy;
 using Smartspace.Functions.Features.Routing;
@@ -135,6 +136,7 @@ public static class AgentApi
                 return Results.Ok(new { qualifications = rows.Select(r => new { id = r.RowKey[Keys.ReasonPrefix.Length..], name = r.GetString("Name") }) });
             }));
 
+        api.MapMediaApi();
         api.MapAdminApi();
         api.MapPrivacyApi();
         api.MapBotApi();

@@ -30,6 +30,11 @@ public static class ApiProblems
             RefusalCode.Forbidden => (StatusCodes.Status403Forbidden, PtBr.Forbidden),
             RefusalCode.CustomerNotFound => (StatusCodes.Status404NotFound, PtBr.CustomerNotFound),
             RefusalCode.ErasureWhileInService => (StatusCodes.Status409Conflict, PtBr.ErasureWhileInService),
+            RefusalCode.MessageNotFound => (StatusCodes.Status404NotFound, PtBr.MessageNotFound),
+            RefusalCode.MediaUnavailable => (StatusCodes.Status404NotFound, PtBr.MediaUnavailable),
+            RefusalCode.AttachmentUnsupportedType => (StatusCodes.Status415UnsupportedMediaType, PtBr.AttachmentUnsupportedType),
+            RefusalCode.AttachmentTooLarge => (StatusCodes.Status413PayloadTooLarge, PtBr.AttachmentTooLarge),
+            RefusalCode.AttachmentInvalid => (StatusCodes.Status400BadRequest, PtBr.AttachmentInvalid),
             _ => (StatusCodes.Status400BadRequest, PtBr.Forbidden),
         };
 

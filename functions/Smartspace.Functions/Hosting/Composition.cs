@@ -12,6 +12,7 @@ using Smartspace.Functions.Features.Auth;
 using Smartspace.Functions.Features.Conversations;
 using Smartspace.Functions.Features.FinishConversation;
 using Smartspace.Functions.Features.History;
+using Smartspace.Functions.Features.Media;
 using Smartspace.Functions.Features.MetaWebhook;
 using Smartspace.Functions.Features.Outbound;
 using Smartspace.Functions.Features.Privacy;
@@ -98,6 +99,7 @@ public static class Composition
         services.AddSingleton<TemplateSync>();
         services.AddSingleton<ITimerFunction, TemplateSyncFunction>();
         services.AddPrivacy(config);
+        services.AddMedia();
         services.AddHostedService<StartupTasks>();
         // After StartupTasks: webhooks a crash left in the inbox are applied once the tables and seed are in place.
         services.AddHostedService(sp => sp.GetRequiredService<WebhookInbox>());

@@ -57,6 +57,24 @@ public static class Keys
     public const string HistoryPrefix = "hist|";
     public static string Outbox(string ourMessageId) => "outbox|" + Escape(ourMessageId);
     public const string OutboxPrefix = "outbox|";
+    /// <summary>A customer's media still to fetch from Meta (issue 16): one row per message, gone once stored or given up.</summary>
+    public static string MediaFetch(string conversationId, long seq) => $"mediafetch|{Escape(conversationId)}|{seq.ToString("D8", CultureInfo.InvariantCulture)}";
+    public const string MediaFetchPrefix = "mediafetch|";
+
+    /// <summary>
+    /// The blob of a message's media: one folder per contact center, then the conversation (ids are hex; other
+    /// characters are hex-escaped, so a name is always a valid blob name and distinct values never collide).
+    /// </summary>
+    public static string MediaBlob(string tenantId, string conversationId, string file) => $"{BlobPart(tenantId)}/{BlobPart(conversationId)}/{file}";
+
+    /// <summary>The folder of a contact center's media.</summary>
+    public static string MediaBlobFolder(string tenantId) => BlobPart(tenantId) + "/";
+
+    private static string BlobPart(string value) =>
+        value.Length > 0 && value.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? value
+            : "x-" + Convert.ToHexString(System.Text.Encoding.UTF8.GetBytes(value)).ToLowerInvariant();
+
     /// <summary>The audit trail (LGPD): newest first, like the history index.</summary>
     public static string Audit(DateTimeOffset at, string id) => $"audit|{(DateTimeOffset.MaxValue.UtcTicks - at.UtcTicks).ToString("D19", CultureInfo.InvariantCulture)}|{id}";
     public const string AuditPrefix = "audit|";

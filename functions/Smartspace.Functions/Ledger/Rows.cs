@@ -253,6 +253,25 @@ public sealed class MessageRow
     public string? ReferralJson { get; set; }
     public bool Forwarded { get; set; }
     public string? Raw { get; set; }
+    /// <summary>Our id of the message <see cref="ContextWamid"/> names, when it is in the ledger (a reply or a reaction).</summary>
+    public string? ContextId { get; set; }
+    /// <summary>The start of the quoted message's text, as the agent saw it.</summary>
+    public string? ContextText { get; set; }
+    /// <summary>Media: <c>pending</c>, <c>stored</c>, <c>unavailable</c> or <c>removed</c> (<see cref="Core.Media.MediaStates"/>); null for other messages.</summary>
+    public string? MediaState { get; set; }
+    /// <summary>Media: why it is unavailable (gone, too_large, checksum_mismatch, retries_exhausted, expired).</summary>
+    public string? MediaError { get; set; }
+    /// <summary>Media: the stored file's name in the blob store.</summary>
+    public string? MediaBlob { get; set; }
+    /// <summary>Media: the stored file's MIME type and size.</summary>
+    public string? MediaContentType { get; set; }
+    public long? MediaSize { get; set; }
+    /// <summary>Media: the file name the agent downloads.</summary>
+    public string? MediaFileName { get; set; }
+    /// <summary>Inbound: the agent's reaction to this message (empty when none).</summary>
+    public string? AgentReaction { get; set; }
+    /// <summary>Inbound: when it was marked read at Meta (once).</summary>
+    public DateTimeOffset? ReadAt { get; set; }
     public string? ETag { get; set; }
 
     public string OurMessageId => Keys.OurMessageId(ConversationId, Seq);
@@ -291,11 +310,21 @@ public sealed class MessageRow
             ReferralJson = e.GetString("Referral"),
             Forwarded = e.GetBoolean("Forwarded") ?? false,
             Raw = e.GetString("Raw"),
+            ContextId = e.GetString("ContextId"),
+            ContextText = e.GetString("ContextText"),
+            MediaState = e.GetString("MediaState"),
+            MediaError = e.GetString("MediaError"),
+            MediaBlob = e.GetString("MediaBlob"),
+            MediaContentType = e.GetString("MediaContentType"),
+            MediaSize = e.GetInt64("MediaSize"),
+            MediaFileName = e.GetString("MediaFileName"),
+            AgentReaction = e.GetString("AgentReaction"),
+            ReadAt = e.GetDateTimeOffset("ReadAt"),
             ETag = e.ETag,
         };
     }
 
-    public Entity ToEntity() => Entity.Owning(TenantId, Keys.Message(ConversationId, Seq), new Dictionary<string, object?>(26, StringComparer.Ordinal)
+    public Entity ToEntity() => Entity.Owning(TenantId, Keys.Message(ConversationId, Seq), new Dictionary<string, object?>(36, StringComparer.Ordinal)
     {
         ["Direction"] = Direction,
         ["Kind"] = Kind,
@@ -324,6 +353,16 @@ public sealed class MessageRow
         ["Referral"] = ReferralJson,
         ["Forwarded"] = Forwarded ? true : null,
         ["Raw"] = Raw is { Length: <= 30_000 } ? Raw : null,
+        ["ContextId"] = ContextId,
+        ["ContextText"] = ContextText,
+        ["MediaState"] = MediaState,
+        ["MediaError"] = MediaError,
+        ["MediaBlob"] = MediaBlob,
+        ["MediaContentType"] = MediaContentType,
+        ["MediaSize"] = MediaSize,
+        ["MediaFileName"] = MediaFileName,
+        ["AgentReaction"] = AgentReaction,
+        ["ReadAt"] = ReadAt,
     }, ETag);
 
     /// <summary>Table Storage caps a string property at 32K UTF-16 chars.</summary>

@@ -23,7 +23,39 @@ internal static class GraphMessageJson
             w.WriteString("messaging_product", "whatsapp");
             w.WriteString("recipient_type", "individual");
             w.WriteString("to", ToWithPlus(request.ToE164));
-            if (request.Template is { } template)
+            if (request.ReplyToWamid is { } replyTo)
+            {
+                w.WriteStartObject("context");
+                w.WriteString("message_id", replyTo);
+                w.WriteEndObject();
+            }
+
+            if (request.Media is { } media)
+            {
+                w.WriteString("type", media.Kind);
+                w.WriteStartObject(media.Kind);
+                w.WriteString("id", media.MediaId);
+                if (media.Caption is not null)
+                {
+                    w.WriteString("caption", media.Caption);
+                }
+
+                if (media.FileName is not null)
+                {
+                    w.WriteString("filename", media.FileName);
+                }
+
+                w.WriteEndObject();
+            }
+            else if (request.Reaction is { } reaction)
+            {
+                w.WriteString("type", "reaction");
+                w.WriteStartObject("reaction");
+                w.WriteString("message_id", reaction.MessageWamid);
+                w.WriteString("emoji", reaction.Emoji);
+                w.WriteEndObject();
+            }
+            else if (request.Template is { } template)
             {
                 w.WriteString("type", "template");
                 WriteTemplate(w, template, request.Parameters ?? TemplateParameters.Empty);

@@ -27,6 +27,7 @@ public static class MetaSandboxExtensions
 
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<MetaSandbox>();
+        services.TryAddSingleton<SandboxMediaStore>();
         services.TryAddSingleton<SandboxWebhookDispatcher>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SandboxWebhookDispatcher>(sp => sp.GetRequiredService<SandboxWebhookDispatcher>()));
         services.AddHttpClient(SandboxWebhookDispatcher.HttpClientName, client => client.Timeout = TimeSpan.FromSeconds(15));
@@ -55,6 +56,24 @@ public static class MetaSandboxExtensions
 
         group.MapPost("/graph/{version}/{phoneNumberId}/messages", SandboxGraphEndpoints.SendMessageAsync);
         group.MapGet("/graph/{version}/{wabaId}/message_templates", SandboxGraphEndpoints.ListTemplates);
+        group.MapPost("/graph/{version}/{phoneNumberId}/media", SandboxMediaEndpoints.UploadAsync).DisableAntiforgery();
+        group.MapGet("/graph/{version}/{mediaId}", SandboxMediaEndpoints.Lookup);
+        group.MapGet("/media-download/{token}", SandboxMediaEndpoints.DownloadAsync);
+        group.MapGet("/media/requests", (SandboxMediaStore media) => Results.Json(media.Requests, SandboxPayloads.Json));
+        group.MapGet("/media/receipts", (SandboxMediaStore media) => Results.Json(media.Receipts, SandboxPayloads.Json));
+        group.MapPost("/media/{mediaId}/expire", (string mediaId, SandboxMediaStore media) =>
+            media.Expire(mediaId) ? Results.NoContent() : Results.Problem(detail: $"No media {mediaId}.", statusCode: StatusCodes.Status404NotFound));
+        group.MapPost("/media/downloads/hold", (SandboxMediaStore media) =>
+        {
+            media.Hold();
+            return Results.NoContent();
+        });
+        group.MapPost("/media/downloads/release", (SandboxMediaStore media) =>
+        {
+            media.Release();
+            return Results.NoContent();
+        });
+        group.MapGet("/media/downloads/waiting", (SandboxMediaStore media) => Results.Json(new { waiting = media.Waiting }, SandboxPayloads.Json));
         group.MapPost("/customers/messages", SandboxCustomerEndpoints.CustomerMessageAsync);
         group.MapPost("/templates/{name}/status", SandboxCustomerEndpoints.TemplateStatusAsync);
         group.MapGet("/outbox", (MetaSandbox sandbox) => Results.Json(sandbox.Outbox, SandboxPayloads.Json));

@@ -15,8 +15,12 @@ namespace Smartspace.Meta.Sandbox;
 /// <param name="Type">text (default), image, video, audio, document, sticker, location, contacts, button, interactive, reaction, unsupported.</param>
 /// <param name="UserId">The customer's BSUID; a stable one is derived from the number when absent.</param>
 /// <param name="ReplyTo">wamid the message replies/reacts to; defaults to our last message to this customer for button and reaction.</param>
+/// <param name="MediaBase64">The file of an image, audio, video, document or sticker (base64); a small generated file when absent.</param>
+/// <param name="MimeType">Its MIME type; the kind's usual one when absent.</param>
+/// <param name="FileName">A document's file name.</param>
 public sealed record SimulatedCustomerMessage(
-    string? PhoneNumberId, string? From, string? Name, string? Text, string? Type = null, string? UserId = null, string? ReplyTo = null);
+    string? PhoneNumberId, string? From, string? Name, string? Text, string? Type = null, string? UserId = null, string? ReplyTo = null,
+    string? MediaBase64 = null, string? MimeType = null, string? FileName = null);
 
 /// <summary>Body of <c>POST /sandbox/templates/{name}/status</c>.</summary>
 public sealed record SandboxTemplateStatusChange(string? Status, string? Language = null, string? Reason = null);
@@ -27,6 +31,7 @@ internal static class SandboxCustomerEndpoints
     public static async Task<IResult> CustomerMessageAsync(
         HttpContext context,
         MetaSandbox sandbox,
+        SandboxMediaStore media,
         SandboxWebhookDispatcher dispatcher,
         IOptionsMonitor<MetaOptions> meta,
         IOptions<MetaSandboxOptions> options,
@@ -60,6 +65,19 @@ internal static class SandboxCustomerEndpoints
             errors.Add("text is required for a text message.");
         }
 
+        byte[]? file = null;
+        if (!string.IsNullOrEmpty(input?.MediaBase64))
+        {
+            try
+            {
+                file = Convert.FromBase64String(input.MediaBase64);
+            }
+            catch (FormatException)
+            {
+                errors.Add("mediaBase64 is not base64.");
+            }
+        }
+
         if (errors.Count > 0)
         {
             return Results.Problem(detail: string.Join(" ", errors), statusCode: StatusCodes.Status400BadRequest);
@@ -84,7 +102,15 @@ internal static class SandboxCustomerEndpoints
             ["id"] = wamid,
             ["timestamp"] = SandboxPayloads.UnixSeconds(now),
         };
-        FillMessage(message, type, input.Text, input.ReplyTo ?? sandbox.LastOutboundWamid(phoneNumberId, from), input.ReplyTo is not null, display);
+        SandboxMediaItem? item = null;
+        if (type is "image" or "video" or "document" or "audio" or "sticker")
+        {
+            var mime = string.IsNullOrWhiteSpace(input.MimeType) ? DefaultMime(type) : input.MimeType.Trim();
+            item = media.Add(phoneNumberId, mime, file ?? Encoding.UTF8.GetBytes("sandbox " + type + " " + (input.Text ?? "")), uploaded: false, now,
+                type == "document" ? input.FileName ?? "documento.pdf" : null);
+        }
+
+        FillMessage(message, type, input.Text, input.ReplyTo ?? sandbox.LastOutboundWamid(phoneNumberId, from), input.ReplyTo is not null, display, item);
 
         var body = SandboxPayloads.MessagesChange(o.WabaId, phoneNumberId, display, value =>
         {
@@ -99,7 +125,7 @@ internal static class SandboxCustomerEndpoints
 
         var url = SandboxGraphEndpoints.WebhookUrl(context, meta.CurrentValue, o);
         var status = await dispatcher.PostAsync(url, "message:" + message["type"], body, context.RequestAborted).ConfigureAwait(false);
-        return Results.Json(new { wamid, webhookStatus = status, webhookUrl = url.ToString() }, SandboxPayloads.Json);
+        return Results.Json(new { wamid, mediaId = item?.Id, webhookStatus = status, webhookUrl = url.ToString() }, SandboxPayloads.Json);
     }
 
     public static async Task<IResult> TemplateStatusAsync(
@@ -145,16 +171,29 @@ internal static class SandboxCustomerEndpoints
         return Results.Json(results, SandboxPayloads.Json);
     }
 
-    private static void FillMessage(JsonObject message, string type, string? text, string? replyTo, bool explicitReply, string display)
+    private static string DefaultMime(string type) => type switch
+    {
+        "image" => "image/jpeg",
+        "video" => "video/mp4",
+        "audio" => "audio/ogg; codecs=opus",
+        "sticker" => "image/webp",
+        _ => "application/pdf",
+    };
+
+    private static void FillMessage(JsonObject message, string type, string? text, string? replyTo, bool explicitReply, string display, SandboxMediaItem? item = null)
     {
         JsonObject Media(string mime) => new()
         {
-            ["mime_type"] = mime,
-            ["sha256"] = Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text ?? type))),
-            ["id"] = SandboxWamid.NewMediaId(),
+            ["mime_type"] = item?.MimeType ?? mime,
+            ["sha256"] = item?.Sha256Base64 ?? Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(text ?? type))),
+            ["id"] = item?.Id ?? SandboxWamid.NewMediaId(),
         };
 
         JsonObject Context() => new() { ["from"] = display, ["id"] = replyTo ?? "" };
+        if (explicitReply && type is not ("text" or "button" or "interactive" or "reaction"))
+        {
+            message["context"] = Context();
+        }
 
         switch (type)
         {
@@ -176,7 +215,7 @@ internal static class SandboxCustomerEndpoints
 
                 if (type == "document")
                 {
-                    media["filename"] = "documento.pdf";
+                    media["filename"] = item?.FileName ?? "documento.pdf";
                 }
 
                 message["type"] = type;

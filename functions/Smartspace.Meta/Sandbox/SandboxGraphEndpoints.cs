@@ -23,6 +23,7 @@ internal static class SandboxGraphEndpoints
         string version,
         string phoneNumberId,
         MetaSandbox sandbox,
+        SandboxMediaStore media,
         SandboxWebhookDispatcher dispatcher,
         IOptionsMonitor<MetaOptions> meta,
         IOptions<MetaSandboxOptions> options,
@@ -35,7 +36,19 @@ internal static class SandboxGraphEndpoints
 
         var body = await ReadBodyAsync(context).ConfigureAwait(false);
         var now = time.GetUtcNow();
-        var check = SandboxSendEvaluator.Evaluate(body, sandbox.FindTemplate);
+        if (SandboxSendEvaluator.ReadReceipt(body) is { } receipt)
+        {
+            // Mark as read (optionally with the typing indicator): {"success": true}, recorded for the tests.
+            if (receipt.Refused is { } bad)
+            {
+                return Graph(SandboxPayloads.GraphError(bad.Code, bad.Message, bad.Details), bad.HttpStatus);
+            }
+
+            media.Record(new SandboxReadReceipt(phoneNumberId, receipt.Wamid!, receipt.Typing, now));
+            return Graph(new JsonObject { ["success"] = true }, StatusCodes.Status200OK);
+        }
+
+        var check = SandboxSendEvaluator.Evaluate(body, sandbox.FindTemplate, id => media.Find(id, now) is not null);
         var requestText = Encoding.UTF8.GetString(body);
         if (check is SandboxSendCheck.Refused refused)
         {
@@ -48,7 +61,8 @@ internal static class SandboxGraphEndpoints
         var waId = sandbox.ResolveWaId(valid.ToDigits);
         var inside = sandbox.IsWindowOpen(phoneNumberId, valid.ToDigits, now);
         var wamid = SandboxWamid.New(waId, outbound: true);
-        var outsideWindowText = valid.Type == "text" && !inside;
+        // Free-form messages (text, media, reactions) need the customer's window; templates do not (P4).
+        var outsideWindowText = valid.Type != "template" && !inside;
         sandbox.Record(new SandboxOutboundRecord(wamid, phoneNumberId, valid.ToDigits, waId, valid.Type,
             valid.Text, valid.Template?.Name, valid.Template?.Language, valid.BizOpaque, inside,
             outsideWindowText ? "failed" : "accepted", outsideWindowText ? 131047 : null, now, requestText));
@@ -175,7 +189,7 @@ internal static class SandboxGraphEndpoints
         return SandboxPayloads.Pricing(free ? "free_customer_service" : "regular", category);
     }
 
-    private static bool IsAuthorized(HttpContext context, MetaOptions meta)
+    internal static bool IsAuthorized(HttpContext context, MetaOptions meta)
     {
         var header = context.Request.Headers.Authorization.ToString();
         const string bearer = "Bearer ";
@@ -188,7 +202,7 @@ internal static class SandboxGraphEndpoints
             Encoding.UTF8.GetBytes(header[bearer.Length..].Trim()), Encoding.UTF8.GetBytes(meta.AccessToken));
     }
 
-    private static IResult InvalidToken() =>
+    internal static IResult InvalidToken() =>
         Graph(SandboxPayloads.GraphError(190, "Invalid OAuth access token - Cannot parse access token", null), StatusCodes.Status401Unauthorized);
 
     private static string EncodeCursor(int index) =>

@@ -35,7 +35,9 @@ td,th{border:1px solid #ccc;padding:.25rem .4rem;text-align:left;vertical-align:
 <option>text</option><option>image</option><option>audio</option><option>video</option><option>document</option>
 <option>sticker</option><option>location</option><option>contacts</option><option>button</option>
 <option>interactive</option><option>reaction</option><option>unsupported</option></select></label>
-<label>Texto <input name="text" value="Olá, preciso de ajuda"></label>
+<label>Texto (legenda, emoji da reação) <input name="text" value="Olá, preciso de ajuda"></label>
+<label>Arquivo (imagem, áudio, vídeo, documento) <input name="file" type="file"></label>
+<label>Responde a (wamid, opcional) <input name="replyTo"></label>
 <button type="submit">Enviar como cliente</button>
 </form>
 <div id="result"></div>
@@ -46,7 +48,18 @@ td,th{border:1px solid #ccc;padding:.25rem .4rem;text-align:left;vertical-align:
 const prefix = "{{p}}";
 document.getElementById("customer").addEventListener("submit", async e => {
   e.preventDefault();
-  const body = Object.fromEntries(new FormData(e.target).entries());
+  const form = new FormData(e.target);
+  const file = form.get("file");
+  form.delete("file");
+  const body = Object.fromEntries([...form.entries()].filter(([, v]) => v !== ""));
+  if (file && file.size > 0) {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let binary = "";
+    for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    body.mediaBase64 = btoa(binary);
+    body.mimeType = file.type || undefined;
+    body.fileName = file.name;
+  }
   const r = await fetch(prefix + "/customers/messages", {method: "POST", headers: {"Content-Type": "application/json"}, body: JSON.stringify(body)});
   document.getElementById("result").textContent = r.status + " " + await r.text();
   refresh();

@@ -11,12 +11,55 @@ internal abstract record SandboxSendCheck
     public sealed record Valid(string Type, string ToInput, string ToDigits, string? Text, MessageTemplate? Template, string? BizOpaque) : SandboxSendCheck;
 }
 
+/// <summary>A mark-as-read body (<c>{"status":"read","message_id"}</c>, optionally <c>typing_indicator</c>), or why Meta refuses it.</summary>
+internal sealed record SandboxReadReceiptCheck(string? Wamid, bool Typing, SandboxSendCheck.Refused? Refused);
+
 /// <summary>Checks a <c>POST /messages</c> body the way the Cloud API does (reference §7, §9). Pure but for the catalog lookup.</summary>
 internal static class SandboxSendEvaluator
 {
     private const int MaxTextLength = 4096;
 
-    public static SandboxSendCheck Evaluate(ReadOnlySpan<byte> body, Func<string, string, MessageTemplate?> findTemplate)
+    public static SandboxSendCheck Evaluate(ReadOnlySpan<byte> body, Func<string, string, MessageTemplate?> findTemplate) =>
+        Evaluate(body, findTemplate, _ => false);
+
+    /// <summary>The body is a read receipt (it has <c>status</c>): checked like Meta checks it; null for any other body.</summary>
+    public static SandboxReadReceiptCheck? ReadReceipt(ReadOnlySpan<byte> body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body.ToArray());
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("status", out _))
+            {
+                return null;
+            }
+
+            if (String(root, "messaging_product") != "whatsapp" || String(root, "status") != "read")
+            {
+                return new SandboxReadReceiptCheck(null, false, InvalidParameter("A read receipt needs messaging_product whatsapp and status read."));
+            }
+
+            var wamid = String(root, "message_id");
+            if (string.IsNullOrEmpty(wamid) || !wamid.StartsWith("wamid.", StringComparison.Ordinal))
+            {
+                return new SandboxReadReceiptCheck(null, false, new SandboxSendCheck.Refused(400, 100, "The parameter message_id is required.", null));
+            }
+
+            var typing = root.TryGetProperty("typing_indicator", out var t);
+            if (typing && String(t, "type") != "text")
+            {
+                return new SandboxReadReceiptCheck(null, false, InvalidParameter("typing_indicator.type must be text."));
+            }
+
+            return new SandboxReadReceiptCheck(wamid, typing, null);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    public static SandboxSendCheck Evaluate(ReadOnlySpan<byte> body, Func<string, string, MessageTemplate?> findTemplate, Func<string, bool> mediaExists)
     {
         JsonDocument doc;
         try
@@ -61,6 +104,10 @@ internal static class SandboxSendEvaluator
 
             var bizOpaque = String(root, "biz_opaque_callback_data");
             var type = String(root, "type") ?? "text";
+            if (root.TryGetProperty("context", out var context) && string.IsNullOrEmpty(String(context, "message_id")))
+            {
+                return InvalidParameter("context.message_id is required when context is present.");
+            }
             switch (type)
             {
                 case "text":
@@ -78,10 +125,59 @@ internal static class SandboxSendEvaluator
                     return new SandboxSendCheck.Valid("text", to, digits, text, null, bizOpaque);
                 case "template":
                     return EvaluateTemplate(root, to, digits, bizOpaque, findTemplate);
+                case "image" or "audio" or "video" or "document" or "sticker":
+                    return EvaluateMedia(root, type, to, digits, bizOpaque, mediaExists);
+                case "reaction":
+                    if (!root.TryGetProperty("reaction", out var reaction) || reaction.ValueKind != JsonValueKind.Object
+                        || string.IsNullOrEmpty(String(reaction, "message_id")))
+                    {
+                        return new SandboxSendCheck.Refused(400, 100, "The parameter reaction['message_id'] is required.", null);
+                    }
+
+                    if (!reaction.TryGetProperty("emoji", out var emoji) || emoji.ValueKind != JsonValueKind.String)
+                    {
+                        return new SandboxSendCheck.Refused(400, 100, "The parameter reaction['emoji'] is required (empty to remove).", null);
+                    }
+
+                    return new SandboxSendCheck.Valid("reaction", to, digits, emoji.GetString(), null, bizOpaque);
                 default:
                     return InvalidParameter($"type '{type}' is not supported by the Smartspace sandbox (text and template are).");
             }
         }
+    }
+
+    /// <summary>Media by id (uploaded, still served) or by link; caption only where Meta takes one; filename on documents.</summary>
+    private static SandboxSendCheck EvaluateMedia(JsonElement root, string type, string to, string digits, string? bizOpaque, Func<string, bool> mediaExists)
+    {
+        if (!root.TryGetProperty(type, out var media) || media.ValueKind != JsonValueKind.Object)
+        {
+            return new SandboxSendCheck.Refused(400, 100, $"The parameter {type} is required.", null);
+        }
+
+        var id = String(media, "id");
+        var link = String(media, "link");
+        if (string.IsNullOrEmpty(id) == string.IsNullOrEmpty(link))
+        {
+            return InvalidParameter($"{type} needs exactly one of id and link.");
+        }
+
+        if (id is not null && !mediaExists(id))
+        {
+            return new SandboxSendCheck.Refused(400, 131053, "Media upload error", $"Media id {id} does not exist or has expired.");
+        }
+
+        var caption = String(media, "caption");
+        if (caption is not null && type is "audio" or "sticker")
+        {
+            return InvalidParameter($"{type} does not take a caption.");
+        }
+
+        if (String(media, "filename") is not null && type != "document")
+        {
+            return InvalidParameter($"filename is only for document, not {type}.");
+        }
+
+        return new SandboxSendCheck.Valid(type, to, digits, caption, null, bizOpaque);
     }
 
     private static SandboxSendCheck EvaluateTemplate(

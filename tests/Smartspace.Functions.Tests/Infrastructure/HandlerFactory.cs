@@ -42,6 +42,7 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
             ["Local:Enabled"] = "true",
             ["Storage:Provider"] = tablesConnectionString is null ? "Sqlite" : "Tables",
             ["Storage:SqlitePath"] = Path.Combine(directory, "store.db"),
+            ["Storage:MediaPath"] = Path.Combine(directory, "media"),
             ["Storage:TablesConnectionString"] = tablesConnectionString ?? "",
             ["Storage:TablePrefix"] = AzuriteFixture.NewTablePrefix("fn"),
             ["Meta:AppSecret"] = AppSecret,
@@ -72,6 +73,9 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
 
     public FakeWhatsAppSender Sender { get; } = new();
 
+    /// <summary>Meta's media API: serves the files a test puts in it; any other id fails like an unreachable Graph API.</summary>
+    public FakeMetaMedia Media { get; } = new();
+
     public RecordingEventPublisher Events => Services.GetRequiredService<RecordingEventPublisher>();
 
     public T Get<T>() where T : notnull => Services.GetRequiredService<T>();
@@ -90,6 +94,8 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
             services.AddSingleton<TimeProvider>(Clock);
             services.RemoveAll<IWhatsAppSender>();
             services.AddSingleton<IWhatsAppSender>(Sender);
+            services.RemoveAll<Smartspace.Meta.Media.IMetaMedia>();
+            services.AddSingleton<Smartspace.Meta.Media.IMetaMedia>(Media);
             services.AddSingleton<RecordingEventPublisher>();
             services.AddSingleton<IAgentEventSink, RecordingEventSink>();
         });
@@ -168,6 +174,38 @@ public sealed class FakeWhatsAppSender : IWhatsAppSender
         var outcome = Behaviour?.Invoke(request)
             ?? new SendOutcome.Accepted($"wamid.TEST{Interlocked.Increment(ref counter):D6}", request.ToE164.TrimStart('+'), "accepted");
         return Task.FromResult(outcome);
+    }
+}
+
+/// <summary>A recording Meta media API: files by media id, uploads answered with fresh ids, read receipts recorded.</summary>
+public sealed class FakeMetaMedia : Smartspace.Meta.Media.IMetaMedia
+{
+    private int counter;
+
+    public ConcurrentDictionary<string, (byte[] Content, string MimeType)> Files { get; } = new();
+
+    public ConcurrentQueue<(string Wamid, bool Typing)> Receipts { get; } = new();
+
+    /// <summary>When true, Meta answers read receipts with an error (nothing is recorded).</summary>
+    public bool FailReceipts { get; set; }
+
+    public Task<Smartspace.Meta.Media.MediaDownload> DownloadAsync(string mediaId, string phoneNumberId, long maxBytes, CancellationToken cancellationToken) =>
+        Task.FromResult(Files.TryGetValue(mediaId, out var file)
+            ? new Smartspace.Meta.Media.MediaDownload(Smartspace.Core.Media.MediaFetchResult.Stored, file.Content, file.MimeType, null, null, 200, "downloaded")
+            : new Smartspace.Meta.Media.MediaDownload(Smartspace.Core.Media.MediaFetchResult.Transient, null, null, null, null, null, "unreachable"));
+
+    public Task<Smartspace.Meta.Media.MediaUpload> UploadAsync(string phoneNumberId, byte[] content, string mimeType, string fileName, CancellationToken cancellationToken) =>
+        Task.FromResult(new Smartspace.Meta.Media.MediaUpload("upload-" + Interlocked.Increment(ref counter), null));
+
+    public Task<bool> MarkReadAsync(string phoneNumberId, string wamid, bool typing, CancellationToken cancellationToken)
+    {
+        if (FailReceipts)
+        {
+            return Task.FromResult(false);
+        }
+
+        Receipts.Enqueue((wamid, typing));
+        return Task.FromResult(true);
     }
 }
 

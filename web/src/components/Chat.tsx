@@ -3,16 +3,27 @@ import type { ConsoleStore } from "../store";
 import { labels, verbatim } from "../texts";
 import { customerLabel, ordered } from "../timeline";
 import { Warning } from "./AlertBox";
-import { MessageBubble } from "./MessageBubble";
+import type { Message } from "../api";
+import { MessageBubble, type MessageActions } from "./MessageBubble";
 
 /** The chat of the selected conversation: the last conversation's history (R6), the messages, the window alerts (R7–R9) and the input (R18). */
 export function Chat({ store }: { store: ConsoleStore }) {
   const timeline = store.selectedId ? store.timelines.get(store.selectedId) : undefined;
   const [text, setText] = useState("");
   const [sending, setSending] = useState(false);
+  const [replyTo, setReplyTo] = useState<Message | null>(null);
+  const [caption, setCaption] = useState("");
+  const lastTyping = useRef(0);
   const list = useRef<HTMLOListElement>(null);
   const count = timeline?.messages.size ?? 0;
   useEffect(() => { list.current?.lastElementChild?.scrollIntoView({ block: "end" }); }, [count, store.selectedId]);
+  // Issue 16: opening the chat (and each new customer message while it is open) marks the customer's messages read at
+  // WhatsApp; the API marks each one once, whoever asks and however often.
+  const held = timeline?.conversation.agentId === store.me?.agentId && timeline?.conversation.stage !== "closed";
+  useEffect(() => {
+    if (store.selectedId && held && store.online) void store.api.markRead(store.selectedId).catch(() => undefined);
+  }, [store.selectedId, count, held, store.online]);
+  useEffect(() => { setReplyTo(null); setCaption(""); }, [store.selectedId]);
 
   if (!timeline) {
     return <section class="chat empty" aria-label="Chat"><p>{labels.chooseConversation}</p></section>;
@@ -32,14 +43,57 @@ export function Chat({ store }: { store: ConsoleStore }) {
     if (!body || disabled) return;
     setSending(true);
     try {
-      await store.api.sendText(conversation.id, body);
+      await store.api.sendText(conversation.id, body, replyTo?.id);
       setText("");
+      setReplyTo(null);
       await store.refresh(conversation.id);
     } catch (error) {
       store.refused(error);
     } finally {
       setSending(false);
     }
+  };
+
+  const attach = async (e: Event) => {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = "";
+    if (!file || disabled) return;
+    setSending(true);
+    try {
+      await store.api.sendAttachment(conversation.id, file, caption.trim() || undefined, replyTo?.id);
+      setCaption("");
+      setReplyTo(null);
+      await store.refresh(conversation.id);
+    } catch (error) {
+      store.refused(error);
+    } finally {
+      setSending(false);
+    }
+  };
+
+  const typed = (value: string) => {
+    setText(value);
+    // WhatsApp's "digitando…" for the customer, at most every 20 s (the API throttles too; Meta shows it up to 25 s).
+    const now = Date.now();
+    if (value.trim() !== "" && !disabled && now - lastTyping.current > 20_000) {
+      lastTyping.current = now;
+      void store.api.typing(conversation.id).catch(() => undefined);
+    }
+  };
+
+  const actions: MessageActions = {
+    disabled,
+    onReply: (message) => setReplyTo(message),
+    onReact: async (message, emoji) => {
+      try {
+        if (emoji) await store.api.react(conversation.id, message.id, emoji);
+        else await store.api.unreact(conversation.id, message.id);
+        await store.refresh(conversation.id);
+      } catch (error) {
+        store.refused(error);
+      }
+    },
   };
 
   return (
@@ -52,12 +106,12 @@ export function Chat({ store }: { store: ConsoleStore }) {
         <details class="last-conversation" open>
           <summary>{labels.lastConversation}</summary>
           <ol class="messages" aria-label={labels.lastConversation} tabIndex={0}>
-            {last.lastConversationMessages.map((m) => <MessageBubble key={m.id} message={m} />)}
+            {last.lastConversationMessages.map((m) => <MessageBubble key={m.id} message={m} api={store.api} />)}
           </ol>
         </details>
       )}
       <ol class="messages current" ref={list} aria-label={labels.messages} aria-live="polite" tabIndex={0}>
-        {ordered(timeline).map((m) => <MessageBubble key={m.id} message={m} />)}
+        {ordered(timeline).map((m) => <MessageBubble key={m.id} message={m} api={store.api} actions={held ? actions : undefined} />)}
       </ol>
       {(awaiting || windowClosed) && (
         <Warning testId="window-alert">
@@ -65,8 +119,25 @@ export function Chat({ store }: { store: ConsoleStore }) {
           <button type="button" class="primary" onClick={reopen} disabled={offline}>{labels.selectTemplate}</button>
         </Warning>
       )}
-      <ChatInput value={text} onInput={setText} onSubmit={send} offline={offline} disabled={disabled}
+      {replyTo && (
+        <div class="replying" role="status">
+          <span>{labels.replyingTo}: <q>{replyTo.text}</q></span>
+          <button type="button" class="link" onClick={() => setReplyTo(null)}>{labels.cancelReply}</button>
+        </div>
+      )}
+      <ChatInput value={text} onInput={typed} onSubmit={send} offline={offline} disabled={disabled}
         placeholder={awaiting ? labels.awaitingReplyInput : labels.typeMessage} />
+      {!offline && (
+        <div class="attach">
+          <label class="visually-hidden" for="chat-caption">{labels.caption}</label>
+          <input id="chat-caption" type="text" value={caption} placeholder={labels.caption} disabled={disabled}
+            onInput={(e) => setCaption((e.target as HTMLInputElement).value)} />
+          <label class={`button${disabled ? " disabled" : ""}`} for="chat-attach">{labels.attach}</label>
+          <input id="chat-attach" class="visually-hidden" type="file" disabled={disabled}
+            accept="image/jpeg,image/png,video/mp4,video/3gpp,audio/aac,audio/amr,audio/mpeg,audio/mp4,audio/ogg,application/pdf,text/plain,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
+            onChange={attach} />
+        </div>
+      )}
     </section>
   );
 }

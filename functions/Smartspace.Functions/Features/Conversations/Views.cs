@@ -61,7 +61,11 @@ public sealed record MessageView(
     JsonElement? Referral = null,
     bool Forwarded = false,
     string? NextStep = null,
-    DateTimeOffset? RetryAt = null)
+    DateTimeOffset? RetryAt = null,
+    MediaFileView? MediaFile = null,
+    ReplyView? ReplyTo = null,
+    string? AgentReaction = null,
+    DateTimeOffset? ReadAt = null)
 {
     public static MessageView From(MessageRow m) => new(
         m.OurMessageId, m.Seq, m.Direction, m.Kind, m.DisplayText, m.Body,
@@ -70,5 +74,25 @@ public sealed record MessageView(
         m.ReferralJson is { } referral ? JsonDocument.Parse(referral).RootElement.Clone() : null,
         m.Forwarded,
         m.NextStep,
-        m.RetryAt);
+        m.RetryAt,
+        MediaFileView.From(m),
+        m.ContextWamid is null ? null : new ReplyView(m.ContextId, m.ContextWamid, m.ContextText),
+        string.IsNullOrEmpty(m.AgentReaction) ? null : m.AgentReaction,
+        m.ReadAt);
 }
+
+/// <summary>
+/// A message's file as the agent sees it: its state (<c>pending</c>, <c>stored</c>, <c>unavailable</c>, <c>removed</c>)
+/// and, once stored, where the agent API serves it (with the bearer token), its MIME type, size and file name.
+/// </summary>
+public sealed record MediaFileView(string State, string? Url, string? ContentType, long? Size, string? FileName, string? Error)
+{
+    public static MediaFileView? From(MessageRow m) => m.MediaState is null
+        ? null
+        : new MediaFileView(m.MediaState, m.MediaState == Core.Media.MediaStates.Stored ? UrlOf(m) : null, m.MediaContentType, m.MediaSize, m.MediaFileName, m.MediaError);
+
+    public static string UrlOf(MessageRow m) => $"/api/agent/conversations/{Uri.EscapeDataString(m.ConversationId)}/messages/{Uri.EscapeDataString(m.OurMessageId)}/media";
+}
+
+/// <summary>The message a reply (or reaction) quotes: our id when it is in the ledger, Meta's wamid, and the start of its text.</summary>
+public sealed record ReplyView(string? Id, string Wamid, string? Text);

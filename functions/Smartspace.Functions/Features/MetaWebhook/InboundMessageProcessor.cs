@@ -1,4 +1,7 @@
+using System.Text.Json;
 using Smartspace.Core.Conversations;
+using Smartspace.Core.Media;
+using Smartspace.Functions.Features.Media;
 using Smartspace.Functions.Features.Routing;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Realtime;
@@ -40,6 +43,7 @@ public sealed class InboundMessageProcessor(
     QueueRouter router,
     IAgentEventPublisher events,
     HotRows hotRows,
+    IMediaFetchSignal mediaSignal,
     TimeProvider time,
     ILogger<InboundMessageProcessor> logger)
 {
@@ -50,6 +54,9 @@ public sealed class InboundMessageProcessor(
         var tenantId = input.Channel.TenantId;
         var tenant = await directory.GetTenantAsync(tenantId, ct);
         var customerKey = Keys.Customer(input.Channel.ChannelId, input.CustomerKey);
+        // A reply (or a reaction) names the message it quotes: found once here, so the chat shows it (one read, replies only).
+        var quoted = input.ContextWamid is { Length: > 0 } contextWamid ? await QuotedAsync(tenantId, contextWamid, ct) : null;
+        var mediaId = MediaIdOf(input);
         using var _ = await gate.AcquireAsync($"{tenantId}|{customerKey}", ct);
 
         for (var attempt = 1; ; attempt++)
@@ -165,7 +172,20 @@ public sealed class InboundMessageProcessor(
                 Forwarded = input.Forwarded,
                 // A text message is fully described by its body; other kinds keep Meta's item as received.
                 Raw = input.Kind == "text" ? null : input.Raw,
+                ContextId = quoted?.OurMessageId,
+                ContextText = quoted is null ? null : Quote(quoted.DisplayText),
             };
+            if (input.MediaJson is not null && MediaRules.TryParseKind(input.Kind, out var _))
+            {
+                // Issue 16: the file is fetched from Meta after the 200 (never on this path); the fetch row is its to-do.
+                message.MediaState = mediaId is null ? MediaStates.Unavailable : MediaStates.Pending;
+                message.MediaError = mediaId is null ? "no_media_id" : null;
+                if (mediaId is not null)
+                {
+                    operations.Add(EntityOperation.Insert(InboundMediaFetcher.FetchRow(tenantId, conversation.ConversationId, message.Seq, mediaId, input.Timestamp, time.GetUtcNow())));
+                }
+            }
+
             operations.Add(EntityOperation.Insert(message.ToEntity()));
             var customerEntity = customer.ToEntity();
             EntityOperation? customerOp = null;
@@ -201,6 +221,11 @@ public sealed class InboundMessageProcessor(
                     customer.ETag = result.ETags[operations.IndexOf(customerOp)];
                     hotRows.Remember(tenantId, customerKey, customer);
                 }
+                if (message.MediaState == MediaStates.Pending)
+                {
+                    mediaSignal.Notify(tenantId, conversation.ConversationId, message.Seq);
+                }
+
                 await events.PublishAsync(new AgentEvent(eventType, tenantId, conversation.ConversationId, conversation.Version, conversation.AgentId, new
                 {
                     conversation = ConversationView.From(conversation),
@@ -230,6 +255,28 @@ public sealed class InboundMessageProcessor(
 
             logger.LogDebug("Inbound message conflicted ({Failure} at {Index}); retrying", result.Failure, result.FailedIndex);
         }
+    }
+
+    /// <summary>The message a wamid names in this contact center, or null (Meta may quote a message we never stored).</summary>
+    private async Task<MessageRow?> QuotedAsync(string tenantId, string wamid, CancellationToken ct)
+    {
+        var row = await ledger.GetAsync(tenantId, Keys.Wamid(wamid), ct);
+        return row?.GetString("ConversationId") is { } conversationId && row.GetInt64("Seq") is { } seq
+            ? await ledger.GetMessageAsync(tenantId, conversationId, seq, ct)
+            : null;
+    }
+
+    internal static string Quote(string text) => text.Length <= 200 ? text : text[..200] + "…";
+
+    private static string? MediaIdOf(InboundInput input)
+    {
+        if (input.MediaJson is null)
+        {
+            return null;
+        }
+
+        using var doc = JsonDocument.Parse(input.MediaJson);
+        return doc.RootElement.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } value ? value : null;
     }
 
     /// <summary>A duplicate delivery still completes what a crash may have left undone: routing of a queued conversation.</summary>

@@ -235,7 +235,8 @@ public sealed partial class WebhookIngestion(
                 message.DisplayText,
                 message.Text,
                 message.Media is null ? null : JsonSerializer.Serialize(message.Media, Json),
-                message.ContextMessageId,
+                // A reaction quotes the message it reacts to, like a reply does.
+                message.ContextMessageId ?? message.Reaction?.MessageId,
                 message.RawJson,
                 message.Referral is null ? null : JsonSerializer.Serialize(message.Referral, Json),
                 message.IsForwarded), ct);

@@ -3,7 +3,9 @@ using Smartspace.Core.Messaging;
 using Smartspace.Functions.Features.Templates;
 using Smartspace.Functions.Health;
 using Smartspace.Functions.Ledger;
+using Smartspace.Meta.Media;
 using Smartspace.Meta.Sending;
+using Smartspace.Storage.Blobs;
 using Smartspace.Storage;
 
 namespace Smartspace.Functions.Features.Outbound;
@@ -29,6 +31,8 @@ public sealed partial class OutboxDispatcher(
     SendLanes lanes,
     SendPacing pacing,
     MetaAccessHealth access,
+    IMetaMedia media,
+    IBlobStore blobs,
     TimeProvider time,
     ILogger<OutboxDispatcher> logger)
 {
@@ -127,8 +131,12 @@ public sealed partial class OutboxDispatcher(
             entry.ETag = claim.ETags[0];
             var customer = await ledger.GetCustomerAsync(target.TenantId, conversation.ChannelId, conversation.CustomerKey, ct);
             var to = "+" + (customer?.SendTo ?? conversation.CustomerNumber ?? conversation.CustomerKey).TrimStart('+');
-            var request = await BuildRequestAsync(conversation, message, to, ct);
-            if (request is null)
+            var (request, refused) = await BuildRequestAsync(conversation, message, to, ct);
+            if (refused is not null)
+            {
+                outcome = refused; // the attachment's upload to Meta was refused or failed: classified like a send
+            }
+            else if (request is null)
             {
                 // What Meta would answer for it (132001: missing or not approved), so the agent reads "not approved" (P5).
                 outcome = new SendOutcome.Rejected(MetaErrorCodes.TemplateNotFound, "template unavailable", "The template is no longer approved.", null, RejectionKind.Permanent);
@@ -226,22 +234,50 @@ public sealed partial class OutboxDispatcher(
     /// <summary>True once Meta reported a status (sent, delivered, read, played, failed): our own states never replace it.</summary>
     private static bool HasMetaStatus(MessageRow message) => MessageStatusRules.FromMeta(message.Status) != MessageStatus.Unknown;
 
-    private async Task<OutboundRequest?> BuildRequestAsync(ConversationRow conversation, MessageRow message, string to, CancellationToken ct)
+    private async Task<(OutboundRequest? Request, SendOutcome.Rejected? Refused)> BuildRequestAsync(ConversationRow conversation, MessageRow message, string to, CancellationToken ct)
     {
+        if (message.Kind == "reaction" && message.ContextWamid is not null)
+        {
+            return (OutboundRequest.ForReaction(conversation.ChannelId, to, message.OurMessageId, new OutboundReaction(message.ContextWamid, message.Body ?? "")), null);
+        }
+
+        if (Core.Media.MediaRules.TryParseKind(message.Kind, out var kind))
+        {
+            // Upload, then send by id (reference §12). The blob was written before the message: a missing one is final.
+            await using var stored = message.MediaBlob is null ? null : await blobs.GetAsync(message.MediaBlob, ct);
+            if (stored is null)
+            {
+                return (null, new SendOutcome.Rejected(131053, "media file missing", "The attachment is no longer stored.", null, RejectionKind.Permanent));
+            }
+
+            using var content = new MemoryStream();
+            await stored.Content.CopyToAsync(content, ct);
+            var upload = await media.UploadAsync(conversation.ChannelId, content.ToArray(), message.MediaContentType ?? stored.ContentType, message.MediaFileName ?? "arquivo", ct);
+            if (upload.MediaId is null)
+            {
+                return (null, upload.Refusal);
+            }
+
+            var caption = kind == Core.Media.MediaKind.Audio ? null : message.Body;
+            var fileName = kind == Core.Media.MediaKind.Document ? message.MediaFileName : null;
+            return (OutboundRequest.ForMedia(conversation.ChannelId, to, message.OurMessageId, new OutboundMedia(kind.ToString().ToLowerInvariant(), upload.MediaId, caption, fileName))
+                with { ReplyToWamid = message.ContextWamid }, null);
+        }
+
         if (message.Kind != "template")
         {
-            return OutboundRequest.ForText(conversation.ChannelId, to, message.OurMessageId, message.Body ?? message.DisplayText);
+            return (OutboundRequest.ForText(conversation.ChannelId, to, message.OurMessageId, message.Body ?? message.DisplayText) with { ReplyToWamid = message.ContextWamid }, null);
         }
 
         var channel = await directory.GetChannelAsync(conversation.ChannelId, ct);
         var template = channel is null ? null : await templates.GetAsync(conversation.TenantId, channel.WabaId, message.TemplateName ?? "", message.TemplateLanguage ?? "", ct);
         if (template is null || !template.IsSendable)
         {
-            return null;
+            return (null, null);
         }
 
         var parameters = JsonSerializer.Deserialize<ParametersDocument>(message.TemplateParametersJson ?? "{}")?.ToParameters() ?? Core.Templates.TemplateParameters.Empty;
-        return OutboundRequest.ForTemplate(conversation.ChannelId, to, message.OurMessageId, template, parameters);
+        return (OutboundRequest.ForTemplate(conversation.ChannelId, to, message.OurMessageId, template, parameters), null);
     }
 
     private enum OutboxDue { No, Send, InFlightExpired, StatusWaitOver }

@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
+using Smartspace.Functions.Features.Media;
 using Smartspace.Functions.Health;
 using Smartspace.Functions.Hosting;
 using Smartspace.Meta.Sending;
@@ -73,25 +74,30 @@ public sealed partial class OutboxSignalWorker(OutboxSignal signal, OutboxDispat
 }
 
 /// <summary>The local hosted outbox sweep (retries, crash leftovers), every <c>Timers:OutboxRetryInterval</c>.</summary>
-public sealed class OutboxSweepTimer(OutboxDispatcher dispatcher, IOptions<TimersOptions> timers, TimeProvider time, ILogger<OutboxSweepTimer> logger)
+public sealed class OutboxSweepTimer(OutboxDispatcher dispatcher, InboundMediaFetcher media, IOptions<TimersOptions> timers, TimeProvider time, ILogger<OutboxSweepTimer> logger)
     : HostedSweep(timers, time, logger)
 {
     protected override string Name => "outbox sweep";
 
     protected override TimeSpan Interval => Timers.OutboxRetryInterval;
 
-    protected override Task RunOnceAsync(CancellationToken cancellationToken) => dispatcher.SweepAsync(cancellationToken);
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        await dispatcher.SweepAsync(cancellationToken);
+        await media.SweepAsync(cancellationToken); // customer media due for a (re)try: the same cadence as sends
+    }
 }
 
-/// <summary>The <c>outbox-retry</c> timer function (Azure): the same sweep as the hosted loop.</summary>
-public sealed class OutboxRetryFunction(OutboxDispatcher dispatcher) : ITimerFunction
+/// <summary>The <c>outbox-retry</c> timer function (Azure): the same sweep as the hosted loop (sends, then customer media due for a retry).</summary>
+public sealed class OutboxRetryFunction(OutboxDispatcher dispatcher, InboundMediaFetcher media) : ITimerFunction
 {
     public string Name => "outbox-retry";
 
     public async Task<TimerResult> RunAsync(TimerRun run, CancellationToken cancellationToken)
     {
         var handled = await dispatcher.SweepAsync(cancellationToken);
-        return new TimerResult([$"outbox-retry handled {handled} entries (past due: {run.IsPastDue})"]);
+        var fetched = await media.SweepAsync(cancellationToken);
+        return new TimerResult([$"outbox-retry handled {handled} entries and {fetched} media fetches (past due: {run.IsPastDue})"]);
     }
 }
 

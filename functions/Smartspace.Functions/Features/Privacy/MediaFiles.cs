@@ -1,4 +1,5 @@
 using Smartspace.Functions.Ledger;
+using Smartspace.Storage.Blobs;
 
 namespace Smartspace.Functions.Features.Privacy;
 
@@ -8,9 +9,8 @@ public sealed record MediaFile(string FileName, string ContentType, byte[] Conte
 /// <summary>
 /// The one place where stored media files meet LGPD: the export reads a message's file through it, and erasure and
 /// retention remove files through it <em>before</em> the message rows that name them go (so a crash in between
-/// leaves a row without a file, never a file nobody can find). Today the product stores no media files — a message
-/// keeps only Meta's media id and metadata (<see cref="MessageRow.MediaJson"/>) — so <see cref="MetaMediaIdsOnly"/>
-/// has nothing to read or remove. When Blob Storage lands, its adapter replaces that registration and nothing else.
+/// leaves a row without a file, never a file nobody can find). Files live in the blob store (<see cref="StoredMediaFiles"/>):
+/// a customer's media once fetched from Meta, an agent's attachment once sent.
 /// </summary>
 public interface IMediaFiles
 {
@@ -21,10 +21,35 @@ public interface IMediaFiles
     Task DeleteAsync(IReadOnlyList<MessageRow> messages, CancellationToken ct);
 }
 
-/// <summary>Media live at Meta only (by media id): no file to export or remove.</summary>
-public sealed class MetaMediaIdsOnly : IMediaFiles
+/// <summary>The files of <see cref="MessageRow.MediaBlob"/> in the blob store (Azure Blob Storage, Azurite or the media folder).</summary>
+public sealed class StoredMediaFiles(IBlobStore blobs) : IMediaFiles
 {
-    public Task<MediaFile?> ReadAsync(MessageRow message, CancellationToken ct) => Task.FromResult<MediaFile?>(null);
+    public async Task<MediaFile?> ReadAsync(MessageRow message, CancellationToken ct)
+    {
+        if (message.MediaBlob is null)
+        {
+            return null;
+        }
 
-    public Task DeleteAsync(IReadOnlyList<MessageRow> messages, CancellationToken ct) => Task.CompletedTask;
+        await using var stored = await blobs.GetAsync(message.MediaBlob, ct);
+        if (stored is null)
+        {
+            return null;
+        }
+
+        using var copy = new MemoryStream();
+        await stored.Content.CopyToAsync(copy, ct);
+        return new MediaFile(message.MediaFileName ?? Path.GetFileName(message.MediaBlob), message.MediaContentType ?? stored.ContentType, copy.ToArray());
+    }
+
+    public async Task DeleteAsync(IReadOnlyList<MessageRow> messages, CancellationToken ct)
+    {
+        foreach (var message in messages)
+        {
+            if (message.MediaBlob is not null)
+            {
+                await blobs.DeleteAsync(message.MediaBlob, ct);
+            }
+        }
+    }
 }

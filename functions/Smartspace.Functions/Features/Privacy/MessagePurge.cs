@@ -28,6 +28,7 @@ public sealed class MessagePurge(LedgerStore ledger, IMediaFiles media, TimeProv
         var outbox = await ledger.QueryAllAsync(tenantId, Keys.Outbox(conversationId + "."), ct);
         var keys = rows.Select(m => Keys.Message(conversationId, m.Seq))
             .Concat(rows.Where(m => m.Wamid is not null).Select(m => Keys.Wamid(m.Wamid!)))
+            .Concat(rows.Where(m => m.MediaState == Core.Media.MediaStates.Pending).Select(m => Keys.MediaFetch(conversationId, m.Seq)))
             .Concat(outbox.Where(o => o.GetInt64("Seq") is { } seq && seqs.Contains(seq)).Select(o => o.RowKey));
         return await DeleteRowsAsync(tenantId, keys, ct);
     }
@@ -48,6 +49,9 @@ public sealed class MessagePurge(LedgerStore ledger, IMediaFiles media, TimeProv
                 var copy = e.Clone();
                 copy["Media"] = null;
                 copy["Raw"] = null;
+                copy["MediaBlob"] = null;
+                copy["MediaFileName"] = null;
+                copy["MediaState"] = copy.GetString("MediaState") is null ? null : "removed";
                 copy["MediaRemovedAt"] = now;
                 return EntityOperation.Replace(copy);
             }).ToList();

@@ -81,7 +81,7 @@ public static class PrivacyServices
     {
         services.AddOptions<PrivacyOptions>().Bind(config.GetSection(PrivacyOptions.Section)).ValidateOnStart();
         services.AddSingleton<IValidateOptions<PrivacyOptions>, PrivacyOptionsValidator>();
-        services.AddSingleton<IMediaFiles, MetaMediaIdsOnly>();
+        services.AddSingleton<IMediaFiles, StoredMediaFiles>();
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<CustomerRecordsReader>();
         services.AddSingleton<MessagePurge>();

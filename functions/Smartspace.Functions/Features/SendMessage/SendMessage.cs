@@ -9,9 +9,18 @@ using Smartspace.Storage;
 
 namespace Smartspace.Functions.Features.SendMessage;
 
-public sealed record SendTextRequest(string? Text);
+/// <param name="ReplyTo">Our id of a customer's message this one answers (sent to Meta as <c>context.message_id</c>).</param>
+public sealed record SendTextRequest(string? Text, string? ReplyTo = null);
 
 public sealed record SendTemplateRequest(TemplateRequest? Template);
+
+/// <summary>What a free-form send also writes in its batch, or the refusal that stops it.</summary>
+public sealed record AlsoWrite(IResult? Problem, IReadOnlyList<EntityOperation> Operations)
+{
+    public static AlsoWrite Refuse(IResult problem) => new(problem, []);
+
+    public static AlsoWrite With(params EntityOperation[] operations) => new(null, operations);
+}
 
 public sealed record SendMessageResponse(ConversationView Conversation, MessageView Message);
 
@@ -45,8 +54,18 @@ public sealed class SendMessageHandler(
             return ApiProblems.BadRequest($"text is longer than {MaxTextLength} characters.");
         }
 
-        return await SendAsync(caller, conversationId, null, null, request.Text, ct);
+        var text = request.Text;
+        return await SendAsync(caller, conversationId, free: true, request.ReplyTo, (conversation, now) => OutboundMessages.Text(conversation, caller.AgentId, text, now), null, ct);
     }
+
+    /// <summary>
+    /// A free-form message other than text (an attachment, a reaction): refused exactly like free text outside the
+    /// window or while awaiting the reply to a template. <paramref name="build"/> makes the row; <paramref name="alsoWrite"/>
+    /// adds operations of the same batch (e.g. the reacted message's new reaction).
+    /// </summary>
+    public Task<IResult> SendFreeFormAsync(Caller caller, string conversationId, string? replyTo, Func<ConversationRow, DateTimeOffset, MessageRow> build,
+        Func<ConversationRow, MessageRow, Task<AlsoWrite>>? alsoWrite, CancellationToken ct) =>
+        SendAsync(caller, conversationId, free: true, replyTo, build, alsoWrite, ct);
 
     public async Task<IResult> SendTemplateAsync(Caller caller, string conversationId, SendTemplateRequest request, CancellationToken ct)
     {
@@ -80,10 +99,12 @@ public sealed class SendMessageHandler(
             return ApiProblems.Refusal(RefusalCode.TemplateParametersInvalid, string.Join(" ", problems.Select(p => p.Detail)));
         }
 
-        return await SendAsync(caller, conversationId, template, parameters, null, ct);
+        return await SendAsync(caller, conversationId, free: false, null, (conversation, now) => OutboundMessages.Template(conversation, caller.AgentId, template, parameters, now), null, ct);
     }
 
-    private async Task<IResult> SendAsync(Caller caller, string conversationId, MessageTemplate? template, TemplateParameters? parameters, string? text, CancellationToken ct)
+
+    private async Task<IResult> SendAsync(Caller caller, string conversationId, bool free, string? replyTo, Func<ConversationRow, DateTimeOffset, MessageRow> build,
+        Func<ConversationRow, MessageRow, Task<AlsoWrite>>? alsoWrite, CancellationToken ct)
     {
         using var _ = await gate.AcquireAsync($"{caller.TenantId}|{Keys.Conversation(conversationId)}", ct);
         for (var attempt = 1; ; attempt++)
@@ -98,7 +119,7 @@ public sealed class SendMessageHandler(
             var customer = await ledger.GetCustomerAsync(caller.TenantId, conversation.ChannelId, conversation.CustomerKey, ct);
             // Template-only (the timer saw the window close, or Meta answered 131047) wins over our own record of the window.
             var windowOpen = ServiceWindow.IsOpen(customer?.LastInboundWith(conversation), now) && !conversation.TemplateOnly;
-            var decision = template is null
+            var decision = free
                 ? ConversationRules.DecideSendText(conversation.ToState(), caller.AgentId, windowOpen)
                 : ConversationRules.DecideSendTemplate(conversation.ToState(), caller.AgentId);
             if (decision is SendDecision.Refused refused)
@@ -106,23 +127,53 @@ public sealed class SendMessageHandler(
                 return ApiProblems.Refusal(refused.Code);
             }
 
+            // A reply names a message of this conversation that Meta knows (it has a wamid).
+            MessageRow? quoted = null;
+            if (!string.IsNullOrEmpty(replyTo))
+            {
+                quoted = Keys.TryParseOurMessageId(replyTo, out var quotedConversation, out var quotedSeq) && quotedConversation == conversationId
+                    ? await ledger.GetMessageAsync(caller.TenantId, conversationId, quotedSeq, ct)
+                    : null;
+                if (quoted?.Wamid is null)
+                {
+                    return ApiProblems.Refusal(RefusalCode.MessageNotFound);
+                }
+            }
+
             conversation.Version++;
             conversation.MessageSeq++;
             conversation.LastMessageAt = now;
-            var message = template is null
-                ? OutboundMessages.Text(conversation, caller.AgentId, text!, now)
-                : OutboundMessages.Template(conversation, caller.AgentId, template, parameters!, now);
-            if (template is not null)
+            var message = build(conversation, now);
+            if (quoted is not null)
+            {
+                message.ContextWamid = quoted.Wamid;
+                message.ContextId = quoted.OurMessageId;
+                message.ContextText = MetaWebhook.InboundMessageProcessor.Quote(quoted.DisplayText);
+            }
+
+            if (!free)
             {
                 conversation.Stage = ConversationRules.StageAfterTemplate(conversation.ToState(), windowOpen);
             }
 
-            var result = await ledger.SubmitAsync(
-            [
+            var operations = new List<EntityOperation>
+            {
                 EntityOperation.Replace(conversation.ToEntity()),
                 EntityOperation.Insert(message.ToEntity()),
                 EntityOperation.Insert(OutboundMessages.OutboxRow(message, now)),
-            ], ct);
+            };
+            if (alsoWrite is not null)
+            {
+                var also = await alsoWrite(conversation, message);
+                if (also.Problem is not null)
+                {
+                    return also.Problem;
+                }
+
+                operations.AddRange(also.Operations);
+            }
+
+            var result = await ledger.SubmitAsync(operations, ct);
             if (!result.Succeeded)
             {
                 if (attempt >= MaxAttempts)

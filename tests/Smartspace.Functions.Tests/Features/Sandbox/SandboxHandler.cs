@@ -24,6 +24,9 @@ public sealed class SandboxHandler : IAsyncLifetime
     private readonly string directory = Path.Combine(Path.GetTempPath(), "smartspace-sandbox-tests", Guid.NewGuid().ToString("N"));
     private HandlerProcess? handler;
 
+    /// <summary>The media folder of the handler (Storage:MediaPath): what an erasure must leave no file of.</summary>
+    public string MediaFolder => Path.Combine(directory, "media");
+
     public Uri BaseAddress => handler?.BaseAddress ?? new Uri("http://127.0.0.1:9");
 
     public HttpClient Http => handler?.Http ?? throw new InvalidOperationException("The sandbox handler is not started.");
@@ -41,6 +44,7 @@ public sealed class SandboxHandler : IAsyncLifetime
             ["Local__Enabled"] = "true",
             ["Storage__Provider"] = "Sqlite",
             ["Storage__SqlitePath"] = Path.Combine(directory, "store.db"),
+            ["Storage__MediaPath"] = Path.Combine(directory, "media"),
             ["Meta__AppSecret"] = AppSecret,
             ["Meta__VerifyToken"] = "v",
             ["Meta__AccessToken"] = AccessToken,
@@ -63,9 +67,9 @@ public sealed class SandboxHandler : IAsyncLifetime
         });
     }
 
-    public async Task<HttpClient> AgentAsync(string agentId)
+    public async Task<HttpClient> AgentAsync(string agentId, string? tenantId = null)
     {
-        using var response = await Http.PostAsJsonAsync("/api/dev/token", new { agentId });
+        using var response = await Http.PostAsJsonAsync("/api/dev/token", new { agentId, tenantId });
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(response.IsSuccessStatusCode, $"dev token for {agentId}: {(int)response.StatusCode} {body}");
         var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(30) };

@@ -39,6 +39,9 @@ export async function startProduct() {
       ...process.env,
       ASPNETCORE_URLS: base,
       Storage__SqlitePath: path.join(dataDir, "store.db"),
+      // These tests play hours of an agent's work in seconds, with their own API calls as the same agents on top: the
+      // per-agent rate limit (its own tests prove it) would answer them 429.
+      AgentApi__RateLimitPermits: "100000",
       Logging__LogLevel__Default: "Warning",
       Logging__LogLevel__Microsoft: "Warning",
     },

@@ -50,6 +50,8 @@ export interface Message {
   mediaFile?: MediaFile | null;
   replyTo?: ReplyTo | null;
   agentReaction?: string | null;
+  /** A customer message: when the agent's read receipt went to WhatsApp (null: not yet). */
+  readAt?: string | null;
 }
 
 export interface ConversationDetail {

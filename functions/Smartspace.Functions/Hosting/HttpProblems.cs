@@ -62,7 +62,7 @@ public static partial class HttpProblems
     /// </summary>
     public static IApplicationBuilder UseAgentApiBodyLimit(this IApplicationBuilder app) => app.Use(async (context, next) =>
     {
-        if (!context.Request.Path.StartsWithSegments(AgentApiPrefix))
+        if (!context.Request.Path.StartsWithSegments(AgentApiPrefix) || TakesFiles(context.Request.Path))
         {
             await next(context);
             return;
@@ -86,6 +86,10 @@ public static partial class HttpProblems
 
         await next(context);
     });
+
+    /// <summary>An attachment upload (a WhatsApp document is up to 100 MB): its handler sets and enforces its own limit.</summary>
+    private static bool TakesFiles(PathString path) =>
+        path.StartsWithSegments(AgentApiPrefix + "/conversations") && path.Value!.EndsWith("/attachments", StringComparison.Ordinal);
 
     private static long MaxBodyBytes(HttpContext context) =>
         context.RequestServices.GetRequiredService<IOptions<AgentApiOptions>>().Value.MaxBodyBytes;

@@ -20,9 +20,11 @@ export function Chat({ store }: { store: ConsoleStore }) {
   // Issue 16: opening the chat (and each new customer message while it is open) marks the customer's messages read at
   // WhatsApp; the API marks each one once, whoever asks and however often.
   const held = timeline?.conversation.agentId === store.me?.agentId && timeline?.conversation.stage !== "closed";
+  // Only while a customer message is still unread here: no request per event when there is nothing to mark.
+  const unread = timeline ? [...timeline.messages.values()].some((m) => m.direction === "in" && !m.readAt) : false;
   useEffect(() => {
-    if (store.selectedId && held && store.online) void store.api.markRead(store.selectedId).catch(() => undefined);
-  }, [store.selectedId, count, held, store.online]);
+    if (store.selectedId && held && unread && store.online) void store.api.markRead(store.selectedId).catch(() => undefined);
+  }, [store.selectedId, count, held, unread, store.online]);
   useEffect(() => { setReplyTo(null); setCaption(""); }, [store.selectedId]);
 
   if (!timeline) {

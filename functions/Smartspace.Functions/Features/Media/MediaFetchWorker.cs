@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Smartspace.Functions.Hosting;
 
 namespace Smartspace.Functions.Features.Media;
 
@@ -26,34 +27,8 @@ public sealed class MediaFetchSignal : IMediaFetchSignal
 /// </summary>
 public sealed partial class MediaFetchWorker(MediaFetchSignal signal, InboundMediaFetcher fetcher, ILogger<MediaFetchWorker> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var running = new HashSet<Task>();
-        try
-        {
-            await foreach (var (tenantId, conversationId, seq) in signal.Reader.ReadAllAsync(stoppingToken))
-            {
-                var task = FetchAsync(tenantId, conversationId, seq, stoppingToken);
-                lock (running)
-                {
-                    running.Add(task);
-                }
-
-                _ = task.ContinueWith(t => { lock (running) { running.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        Task[] left;
-        lock (running)
-        {
-            left = [.. running];
-        }
-
-        await Task.WhenAll(left);
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        SignalLoop.RunAsync(signal.Reader, (s, ct) => FetchAsync(s.TenantId, s.ConversationId, s.Seq, ct), stoppingToken);
 
     private async Task FetchAsync(string tenantId, string conversationId, long seq, CancellationToken ct)
     {

@@ -24,34 +24,8 @@ public sealed class OutboxSignal : IOutboxSignal
 /// </summary>
 public sealed partial class OutboxSignalWorker(OutboxSignal signal, OutboxDispatcher dispatcher, ILogger<OutboxSignalWorker> logger) : BackgroundService
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var running = new HashSet<Task>();
-        try
-        {
-            await foreach (var (tenantId, id) in signal.Reader.ReadAllAsync(stoppingToken))
-            {
-                var task = DispatchAsync(tenantId, id, stoppingToken);
-                lock (running)
-                {
-                    running.Add(task);
-                }
-
-                _ = task.ContinueWith(t => { lock (running) { running.Remove(t); } }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
-            }
-        }
-        catch (OperationCanceledException)
-        {
-        }
-
-        Task[] left;
-        lock (running)
-        {
-            left = [.. running];
-        }
-
-        await Task.WhenAll(left);
-    }
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        SignalLoop.RunAsync(signal.Reader, (s, ct) => DispatchAsync(s.TenantId, s.OurMessageId, ct), stoppingToken);
 
     private async Task DispatchAsync(string tenantId, string id, CancellationToken ct)
     {

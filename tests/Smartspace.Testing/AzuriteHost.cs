@@ -5,10 +5,11 @@ using System.Text;
 namespace Smartspace.Testing;
 
 /// <summary>
-/// An Azurite Table endpoint for tests. Uses <c>SMARTSPACE_AZURITE_CONNECTION_STRING</c> when set (the test
-/// command started Azurite); otherwise starts <c>node_modules/.bin/azurite-table</c> in memory on a free port,
-/// waits until it answers, and on dispose kills exactly the process it started. Failing to start throws:
-/// tests that need Azurite fail, they never skip.
+/// An Azurite account for tests: blobs, queues and tables (the Durable Task Framework's Azure Storage provider uses all
+/// three; the entity store only tables). Uses <c>SMARTSPACE_AZURITE_CONNECTION_STRING</c> when set (the test command
+/// started Azurite); otherwise starts <c>node_modules/.bin/azurite</c> in memory on three free ports, waits until it
+/// answers, and on dispose kills exactly the process it started. Failing to start throws: tests that need Azurite
+/// fail, they never skip.
 /// </summary>
 public sealed class AzuriteHost : IAsyncDisposable
 {
@@ -32,8 +33,14 @@ public sealed class AzuriteHost : IAsyncDisposable
     /// <summary>True when this host started (and will stop) its own Azurite process.</summary>
     public bool OwnsProcess => _process is not null;
 
+    /// <summary>A connection string with only a table endpoint (what the entity store needs).</summary>
     public static string ConnectionStringFor(int port) =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/{AccountName};";
+
+    /// <summary>A connection string with blob, queue and table endpoints.</summary>
+    public static string ConnectionStringFor(int blobPort, int queuePort, int tablePort) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
 
     public static async Task<AzuriteHost> StartAsync(CancellationToken cancellationToken = default)
     {
@@ -43,7 +50,7 @@ public sealed class AzuriteHost : IAsyncDisposable
             return new AzuriteHost(fromEnvironment, null, null);
         }
 
-        var executable = RepoPaths.NodeBin("azurite-table");
+        var executable = RepoPaths.NodeBin("azurite");
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run `npm install` at {RepoPaths.RepoRoot}, or set {ConnectionStringVariable}.");
@@ -54,7 +61,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         {
             try
             {
-                return await StartProcessAsync(executable, FreePort.Get(), cancellationToken).ConfigureAwait(false);
+                return await StartProcessAsync(executable, FreePort.Get(), FreePort.Get(), FreePort.Get(), cancellationToken).ConfigureAwait(false);
             }
             catch (AzuriteStartException ex)
             {
@@ -65,7 +72,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         throw new InvalidOperationException("Azurite did not start.", last);
     }
 
-    private static async Task<AzuriteHost> StartProcessAsync(string executable, int port, CancellationToken cancellationToken)
+    private static async Task<AzuriteHost> StartProcessAsync(string executable, int blobPort, int queuePort, int port, CancellationToken cancellationToken)
     {
         var workspace = Directory.CreateTempSubdirectory("azurite-").FullName;
         var info = new ProcessStartInfo(executable)
@@ -75,7 +82,11 @@ public sealed class AzuriteHost : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--inMemoryPersistence", "--tableHost", "127.0.0.1", "--tablePort", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" })
+        foreach (var arg in new[]
+        {
+            "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", Invariant(blobPort), "--queueHost", "127.0.0.1", "--queuePort", Invariant(queuePort),
+            "--tableHost", "127.0.0.1", "--tablePort", Invariant(port), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
+        })
         {
             info.ArgumentList.Add(arg);
         }
@@ -88,7 +99,7 @@ public sealed class AzuriteHost : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var host = new AzuriteHost(ConnectionStringFor(port), process, workspace);
+        var host = new AzuriteHost(ConnectionStringFor(blobPort, queuePort, port), process, workspace);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)
         {
@@ -99,7 +110,8 @@ public sealed class AzuriteHost : IAsyncDisposable
                 throw new AzuriteStartException($"Azurite exited with code {exitCode} before answering on port {port}: {Snapshot(output)}");
             }
 
-            if (await AnswersAsync(port, cancellationToken).ConfigureAwait(false))
+            if (await AnswersAsync(port, cancellationToken).ConfigureAwait(false) && await AnswersAsync(queuePort, cancellationToken).ConfigureAwait(false)
+                && await AnswersAsync(blobPort, cancellationToken).ConfigureAwait(false))
             {
                 return host;
             }
@@ -124,6 +136,8 @@ public sealed class AzuriteHost : IAsyncDisposable
             return false;
         }
     }
+
+    private static string Invariant(int port) => port.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static void Append(StringBuilder output, string? line)
     {

@@ -1,0 +1,84 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using DurableTask.Core.Entities;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Shims;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Smartspace.Durable.Runtime;
+
+/// <summary>
+/// The product's entities and orchestrations (<see cref="DurableCatalog"/>) on the Durable Task Framework's own engine —
+/// a <see cref="TaskHubWorker"/> over the Azure Storage provider, entities on their own work-item queue — the engine and
+/// provider Durable Functions uses. Several processes may share one task hub: control-queue partitions are leased
+/// between them. Dispose stops the worker.
+/// </summary>
+public sealed class LocalDurableRuntime : IAsyncDisposable
+{
+    private readonly TaskHubWorker worker;
+    private bool stopped;
+
+    private LocalDurableRuntime(TaskHubWorker worker, DurableClient client)
+    {
+        this.worker = worker;
+        Client = client;
+    }
+
+    public DurableClient Client { get; }
+
+    public static async Task<LocalDurableRuntime> StartAsync(DurableOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(" ", errors));
+        }
+
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var settings = new AzureStorageOrchestrationServiceSettings
+        {
+            StorageAccountClientProvider = new StorageAccountClientProvider(options.ConnectionString),
+            TaskHubName = options.TaskHub,
+            PartitionCount = options.PartitionCount,
+            UseSeparateQueueForEntityWorkItems = true,
+            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            WorkerId = options.WorkerId ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..Math.Min(60, Environment.MachineName.Length + 45)],
+            LoggerFactory = loggerFactory,
+        };
+        var service = new AzureStorageOrchestrationService(settings);
+        await service.CreateIfNotExistsAsync().ConfigureAwait(false);
+
+        var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions { EnableEntitySupport = true }, loggerFactory);
+        var orchestrations = new ObjectManager<TaskOrchestration>(StringComparer.Ordinal);
+        foreach (var (name, factory) in DurableCatalog.Orchestrators)
+        {
+            orchestrations.Add(new FactoryCreator<TaskOrchestration>(name, () => shims.CreateOrchestration(new TaskName(name), factory(), parent: null)));
+        }
+
+        var entities = new ObjectManager<TaskEntity>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, factory) in DurableCatalog.Entities)
+        {
+            entities.Add(new FactoryCreator<TaskEntity>(name, () => new ShimEntity(name, factory, shims)));
+        }
+
+        var completions = new Completions();
+        var worker = new TaskHubWorker(service, orchestrations, new ObjectManager<TaskActivity>(StringComparer.Ordinal), entities, loggerFactory);
+        worker.AddOrchestrationDispatcherMiddleware(completions.Middleware);
+        await worker.StartAsync().ConfigureAwait(false);
+        return new LocalDurableRuntime(worker, new DurableClient(service, completions, options.CompletionTimeout));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (stopped)
+        {
+            return;
+        }
+
+        stopped = true;
+        await worker.StopAsync(isForced: true).ConfigureAwait(false);
+        worker.Dispose();
+    }
+}

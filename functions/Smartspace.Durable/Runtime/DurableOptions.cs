@@ -8,6 +8,9 @@ public sealed class DurableOptions
 {
     public const string SectionName = "Durable";
 
+    /// <summary>Runs the entities and orchestrations in this process (the local host); off: no Durable runtime here.</summary>
+    public bool Enabled { get; set; }
+
     /// <summary>Azure Storage connection string with blob, queue and table endpoints (Azurite locally).</summary>
     public string ConnectionString { get; set; } = "";
 
@@ -26,7 +29,7 @@ public sealed class DurableOptions
     /// <summary>How long an interactive call waits for its orchestration's outcome before giving up (503).</summary>
     public TimeSpan CompletionTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>This process's name among the workers of the task hub (default: machine, process id and a random suffix).</summary>
+    /// <summary>This process's name among the workers of the task hub (empty: machine, process id and a random suffix).</summary>
     public string? WorkerId { get; set; }
 
     /// <summary>Every problem at once (empty when valid).</summary>

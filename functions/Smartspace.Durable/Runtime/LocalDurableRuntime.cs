@@ -37,18 +37,7 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
         }
 
         loggerFactory ??= NullLoggerFactory.Instance;
-        var settings = new AzureStorageOrchestrationServiceSettings
-        {
-            StorageAccountClientProvider = new StorageAccountClientProvider(options.ConnectionString),
-            TaskHubName = options.TaskHub,
-            PartitionCount = options.PartitionCount,
-            UseSeparateQueueForEntityWorkItems = true,
-            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
-            WorkerId = options.WorkerId ?? $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..Math.Min(60, Environment.MachineName.Length + 45)],
-            LoggerFactory = loggerFactory,
-        };
-        var service = new AzureStorageOrchestrationService(settings);
-        await service.CreateIfNotExistsAsync().ConfigureAwait(false);
+        var service = await CreateServiceAsync(options, loggerFactory).ConfigureAwait(false);
 
         var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions { EnableEntitySupport = true }, loggerFactory);
         var orchestrations = new ObjectManager<TaskOrchestration>(StringComparer.Ordinal);
@@ -68,6 +57,46 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
         worker.AddOrchestrationDispatcherMiddleware(completions.Middleware);
         await worker.StartAsync().ConfigureAwait(false);
         return new LocalDurableRuntime(worker, new DurableClient(service, completions, options.CompletionTimeout));
+    }
+
+    /// <summary>
+    /// A client of the task hub that runs nothing itself (the hosts sharing the hub run the work): outcomes come from
+    /// the short instance poll.
+    /// </summary>
+    public static async Task<DurableClient> ConnectClientAsync(DurableOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(" ", errors));
+        }
+
+        var service = await CreateServiceAsync(options, loggerFactory ?? NullLoggerFactory.Instance).ConfigureAwait(false);
+        return new DurableClient(service, new Completions(), options.CompletionTimeout);
+    }
+
+    private static async Task<AzureStorageOrchestrationService> CreateServiceAsync(DurableOptions options, ILoggerFactory loggerFactory)
+    {
+        var settings = new AzureStorageOrchestrationServiceSettings
+        {
+            StorageAccountClientProvider = new StorageAccountClientProvider(options.ConnectionString),
+            TaskHubName = options.TaskHub,
+            PartitionCount = options.PartitionCount,
+            UseSeparateQueueForEntityWorkItems = true,
+            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            WorkerId = string.IsNullOrWhiteSpace(options.WorkerId) ? DefaultWorkerId() : options.WorkerId,
+            LoggerFactory = loggerFactory,
+        };
+        var service = new AzureStorageOrchestrationService(settings);
+        await service.CreateIfNotExistsAsync().ConfigureAwait(false);
+        return service;
+    }
+
+    /// <summary>Machine, process and a random suffix: unique among the hosts sharing a task hub, at most 60 characters.</summary>
+    public static string DefaultWorkerId()
+    {
+        var id = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        return id.Length <= 60 ? id : id[^60..];
     }
 
     public async ValueTask DisposeAsync()

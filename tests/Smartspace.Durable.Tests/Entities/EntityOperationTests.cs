@@ -63,3 +63,37 @@ public sealed class EntityOperationTests(DurableHub hub) : IClassFixture<Durable
         Assert.Null(state);
     }
 }
+
+/// <summary>The local runtime's options and defaults, without a runtime.</summary>
+public sealed class DurableOptionsTests
+{
+    [Fact]
+    public void DefaultWorkerId_IsUniqueAndAtMost60Characters()
+    {
+        var a = Runtime.LocalDurableRuntime.DefaultWorkerId();
+        var b = Runtime.LocalDurableRuntime.DefaultWorkerId();
+
+        Assert.NotEqual(a, b);
+        Assert.InRange(a.Length, 1, 60);
+        Assert.Contains(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), a, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_ReportsEveryProblemAtOnce()
+    {
+        var options = new Runtime.DurableOptions
+        {
+            ConnectionString = "",
+            TaskHub = "9-bad hub",
+            PartitionCount = 0,
+            MaxQueuePollingInterval = TimeSpan.Zero,
+            CompletionTimeout = TimeSpan.Zero,
+        };
+
+        var errors = options.Validate();
+
+        Assert.Equal(5, errors.Count);
+        Assert.Contains(errors, e => e.Contains("Durable:TaskHub", StringComparison.Ordinal));
+        Assert.Empty(new Runtime.DurableOptions { ConnectionString = "UseDevelopmentStorage=true" }.Validate());
+    }
+}

@@ -8,10 +8,21 @@ using Smartspace.Functions.Hosting;
 // App settings arrive as environment variables (Section__Key); the same options as the local host.
 var builder = FunctionsApplication.CreateBuilder(args);
 builder.ConfigureFunctionsWebApplication();
+var workerServices = builder.Services.Where(d => d.ServiceType == typeof(IHostedService)).ToList();
 builder.AddSmartspace();
+// The product's start-up work (tables, seed, the inbox's recovery) runs before the worker's own hosted service opens the
+// gRPC stream: the host can neither invoke a function nor ask the worker to stop while the seed is half written.
+HostedServiceOrder.MoveBefore(builder.Services, workerServices);
 builder.Services.AddSingleton<FunctionEndpoints>();
 
 var app = builder.Build();
 // Build the endpoint pipeline now: a configuration error stops the worker at start, with every problem listed.
 _ = app.Services.GetRequiredService<FunctionEndpoints>();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OperationCanceledException) when (app.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping.IsCancellationRequested)
+{
+    // Asked to stop (WorkerTerminate, SIGTERM) while starting: an orderly exit, not a crash.
+}

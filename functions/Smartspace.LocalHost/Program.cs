@@ -5,7 +5,14 @@ var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = ar
 builder.AddLocalHost(args);
 var app = builder.Build();
 app.MapLocalHost();
-await app.RunAsync();
+try
+{
+    await app.RunAsync();
+}
+catch (OperationCanceledException) when (app.Lifetime.ApplicationStopping.IsCancellationRequested)
+{
+    // Ctrl+C or SIGTERM while starting (tables, seed): an orderly exit, not a crash.
+}
 
 /// <summary>The local host's entry point (public for WebApplicationFactory).</summary>
 public partial class Program;

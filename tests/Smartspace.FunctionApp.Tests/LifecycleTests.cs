@@ -20,13 +20,19 @@ public sealed class LifecycleTests(ITestOutputHelper output)
             var host = await FunctionAppFixture.StartAsync(await PublishedFunctionApp.DirectoryAsync(), data);
             await using (host)
             {
+                // Ready means started: the seed is in place before the first invocation can arrive.
+                var me = new HttpRequestMessage(HttpMethod.Get, "/api/agent/me");
+                me.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TestSecrets.AgentToken("ana", "agent"));
+                var seeded = await host.SendHttpAsync(me);
+                Assert.True(seeded.StatusCode == HttpStatusCode.OK, seeded + " " + seeded.Body);
                 var health = await host.SendHttpAsync(new HttpRequestMessage(HttpMethod.Get, "/api/health"));
                 Assert.Equal(HttpStatusCode.OK, health.StatusCode);
                 var pid = host.ProcessId;
 
                 var exit = await host.TerminateAsync();
 
-                Assert.Equal(0, exit.ExitCode);
+                var tail = host.Output.Length <= 8_000 ? host.Output : host.Output[^8_000..];
+                Assert.True(exit.ExitCode == 0, $"exit code {exit.ExitCode}; the worker's output ends with:{Environment.NewLine}{tail}");
                 Assert.False(exit.Killed);
                 Assert.Throws<ArgumentException>(() => Process.GetProcessById(pid));
                 output.WriteLine($"ready {host.Timings}; terminate → exit {exit.Elapsed.TotalMilliseconds:0} ms");

@@ -25,7 +25,7 @@ public sealed class DurableHub : IAsyncLifetime
         TaskHub = TaskHub,
         PartitionCount = 4,
         MaxQueuePollingInterval = TimeSpan.FromMilliseconds(250),
-        CompletionTimeout = TimeSpan.FromSeconds(120),
+        CompletionTimeout = TimeSpan.FromSeconds(300),
         WorkerId = workerId,
     };
 
@@ -60,7 +60,7 @@ public sealed class DurableHub : IAsyncLifetime
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? within = null)
     {
         var deadline = Stopwatch.StartNew();
-        var limit = within ?? TimeSpan.FromSeconds(60);
+        var limit = within ?? TimeSpan.FromSeconds(180);
         while (true)
         {
             var value = await read();

@@ -16,8 +16,10 @@ public sealed class FinishConversationOrchestration : TaskOrchestrator<FinishCon
         await using (await context.Entities.LockEntitiesAsync(customerId, agentId))
         {
             var before = await context.Entities.CallEntityAsync<CustomerConversationState>(customerId, nameof(CustomerConversation.Get));
-            var customer = await context.Entities.CallEntityAsync<CustomerConversationState>(customerId, nameof(CustomerConversation.Finish), input.ConversationId);
-            var agent = await context.Entities.CallEntityAsync<AgentCapacityState>(agentId, nameof(AgentCapacity.Release), input.ConversationId);
+            var finishing = context.Entities.CallEntityAsync<CustomerConversationState>(customerId, nameof(CustomerConversation.Finish), input.ConversationId);
+            var releasing = context.Entities.CallEntityAsync<AgentCapacityState>(agentId, nameof(AgentCapacity.Release), input.ConversationId);
+            var customer = await finishing;
+            var agent = await releasing;
             return new(before.Version != customer.Version, customer, agent);
         }
     }

@@ -68,6 +68,24 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
                 new InboundMessage(now.AddHours(-1), null, "wait-" + customer, BotEnabled: false));
         }
 
+        // Signals are applied asynchronously: the mix starts once every entity has its initial state.
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        foreach (var agent in agents)
+        {
+            while (await client.GetEntityStateAsync<AgentCapacityState>(EntityKeys.Agent(Tenant, agent), default) is null && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        foreach (var customer in customers)
+        {
+            while (await client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customer), default) is null && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+
         var random = new Random(16);
         var operations = Enumerable.Range(0, 24).Select(_ => (Agent: agents[random.Next(agents.Count)], Customer: customers[random.Next(customers.Count)], Kind: random.Next(3))).ToList();
         var created = 0;

@@ -17,6 +17,10 @@ public sealed record OrchestrationResult(OrchestrationStatus Status, string? Out
 internal sealed class Completions
 {
     private readonly ConcurrentDictionary<string, TaskCompletionSource<OrchestrationResult>> waiters = new(StringComparer.Ordinal);
+    private long delivered;
+
+    /// <summary>Outcomes handed to a waiter by the in-process notice (not by the fallback poll).</summary>
+    public long Delivered => Interlocked.Read(ref delivered);
 
     public TaskCompletionSource<OrchestrationResult> Register(string instanceId) =>
         waiters.GetOrAdd(instanceId, _ => new TaskCompletionSource<OrchestrationResult>(TaskCreationOptions.RunContinuationsAsynchronously));
@@ -25,9 +29,9 @@ internal sealed class Completions
 
     public void Complete(string instanceId, OrchestrationResult result)
     {
-        if (waiters.TryRemove(instanceId, out var waiter))
+        if (waiters.TryRemove(instanceId, out var waiter) && waiter.TrySetResult(result))
         {
-            waiter.TrySetResult(result);
+            Interlocked.Increment(ref delivered);
         }
     }
 

@@ -20,13 +20,22 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
     private readonly TaskHubWorker worker;
     private bool stopped;
 
-    private LocalDurableRuntime(TaskHubWorker worker, DurableClient client)
+    /// <summary>How long a dequeued control-queue message stays invisible to other workers.</summary>
+    internal static readonly TimeSpan ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Completions completions;
+
+    private LocalDurableRuntime(TaskHubWorker worker, DurableClient client, Completions completions)
     {
         this.worker = worker;
+        this.completions = completions;
         Client = client;
     }
 
     public DurableClient Client { get; }
+
+    /// <summary>Outcomes this process's waiters got from the in-process completion notice rather than the poll.</summary>
+    internal long NoticesDelivered => completions.Delivered;
 
     public static async Task<LocalDurableRuntime> StartAsync(DurableOptions options, ILoggerFactory? loggerFactory = null)
     {
@@ -56,7 +65,7 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
         var worker = new TaskHubWorker(service, orchestrations, new ObjectManager<TaskActivity>(StringComparer.Ordinal), entities, loggerFactory);
         worker.AddOrchestrationDispatcherMiddleware(completions.Middleware);
         await worker.StartAsync().ConfigureAwait(false);
-        return new LocalDurableRuntime(worker, new DurableClient(service, completions, options.CompletionTimeout));
+        return new LocalDurableRuntime(worker, new DurableClient(service, completions, options.CompletionTimeout), completions);
     }
 
     /// <summary>
@@ -84,6 +93,12 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
             PartitionCount = options.PartitionCount,
             UseSeparateQueueForEntityWorkItems = true,
             MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            // A control-queue message a worker dequeued just before its partition moved to another worker (a host
+            // joining or leaving the task hub) stays invisible this long: DTFx's default of 5 minutes stalled an
+            // orchestration — and every start queued behind its entity locks — for 5 minutes. Our work items are a few
+            // entity operations; a message still in work after 30 s is redelivered, which the provider treats like any
+            // at-least-once redelivery (its duplicate checks, the entities' per-sender sequence numbers).
+            ControlQueueVisibilityTimeout = ControlQueueVisibilityTimeout,
             WorkerId = string.IsNullOrWhiteSpace(options.WorkerId) ? DefaultWorkerId() : options.WorkerId,
             LoggerFactory = loggerFactory,
         };

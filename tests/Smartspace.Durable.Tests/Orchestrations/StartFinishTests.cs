@@ -171,6 +171,22 @@ public sealed class StartFinishTests(DurableHub hub) : IClassFixture<DurableHub>
     }
 
     [Fact]
+    public async Task R6_InteractiveStart_GetsItsOutcomeFromTheInProcessNotice_NotFromPolling()
+    {
+        // Interactive calls must not wait on DTFx's 2-second completion polling: with one worker on the hub, the
+        // orchestration runs here and its outcome reaches the waiter through the dispatcher middleware.
+        var agentId = await AgentAsync(max: 1);
+        var customerKey = NewId("5511");
+        await CustomerWroteAsync(customerKey, Now.AddHours(-1));
+        var before = hub.Runtime.NoticesDelivered;
+
+        var outcome = await StartAsync(agentId, customerKey, template: false);
+
+        Assert.Equal(StartKind.Created, outcome.Kind);
+        Assert.True(hub.Runtime.NoticesDelivered > before, "the outcome came from the fallback poll, not the in-process notice");
+    }
+
+    [Fact]
     public async Task Routing_AssignQueuedCustomer_ToAvailableAgentWithRoom_OnlyOnce()
     {
         var agentId = await AgentAsync(max: 2);

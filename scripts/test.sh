@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test: installs what it needs (npm ci for Azurite and the Web PubSub clients, NuGet restore),
-# builds, starts Azurite (tables, and blobs for the media store) on free loopback ports, runs every .NET test project
+# builds, starts Azurite (blobs, queues, tables) on free loopback ports for the Table Storage, media and Durable tests, runs every .NET test project
 # and the Node tests, then the console's browser tests (tests/web, installing Debian's chromium when missing; screenshots in
 # artifacts/screenshots), stops Azurite, and fails when anything fails.
 set -uo pipefail
@@ -17,44 +17,38 @@ dotnet build Smartspace.sln -c Debug -nologo -v quiet || exit 1
 
 free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
 
-step "Azurite (tables)"
+step "Azurite (blobs, queues, tables)"
+# Tables hold the product's rows, blobs its media files; the Durable Task Framework's Azure Storage provider (entities,
+# orchestrations) uses all three services.
 azurite_dir=$(mktemp -d)
-azurite_port=$(free_port)
-# (--inMemoryPersistence and --location exclude each other; run it from its own folder instead.)
-(cd "$azurite_dir" && exec "$root/node_modules/.bin/azurite-table" --inMemoryPersistence --tableHost 127.0.0.1 \
-  --tablePort "$azurite_port" --skipApiVersionCheck --loose --silent) >"$azurite_dir/azurite.log" 2>&1 &
-azurite_pid=$!
 blob_port=$(free_port)
-(cd "$azurite_dir" && exec "$root/node_modules/.bin/azurite-blob" --inMemoryPersistence --blobHost 127.0.0.1 \
-  --blobPort "$blob_port" --skipApiVersionCheck --loose --silent) >"$azurite_dir/azurite-blob.log" 2>&1 &
-blob_pid=$!
-cleanup() {
-  kill "$azurite_pid" "$blob_pid" 2>/dev/null
-  wait "$azurite_pid" 2>/dev/null
-  wait "$blob_pid" 2>/dev/null
-  rm -rf "$azurite_dir"
-}
+queue_port=$(free_port)
+azurite_port=$(free_port)
+while [ "$queue_port" = "$blob_port" ]; do queue_port=$(free_port); done
+while [ "$azurite_port" = "$blob_port" ] || [ "$azurite_port" = "$queue_port" ]; do azurite_port=$(free_port); done
+# (--inMemoryPersistence and --location exclude each other; run it from its own folder instead.)
+(cd "$azurite_dir" && exec "$root/node_modules/.bin/azurite" --inMemoryPersistence \
+  --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
+  --tableHost 127.0.0.1 --tablePort "$azurite_port" --skipApiVersionCheck --loose --silent --disableTelemetry) >"$azurite_dir/azurite.log" 2>&1 &
+azurite_pid=$!
+cleanup() { kill "$azurite_pid" 2>/dev/null; wait "$azurite_pid" 2>/dev/null; rm -rf "$azurite_dir"; }
 trap cleanup EXIT
 azurite_up=0
 for _ in $(seq 1 300); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$azurite_port") 2>/dev/null; then azurite_up=1; break; fi
+  if (exec 3<>"/dev/tcp/127.0.0.1/$azurite_port") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$queue_port") 2>/dev/null \
+    && (exec 3<>"/dev/tcp/127.0.0.1/$blob_port") 2>/dev/null; then azurite_up=1; break; fi
   kill -0 "$azurite_pid" 2>/dev/null || break
   sleep 0.1
 done
-blob_up=0
-for _ in $(seq 1 300); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$blob_port") 2>/dev/null; then blob_up=1; break; fi
-  kill -0 "$blob_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ "$azurite_up" -ne 1 ] || [ "$blob_up" -ne 1 ]; then
-  echo "Azurite did not start:"; cat "$azurite_dir/azurite.log" "$azurite_dir/azurite-blob.log"
+if [ "$azurite_up" -ne 1 ]; then
+  echo "Azurite did not start:"; cat "$azurite_dir/azurite.log"
   echo "0 passed, 1 failed"
   exit 1
 fi
-export SMARTSPACE_AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
-export SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;"
-echo "Azurite tables on 127.0.0.1:$azurite_port (pid $azurite_pid), blobs on 127.0.0.1:$blob_port (pid $blob_pid)"
+account="AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
+export SMARTSPACE_AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;$account;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
+export SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING="DefaultEndpointsProtocol=http;$account;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;"
+echo "Azurite on 127.0.0.1: blobs $blob_port, queues $queue_port, tables $azurite_port (pid $azurite_pid)"
 
 passed=0
 failed=0

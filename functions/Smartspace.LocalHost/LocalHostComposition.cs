@@ -8,6 +8,7 @@ using Smartspace.Functions.Features.Privacy;
 using Smartspace.Functions.Features.Templates;
 using Smartspace.Functions.Features.WindowExpiry;
 using Smartspace.Functions.Hosting;
+using Smartspace.Durable.Runtime;
 using Smartspace.Meta.Sandbox;
 using Smartspace.Realtime;
 
@@ -35,6 +36,12 @@ public static class LocalHostComposition
         services.AddHostedService<OutboxSweepTimer>();
         services.AddHostedService<TemplateSyncTimer>();
         services.AddHostedService<RetentionTimer>();
+        // Durable entities and orchestrations on DTFx + Azurite (Durable:Enabled; in Azure the Durable extension runs them).
+        services.AddOptions<DurableOptions>().Bind(builder.Configuration.GetSection(DurableOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DurableOptions>, DurableOptionsValidator>();
+        services.AddSingleton<DurableRuntimeHost>();
+        services.AddHostedService(sp => sp.GetRequiredService<DurableRuntimeHost>());
+        builder.Logging.AddFilter("DurableTask", LogLevel.Warning);
 
         var config = builder.Configuration;
         if (config.GetValue<bool>("Local:Enabled") && config.GetValue<bool>("Meta:SandboxEnabled"))

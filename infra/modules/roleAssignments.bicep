@@ -12,7 +12,10 @@
 // |                               |                | The same assignment lets the app read, write and delete the media files of the
 // |                               |                | 'media' container (Storage__MediaProvider=Blobs): a narrower Blob Data Contributor
 // |                               |                | on that container would add nothing the account-wide Owner does not grant.
-// | Storage Table Data Contributor| storage account| the Table Storage store (read/write entities, create tables if missing).
+// | Storage Table Data Contributor| storage account| the Table Storage store (read/write entities, create tables if missing), and
+// |                               |                | the Durable task hub's Instances/History tables (Azure Storage provider).
+// | Storage Queue Data Contributor| storage account| the Durable task hub's control and work-item queues (entities, orchestrations);
+// |                               |                | its lease and large-message blobs are covered by Blob Data Owner above.
 // | Web PubSub Service Owner      | Web PubSub     | data-plane REST API (publish, groups, connections) with Entra ID; today the
 // |                               |                | handler signs with the access key, the role keeps identity auth possible.
 // | Key Vault Secrets User        | Key Vault      | resolve the @Microsoft.KeyVault(...) app settings (read secret values only).
@@ -79,6 +82,17 @@ resource tableDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-0
   scope: storage
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3')
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Storage Queue Data Contributor (Durable Functions' Azure Storage provider: control and work-item queues)
+resource queueDataContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, principalId, '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', '974c5e8b-45b9-4653-ba55-5f855dd0fb88')
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

@@ -45,6 +45,21 @@ public sealed class FunctionMetadataTests(FunctionAppFixture fixture)
     }
 
     [Fact]
+    public void R12_R13_R16_DurableFunctions_AreIndexedAndLoaded_UnderTheEntityAndOrchestrationNames()
+    {
+        // Issue 14: the Functions host runs the same entity and orchestration classes as the local host; an entity's
+        // function name is its entity name (the runtime lower-cases it: customerconversation, agentcapacity).
+        var triggers = fixture.Host.Functions.ToDictionary(f => f.Name, f => f.Trigger?.Type, StringComparer.Ordinal);
+
+        Assert.Equal("entityTrigger", triggers["CustomerConversation"]);
+        Assert.Equal("entityTrigger", triggers["AgentCapacity"]);
+        foreach (var orchestration in new[] { "StartConversation", "FinishConversation", "AssignQueuedCustomer", "BotHandoff" })
+        {
+            Assert.Equal("orchestrationTrigger", triggers[orchestration]);
+        }
+    }
+
+    [Fact]
     public void TimerFunctions_DeclareASchedule()
     {
         var timers = fixture.Host.Functions.Where(f => f.IsTimerTrigger).ToArray();

@@ -12,6 +12,8 @@ public class AppSettingsTests
     /// it must not be set (the runtime is functionAppConfig.runtime).</item>
     /// <item>AzureWebJobsStorage — read by the host, not the handler; replaced by the identity-based
     /// AzureWebJobsStorage__accountName (a connection string would need shared keys, which are off).</item>
+    /// <item>Durable__* — the local host's own Durable runtime (DTFx on Azurite); in Azure the Functions host's Durable
+    /// extension runs the same entities and orchestrations with host.json's durableTask settings on AzureWebJobsStorage.</item>
     /// </list>
     /// Everything else (ASPNETCORE_ENVIRONMENT included) is read by the handler and must be set.
     /// </summary>
@@ -19,6 +21,13 @@ public class AppSettingsTests
     {
         "FUNCTIONS_WORKER_RUNTIME",
         "AzureWebJobsStorage",
+        "Durable__Enabled",
+        "Durable__ConnectionString",
+        "Durable__TaskHub",
+        "Durable__PartitionCount",
+        "Durable__MaxQueuePollingInterval",
+        "Durable__CompletionTimeout",
+        "Durable__WorkerId",
     };
 
     public static TheoryData<string> HandlerSettings() =>

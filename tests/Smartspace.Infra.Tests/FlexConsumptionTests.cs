@@ -62,6 +62,19 @@ public class FlexConsumptionTests
     }
 
     [Fact]
+    public void Host_json_runs_Durable_on_the_Azure_Storage_provider_with_its_own_task_hub_and_entity_queue()
+    {
+        // Issue 14 (R12–R15): entities and orchestrations run on the host's Durable extension, Azure Storage provider,
+        // the same engine and provider the local host runs against Azurite.
+        var durable = HandlerLayout.HostJson["extensions"]!["durableTask"]!;
+
+        Assert.Equal("smartspace", durable["hubName"]!.ToString());
+        Assert.Equal("AzureStorage", durable["storageProvider"]!["type"]!.ToString());
+        Assert.True(durable["storageProvider"]!["useSeparateQueueForEntityWorkItems"]!.GetValue<bool>());
+        Assert.True(TimeSpan.Parse(durable["storageProvider"]!["maxQueuePollingInterval"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture) <= TimeSpan.FromSeconds(5));
+    }
+
+    [Fact]
     public void Function_app_build_declares_the_dotnet_isolated_worker()
     {
         var config = RepoLayout.ReadJsonObject(Path.Combine(FunctionAppMetadata.BuildOutput, "worker.config.json"));

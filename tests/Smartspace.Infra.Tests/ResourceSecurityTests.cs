@@ -10,6 +10,8 @@ public class ResourceSecurityTests
     {
         { "Storage Blob Data Owner", "b7e6dc6d-f1e8-4753-8033-0f276bb0955b" },
         { "Storage Table Data Contributor", "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3" },
+        // Durable entities (issue 14): the task hub's queues; its blobs and tables are covered by the two above.
+        { "Storage Queue Data Contributor", "974c5e8b-45b9-4653-ba55-5f855dd0fb88" },
         { "Web PubSub Service Owner", "12cf5a90-567b-43ae-8102-96cf46c7d9b4" },
         { "Key Vault Secrets User", "4633458b-17de-408a-b874-0445c86b69e6" },
         { "Monitoring Metrics Publisher", "3913510d-42f4-4e42-8a64-420c390055eb" },

@@ -5,10 +5,11 @@ using System.Text;
 namespace Smartspace.Testing;
 
 /// <summary>
-/// An Azurite Table endpoint for tests. Uses <c>SMARTSPACE_AZURITE_CONNECTION_STRING</c> when set (the test
-/// command started Azurite); otherwise starts <c>node_modules/.bin/azurite-table</c> in memory on a free port,
-/// waits until it answers, and on dispose kills exactly the process it started. Failing to start throws:
-/// tests that need Azurite fail, they never skip.
+/// An Azurite account for tests: blobs, queues and tables (the Durable Task Framework's Azure Storage provider uses all
+/// three; the entity store tables, the media store blobs). Uses <c>SMARTSPACE_AZURITE_CONNECTION_STRING</c> (or, for
+/// blobs, <c>SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING</c>) when set (the test command started Azurite); otherwise starts
+/// <c>node_modules/.bin/azurite</c> in memory on three free ports, waits until it answers, and on dispose kills exactly
+/// the process it started. Failing to start throws: tests that need Azurite fail, they never skip.
 /// </summary>
 public sealed class AzuriteHost : IAsyncDisposable
 {
@@ -47,23 +48,28 @@ public sealed class AzuriteHost : IAsyncDisposable
     public static string BlobConnectionStringFor(int port) =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{port}/{AccountName};";
 
-    public static Task<AzuriteHost> StartAsync(CancellationToken cancellationToken = default) => StartAsync("table", cancellationToken);
+    /// <summary>A connection string with blob, queue and table endpoints.</summary>
+    public static string ConnectionStringFor(int blobPort, int queuePort, int tablePort) =>
+        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/{AccountName};QueueEndpoint=http://127.0.0.1:{queuePort}/{AccountName};TableEndpoint=http://127.0.0.1:{tablePort}/{AccountName};";
 
-    /// <summary>An Azurite Blob endpoint: <c>SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING</c> when set, else its own <c>azurite-blob</c> process.</summary>
-    public static Task<AzuriteHost> StartBlobAsync(CancellationToken cancellationToken = default) => StartAsync("blob", cancellationToken);
+    public static Task<AzuriteHost> StartAsync(CancellationToken cancellationToken = default) => StartAsync(ConnectionStringVariable, cancellationToken);
 
-    private static async Task<AzuriteHost> StartAsync(string service, CancellationToken cancellationToken)
+    /// <summary>An Azurite Blob endpoint: <c>SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING</c> when set, else an Azurite of its own.</summary>
+    public static Task<AzuriteHost> StartBlobAsync(CancellationToken cancellationToken = default) => StartAsync(BlobConnectionStringVariable, cancellationToken);
+
+    private static async Task<AzuriteHost> StartAsync(string variable, CancellationToken cancellationToken)
     {
-        var fromEnvironment = Environment.GetEnvironmentVariable(service == "blob" ? BlobConnectionStringVariable : ConnectionStringVariable);
+        var fromEnvironment = Environment.GetEnvironmentVariable(variable);
         if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
             return new AzuriteHost(fromEnvironment, null, null);
         }
 
-        var executable = RepoPaths.NodeBin("azurite-" + service);
+        var executable = RepoPaths.NodeBin("azurite");
         if (!File.Exists(executable))
         {
-            throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run `npm install` at {RepoPaths.RepoRoot}, or set {ConnectionStringVariable}.");
+            throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run `npm install` at {RepoPaths.RepoRoot}, or set {variable}.");
         }
 
         Exception? last = null;
@@ -71,11 +77,17 @@ public sealed class AzuriteHost : IAsyncDisposable
         {
             try
             {
-                return await StartProcessAsync(service, executable, FreePort.Get(), cancellationToken).ConfigureAwait(false);
+                var (blob, queue, table) = (FreePort.Get(), FreePort.Get(), FreePort.Get());
+                string[] args =
+                [
+                    "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", Invariant(blob), "--queueHost", "127.0.0.1", "--queuePort", Invariant(queue),
+                    "--tableHost", "127.0.0.1", "--tablePort", Invariant(table), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
+                ];
+                return await StartProcessAsync(executable, args, ConnectionStringFor(blob, queue, table), [table, queue, blob], null, cancellationToken).ConfigureAwait(false);
             }
             catch (AzuriteStartException ex)
             {
-                last = ex; // most likely the port was taken between choosing and binding it
+                last = ex; // most likely a port was taken between choosing and binding it
             }
         }
 
@@ -95,7 +107,8 @@ public sealed class AzuriteHost : IAsyncDisposable
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run `npm install` at {RepoPaths.RepoRoot}.");
         }
 
-        return await StartProcessAsync("table", executable, port, cancellationToken, location).ConfigureAwait(false);
+        string[] args = ["--location", location, "--tableHost", "127.0.0.1", "--tablePort", Invariant(port), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"];
+        return await StartProcessAsync(executable, args, ConnectionStringFor(port), [port], location, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -127,7 +140,8 @@ public sealed class AzuriteHost : IAsyncDisposable
         }
     }
 
-    private static async Task<AzuriteHost> StartProcessAsync(string service, string executable, int port, CancellationToken cancellationToken, string? location = null)
+    /// <summary>Starts <paramref name="executable"/>; ready when every one of <paramref name="ports"/> answers. A <paramref name="location"/> is the caller's (kept).</summary>
+    private static async Task<AzuriteHost> StartProcessAsync(string executable, string[] args, string connectionString, int[] ports, string? location, CancellationToken cancellationToken)
     {
         var workspace = location ?? Directory.CreateTempSubdirectory("azurite-").FullName;
         var info = new ProcessStartInfo(executable)
@@ -137,9 +151,7 @@ public sealed class AzuriteHost : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        // (--inMemoryPersistence and --location exclude each other.)
-        string[] persistence = location is null ? ["--inMemoryPersistence"] : ["--location", location];
-        foreach (var arg in persistence.Concat([$"--{service}Host", "127.0.0.1", $"--{service}Port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"]))
+        foreach (var arg in args)
         {
             info.ArgumentList.Add(arg);
         }
@@ -152,7 +164,8 @@ public sealed class AzuriteHost : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var host = new AzuriteHost(service == "blob" ? BlobConnectionStringFor(port) : ConnectionStringFor(port), process, location is null ? workspace : null, port);
+        var port = ports[0];
+        var host = new AzuriteHost(connectionString, process, location is null ? workspace : null, port);
         var deadline = Stopwatch.StartNew();
         while (deadline.Elapsed < StartTimeout)
         {
@@ -163,7 +176,13 @@ public sealed class AzuriteHost : IAsyncDisposable
                 throw new AzuriteStartException($"Azurite exited with code {exitCode} before answering on port {port}: {Snapshot(output)}");
             }
 
-            if (await AnswersAsync(port, cancellationToken).ConfigureAwait(false))
+            var answering = true;
+            foreach (var each in ports)
+            {
+                answering = answering && await AnswersAsync(each, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (answering)
             {
                 return host;
             }
@@ -174,6 +193,8 @@ public sealed class AzuriteHost : IAsyncDisposable
         await host.DisposeAsync().ConfigureAwait(false);
         throw new InvalidOperationException($"Azurite did not answer on port {port} within {StartTimeout.TotalSeconds:0} s: {Snapshot(output)}");
     }
+
+    private static string Invariant(int value) => value.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
     private static async Task<bool> AnswersAsync(int port, CancellationToken cancellationToken)
     {

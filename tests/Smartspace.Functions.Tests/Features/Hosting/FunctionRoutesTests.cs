@@ -138,7 +138,11 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
     {
         var functions = FunctionDefinition.All();
         Assert.Equal(
-            ["agent-api", "health", "negotiate", "openapi", "outbox-retry", "retention", "template-sync", "webpubsub-events", "whatsapp-webhook", "window-expiry"],
+            [
+                // Durable entities and orchestrations (issue 14: R12–R16).
+                "AgentCapacity", "AssignQueuedCustomer", "BotHandoff", "CustomerConversation", "FinishConversation", "StartConversation",
+                "agent-api", "health", "negotiate", "openapi", "outbox-retry", "retention", "template-sync", "webpubsub-events", "whatsapp-webhook", "window-expiry",
+            ],
             functions.Select(f => f.Name).Order(StringComparer.Ordinal));
         var localOnly = Endpoints().Where(e => e.Metadata.GetMetadata<LocalOnlyMetadata>() is not null).Select(PatternOf).ToList();
         Assert.Contains("/api/dev/token", localOnly);

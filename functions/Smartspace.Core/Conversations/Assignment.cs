@@ -1,0 +1,172 @@
+namespace Smartspace.Core.Conversations;
+
+/// <summary>
+/// One agent's capacity (R12): the maximum, the conversations held (open and awaiting a reply both count), and
+/// availability for queue assignment. The state of the <c>AgentCapacity</c> entity.
+/// </summary>
+public sealed record AgentCapacityState(int MaxConcurrent, IReadOnlyList<string> Held, bool Available, long Version)
+{
+    public static readonly AgentCapacityState Empty = new(0, [], false, 0);
+
+    public bool HasRoom => Held.Count < MaxConcurrent;
+
+    public AgentState ToAgentState(string agentId, AgentRole role = AgentRole.Agent) => new(agentId, role, MaxConcurrent, Held, Available, null);
+}
+
+/// <summary>
+/// One customer on one channel: the conversation in progress with its stage and agent (R13, R14), the last inbound
+/// time (P4), the last conversation (R6) and the display name (R11). The state of the <c>CustomerConversation</c> entity.
+/// </summary>
+public sealed record CustomerConversationState(
+    string? ConversationId,
+    ConversationStage? Stage,
+    string? AgentId,
+    DateTimeOffset? LastInboundAt,
+    string? LastConversationId,
+    string? DisplayName,
+    long Version)
+{
+    public static readonly CustomerConversationState Empty = new(null, null, null, null, null, null, 0);
+
+    /// <summary>The conversation in progress (not closed), as the rules see it.</summary>
+    public ConversationState? Current(string channelId, string customerKey) =>
+        ConversationId is { } id && Stage is { } stage && stage.IsActive()
+            ? new ConversationState(id, channelId, customerKey, AgentId, stage, Version)
+            : null;
+
+    public bool InProgress => Stage is { } stage && stage.IsActive();
+}
+
+/// <summary>What an agent-capacity operation leads to.</summary>
+public sealed record CapacityOutcome(AgentCapacityState State, RefusalCode? Refusal);
+
+/// <summary>What a customer-conversation operation leads to; <paramref name="Ended"/> is the conversation it ended (R14), if any.</summary>
+public sealed record CustomerOutcome(CustomerConversationState State, RefusalCode? Refusal, string? Ended);
+
+/// <summary>
+/// The decisions the two entities take, as pure functions of their state (no I/O, no clock: callers pass <c>now</c>).
+/// An orchestration holding both entities' locks asks <see cref="ConversationRules.DecideStart"/> what a start leads to,
+/// then each entity applies its half here and checks it again, so a wrong caller can never push an agent past the
+/// maximum (R12) or give a customer two conversations in progress (R13).
+/// </summary>
+public static class AssignmentRules
+{
+    /// <summary>R12: the agent takes the conversation when below the maximum; taking one already held changes nothing.</summary>
+    public static CapacityOutcome Hold(AgentCapacityState agent, string conversationId)
+    {
+        if (agent.Held.Contains(conversationId))
+        {
+            return new(agent, null);
+        }
+
+        return agent.HasRoom
+            ? new(agent with { Held = [.. agent.Held, conversationId], Version = agent.Version + 1 }, null)
+            : new(agent, RefusalCode.AgentAtCapacity);
+    }
+
+    /// <summary>R16: finishing frees one unit; releasing one not held changes nothing (finishing twice is not an error).</summary>
+    public static AgentCapacityState Release(AgentCapacityState agent, string conversationId) =>
+        agent.Held.Contains(conversationId)
+            ? agent with { Held = agent.Held.Where(id => id != conversationId).ToList(), Version = agent.Version + 1 }
+            : agent;
+
+    /// <summary>The maximum and availability come from the directory; lowering the maximum never drops a held conversation.</summary>
+    public static AgentCapacityState Configure(AgentCapacityState agent, int maxConcurrent, bool available)
+    {
+        if (maxConcurrent < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(maxConcurrent), maxConcurrent, "The maximum of simultaneous conversations cannot be negative.");
+        }
+
+        return agent.MaxConcurrent == maxConcurrent && agent.Available == available
+            ? agent
+            : agent with { MaxConcurrent = maxConcurrent, Available = available, Version = agent.Version + 1 };
+    }
+
+    /// <summary>
+    /// R6/R7/R13/R14: the agent's conversation becomes the customer's conversation in progress. Refused when another
+    /// agent holds one (R13); a bot or queue conversation ends in the same change (R14); the same agent's existing
+    /// conversation is kept (idempotent on replays).
+    /// </summary>
+    public static CustomerOutcome Begin(CustomerConversationState customer, string conversationId, string agentId, ConversationStage stage)
+    {
+        if (!stage.IsHeldByAgent())
+        {
+            throw new ArgumentOutOfRangeException(nameof(stage), stage, "An agent's conversation is open or awaiting the reply.");
+        }
+
+        if (customer.ConversationId == conversationId)
+        {
+            return new(customer, null, null);
+        }
+
+        if (customer.Stage is { } current && current.IsHeldByAgent())
+        {
+            return new(customer, RefusalCode.CustomerInService, null);
+        }
+
+        var ended = customer.InProgress ? customer.ConversationId : null;
+        var last = customer.ConversationId ?? customer.LastConversationId;
+        return new(customer with
+        {
+            ConversationId = conversationId,
+            Stage = stage,
+            AgentId = agentId,
+            LastConversationId = last,
+            Version = customer.Version + 1,
+        }, null, ended);
+    }
+
+    /// <summary>R16: the conversation ends; ending one that is not the customer's current conversation changes nothing.</summary>
+    public static CustomerConversationState Finish(CustomerConversationState customer, string conversationId) =>
+        customer.ConversationId == conversationId && customer.InProgress
+            ? customer with { Stage = ConversationStage.Closed, LastConversationId = conversationId, Version = customer.Version + 1 }
+            : customer;
+
+    /// <summary>
+    /// A customer message (P4, R8, routing): the window reopens; a reply to a template opens the conversation; with no
+    /// conversation in progress a waiting one (bot or queue) starts under <paramref name="newConversationId"/>.
+    /// </summary>
+    public static CustomerConversationState Inbound(CustomerConversationState customer, DateTimeOffset at, string? profileName, string newConversationId, bool botEnabled, string channelId, string customerKey)
+    {
+        var lastInbound = customer.LastInboundAt is { } previous && previous > at ? previous : at;
+        var name = string.IsNullOrWhiteSpace(profileName) ? customer.DisplayName : profileName;
+        switch (ConversationRules.DecideInbound(customer.Current(channelId, customerKey), botEnabled))
+        {
+            case InboundDecision.Attach attach:
+                return customer with { Stage = attach.NewStage, LastInboundAt = lastInbound, DisplayName = name, Version = customer.Version + (attach.NewStage == customer.Stage ? 0 : 1) };
+            case InboundDecision.CreateWaiting waiting:
+                return customer with
+                {
+                    ConversationId = newConversationId,
+                    Stage = waiting.Stage,
+                    AgentId = null,
+                    LastConversationId = customer.ConversationId ?? customer.LastConversationId,
+                    LastInboundAt = lastInbound,
+                    DisplayName = name,
+                    Version = customer.Version + 1,
+                };
+            default:
+                throw new InvalidOperationException("Unknown inbound decision.");
+        }
+    }
+
+    /// <summary>Bot hand-off: the bot passes the customer to the queue; anything else changes nothing.</summary>
+    public static CustomerConversationState HandOff(CustomerConversationState customer, string conversationId) =>
+        customer.ConversationId == conversationId && customer.Stage == ConversationStage.Bot
+            ? customer with { Stage = ConversationStage.Queued, Version = customer.Version + 1 }
+            : customer;
+
+    /// <summary>A queued customer goes to an agent: refused unless this conversation is still waiting in the queue.</summary>
+    public static CustomerOutcome Assign(CustomerConversationState customer, string conversationId, string agentId)
+    {
+        if (customer.ConversationId != conversationId || customer.Stage != ConversationStage.Queued)
+        {
+            return customer.ConversationId == conversationId && customer.AgentId == agentId && customer.Stage == ConversationStage.Open
+                ? new(customer, null, null)
+                : new(customer, RefusalCode.ConversationClosed, null);
+        }
+
+        return new(customer with { Stage = ConversationStage.Open, AgentId = agentId, Version = customer.Version + 1 }, null, null);
+    }
+}

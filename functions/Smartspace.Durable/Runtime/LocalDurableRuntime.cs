@@ -1,0 +1,128 @@
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using DurableTask.Core.Entities;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Worker;
+using Microsoft.DurableTask.Worker.Shims;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Smartspace.Durable.Runtime;
+
+/// <summary>
+/// The product's entities and orchestrations (<see cref="DurableCatalog"/>) on the Durable Task Framework's own engine —
+/// a <see cref="TaskHubWorker"/> over the Azure Storage provider, entities on their own work-item queue — the engine and
+/// provider Durable Functions uses. Several processes may share one task hub: control-queue partitions are leased
+/// between them. Dispose stops the worker.
+/// </summary>
+public sealed class LocalDurableRuntime : IAsyncDisposable
+{
+    private readonly TaskHubWorker worker;
+    private bool stopped;
+
+    /// <summary>How long a dequeued control-queue message stays invisible to other workers.</summary>
+    internal static readonly TimeSpan ControlQueueVisibilityTimeout = TimeSpan.FromSeconds(30);
+
+    private readonly Completions completions;
+
+    private LocalDurableRuntime(TaskHubWorker worker, DurableClient client, Completions completions)
+    {
+        this.worker = worker;
+        this.completions = completions;
+        Client = client;
+    }
+
+    public DurableClient Client { get; }
+
+    /// <summary>Outcomes this process's waiters got from the in-process completion notice rather than the poll.</summary>
+    internal long NoticesDelivered => completions.Delivered;
+
+    public static async Task<LocalDurableRuntime> StartAsync(DurableOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(" ", errors));
+        }
+
+        loggerFactory ??= NullLoggerFactory.Instance;
+        var service = await CreateServiceAsync(options, loggerFactory).ConfigureAwait(false);
+
+        var shims = new DurableTaskShimFactory(new DurableTaskWorkerOptions { EnableEntitySupport = true }, loggerFactory);
+        var orchestrations = new ObjectManager<TaskOrchestration>(StringComparer.Ordinal);
+        foreach (var (name, factory) in DurableCatalog.Orchestrators)
+        {
+            orchestrations.Add(new FactoryCreator<TaskOrchestration>(name, () => shims.CreateOrchestration(new TaskName(name), factory(), parent: null)));
+        }
+
+        var entities = new ObjectManager<TaskEntity>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, factory) in DurableCatalog.Entities)
+        {
+            entities.Add(new FactoryCreator<TaskEntity>(name, () => new ShimEntity(name, factory, shims)));
+        }
+
+        var completions = new Completions();
+        var worker = new TaskHubWorker(service, orchestrations, new ObjectManager<TaskActivity>(StringComparer.Ordinal), entities, loggerFactory);
+        worker.AddOrchestrationDispatcherMiddleware(completions.Middleware);
+        await worker.StartAsync().ConfigureAwait(false);
+        return new LocalDurableRuntime(worker, new DurableClient(service, completions, options.CompletionTimeout), completions);
+    }
+
+    /// <summary>
+    /// A client of the task hub that runs nothing itself (the hosts sharing the hub run the work): outcomes come from
+    /// the short instance poll.
+    /// </summary>
+    public static async Task<DurableClient> ConnectClientAsync(DurableOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        var errors = options.Validate();
+        if (errors.Count > 0)
+        {
+            throw new InvalidOperationException(string.Join(" ", errors));
+        }
+
+        var service = await CreateServiceAsync(options, loggerFactory ?? NullLoggerFactory.Instance).ConfigureAwait(false);
+        return new DurableClient(service, new Completions(), options.CompletionTimeout);
+    }
+
+    private static async Task<AzureStorageOrchestrationService> CreateServiceAsync(DurableOptions options, ILoggerFactory loggerFactory)
+    {
+        var settings = new AzureStorageOrchestrationServiceSettings
+        {
+            StorageAccountClientProvider = new StorageAccountClientProvider(options.ConnectionString),
+            TaskHubName = options.TaskHub,
+            PartitionCount = options.PartitionCount,
+            UseSeparateQueueForEntityWorkItems = true,
+            MaxQueuePollingInterval = options.MaxQueuePollingInterval,
+            // A control-queue message a worker dequeued just before its partition moved to another worker (a host
+            // joining or leaving the task hub) stays invisible this long: DTFx's default of 5 minutes stalled an
+            // orchestration — and every start queued behind its entity locks — for 5 minutes. Our work items are a few
+            // entity operations; a message still in work after 30 s is redelivered, which the provider treats like any
+            // at-least-once redelivery (its duplicate checks, the entities' per-sender sequence numbers).
+            ControlQueueVisibilityTimeout = ControlQueueVisibilityTimeout,
+            WorkerId = string.IsNullOrWhiteSpace(options.WorkerId) ? DefaultWorkerId() : options.WorkerId,
+            LoggerFactory = loggerFactory,
+        };
+        var service = new AzureStorageOrchestrationService(settings);
+        await service.CreateIfNotExistsAsync().ConfigureAwait(false);
+        return service;
+    }
+
+    /// <summary>Machine, process and a random suffix: unique among the hosts sharing a task hub, at most 60 characters.</summary>
+    public static string DefaultWorkerId()
+    {
+        var id = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        return id.Length <= 60 ? id : id[^60..];
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (stopped)
+        {
+            return;
+        }
+
+        stopped = true;
+        await worker.StopAsync(isForced: true).ConfigureAwait(false);
+        worker.Dispose();
+    }
+}

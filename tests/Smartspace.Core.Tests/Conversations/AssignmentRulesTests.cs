@@ -1,0 +1,126 @@
+using Smartspace.Core.Conversations;
+
+namespace Smartspace.Core.Tests.Conversations;
+
+/// <summary>The two entities' decisions (<see cref="AssignmentRules"/>), pure: no runtime, no mocks.</summary>
+public sealed class AssignmentRulesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
+    private static readonly AgentCapacityState TwoMax = AssignmentRules.Configure(AgentCapacityState.Empty, 2, available: true);
+
+    [Fact]
+    public void R12_Hold_BelowMaximum_Takes_AtMaximum_Refuses()
+    {
+        var one = AssignmentRules.Hold(TwoMax, "c1");
+        var two = AssignmentRules.Hold(one.State, "c2");
+        var three = AssignmentRules.Hold(two.State, "c3");
+
+        Assert.Null(one.Refusal);
+        Assert.Null(two.Refusal);
+        Assert.Equal(RefusalCode.AgentAtCapacity, three.Refusal);
+        Assert.Equal(["c1", "c2"], three.State.Held);
+    }
+
+    [Fact]
+    public void R12_Hold_SameConversationTwice_CountsOnce()
+    {
+        var once = AssignmentRules.Hold(TwoMax, "c1").State;
+
+        var twice = AssignmentRules.Hold(once, "c1");
+
+        Assert.Null(twice.Refusal);
+        Assert.Single(twice.State.Held);
+        Assert.Equal(once.Version, twice.State.Version);
+    }
+
+    [Fact]
+    public void R16_Release_FreesOneUnit_AndReleasingTwiceChangesNothing()
+    {
+        var held = AssignmentRules.Hold(AssignmentRules.Hold(TwoMax, "c1").State, "c2").State;
+
+        var released = AssignmentRules.Release(held, "c1");
+        var again = AssignmentRules.Release(released, "c1");
+
+        Assert.Equal(["c2"], released.Held);
+        Assert.Same(released, again);
+        Assert.True(released.HasRoom);
+    }
+
+    [Fact]
+    public void R12_Configure_NegativeMaximum_IsAClearError()
+    {
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => AssignmentRules.Configure(TwoMax, -1, true));
+
+        Assert.Contains("cannot be negative", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void R13_Begin_CustomerHeldByAnotherAgent_IsRefused_AndChangesNothing()
+    {
+        var held = AssignmentRules.Begin(CustomerConversationState.Empty, "c1", "ana", ConversationStage.AwaitingReply).State;
+
+        var other = AssignmentRules.Begin(held, "c2", "bruno", ConversationStage.Open);
+
+        Assert.Equal(RefusalCode.CustomerInService, other.Refusal);
+        Assert.Same(held, other.State);
+    }
+
+    [Fact]
+    public void R14_Begin_CustomerWithBot_EndsTheBotConversation()
+    {
+        var withBot = AssignmentRules.Inbound(CustomerConversationState.Empty, Now, "Maria", "bot1", botEnabled: true, "ch", "k");
+
+        var begun = AssignmentRules.Begin(withBot, "c1", "ana", ConversationStage.Open);
+
+        Assert.Null(begun.Refusal);
+        Assert.Equal("bot1", begun.Ended);
+        Assert.Equal("bot1", begun.State.LastConversationId);
+        Assert.Equal(ConversationStage.Open, begun.State.Stage);
+        Assert.Equal(Now, begun.State.LastInboundAt);
+    }
+
+    [Fact]
+    public void R8_Inbound_ReplyToTemplate_OpensTheConversation()
+    {
+        var awaiting = AssignmentRules.Begin(CustomerConversationState.Empty, "c1", "ana", ConversationStage.AwaitingReply).State;
+
+        var replied = AssignmentRules.Inbound(awaiting, Now, "Maria", "unused", botEnabled: false, "ch", "k");
+
+        Assert.Equal("c1", replied.ConversationId);
+        Assert.Equal(ConversationStage.Open, replied.Stage);
+        Assert.Equal("ana", replied.AgentId);
+    }
+
+    [Fact]
+    public void R16_Finish_ClosesTheCurrentConversation_ThenANewMessageQueuesAFreshOne()
+    {
+        var open = AssignmentRules.Begin(CustomerConversationState.Empty, "c1", "ana", ConversationStage.Open).State;
+
+        var finished = AssignmentRules.Finish(open, "c1");
+        var wrote = AssignmentRules.Inbound(finished, Now, null, "c2", botEnabled: false, "ch", "k");
+
+        Assert.Equal(ConversationStage.Closed, finished.Stage);
+        Assert.Same(finished, AssignmentRules.Finish(finished, "c1"));
+        Assert.Equal("c2", wrote.ConversationId);
+        Assert.Equal(ConversationStage.Queued, wrote.Stage);
+        Assert.Equal("c1", wrote.LastConversationId);
+        Assert.Null(wrote.AgentId);
+    }
+
+    [Fact]
+    public void Routing_HandOff_ThenAssign_OnlyAQueuedConversation()
+    {
+        var withBot = AssignmentRules.Inbound(CustomerConversationState.Empty, Now, null, "b1", botEnabled: true, "ch", "k");
+
+        var early = AssignmentRules.Assign(withBot, "b1", "ana");
+        var queued = AssignmentRules.HandOff(withBot, "b1");
+        var assigned = AssignmentRules.Assign(queued, "b1", "ana");
+        var again = AssignmentRules.Assign(assigned.State, "b1", "bruno");
+
+        Assert.Equal(RefusalCode.ConversationClosed, early.Refusal);
+        Assert.Equal(ConversationStage.Queued, queued.Stage);
+        Assert.Null(assigned.Refusal);
+        Assert.Equal("ana", assigned.State.AgentId);
+        Assert.Equal(RefusalCode.ConversationClosed, again.Refusal);
+    }
+}

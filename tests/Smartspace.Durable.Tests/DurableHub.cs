@@ -1,0 +1,75 @@
+using System.Diagnostics;
+using Smartspace.Durable.Runtime;
+using Smartspace.Testing;
+
+namespace Smartspace.Durable.Tests;
+
+/// <summary>
+/// Azurite plus one local runtime on a task hub of this test class's own (so classes and runs never share queues or
+/// instances). More runtimes can join the same hub, as separate hosts would.
+/// </summary>
+public sealed class DurableHub : IAsyncLifetime
+{
+    private readonly AzuriteFixture azurite = new();
+    private readonly List<LocalDurableRuntime> runtimes = [];
+
+    public string TaskHub { get; } = "h" + AzuriteFixture.NewTablePrefix("d")[1..];
+
+    public LocalDurableRuntime Runtime => runtimes[0];
+
+    public DurableClient Client => Runtime.Client;
+
+    public DurableOptions Options(string? workerId = null) => new()
+    {
+        ConnectionString = azurite.ConnectionString,
+        TaskHub = TaskHub,
+        PartitionCount = 4,
+        MaxQueuePollingInterval = TimeSpan.FromMilliseconds(250),
+        CompletionTimeout = TimeSpan.FromSeconds(300),
+        WorkerId = workerId,
+    };
+
+    public async Task InitializeAsync()
+    {
+        await azurite.InitializeAsync();
+        runtimes.Add(await LocalDurableRuntime.StartAsync(Options("w0")));
+    }
+
+    /// <summary>Another worker on the same task hub (a second host).</summary>
+    public async Task<LocalDurableRuntime> JoinAsync(string workerId)
+    {
+        var runtime = await LocalDurableRuntime.StartAsync(Options(workerId));
+        runtimes.Add(runtime);
+        return runtime;
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var runtime in runtimes)
+        {
+            await runtime.DisposeAsync();
+        }
+
+        await azurite.DisposeAsync();
+    }
+
+    /// <summary>
+    /// Reads until <paramref name="done"/> holds (signals are processed asynchronously); returns the last value read so
+    /// the caller asserts on it — a condition that never holds fails the assertion after the deadline, it never hangs.
+    /// </summary>
+    public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done, TimeSpan? within = null)
+    {
+        var deadline = Stopwatch.StartNew();
+        var limit = within ?? TimeSpan.FromSeconds(180);
+        while (true)
+        {
+            var value = await read();
+            if (done(value) || deadline.Elapsed > limit)
+            {
+                return value;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

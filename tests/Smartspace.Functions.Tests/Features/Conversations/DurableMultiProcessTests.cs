@@ -1,0 +1,137 @@
+using Smartspace.Core.Conversations;
+using Smartspace.Durable.Entities;
+using Smartspace.Durable.Orchestrations;
+using Smartspace.Durable.Runtime;
+using Smartspace.Functions.Tests.Infrastructure;
+using Smartspace.Testing;
+
+namespace Smartspace.Functions.Tests.Features.Conversations;
+
+/// <summary>
+/// R12, R13, R15, R16 across processes on the Durable path: three local host processes run the entities and
+/// orchestrations on one task hub (Durable:Enabled, Azurite); this test is only a client of that hub (it runs no work
+/// itself), so every start, finish and assignment below was executed by the local hosts. Afterwards no agent is above
+/// its maximum, no customer has two conversations in progress, and every capacity count equals the conversations held.
+/// </summary>
+[Collection(AzuriteCollection.Name)]
+public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
+{
+    private const string Tenant = "demo";
+    private const string Channel = "100200300400500";
+
+    [Fact]
+    public async Task R12_R13_R15_R16_ThreeLocalHostsOnOneTaskHub_MixedStartsFinishesAssignments_KeepTheInvariants()
+    {
+        var taskHub = "mp" + Guid.NewGuid().ToString("N")[..12];
+        var settings = new Dictionary<string, string>
+        {
+            ["Durable__Enabled"] = "true",
+            ["Durable__ConnectionString"] = azurite.ConnectionString,
+            ["Durable__TaskHub"] = taskHub,
+            ["Durable__MaxQueuePollingInterval"] = "00:00:00.250",
+        };
+        var prefix = AzuriteFixture.NewTablePrefix("dmp");
+        var hosts = (await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => HandlerProcess.StartAsync(azurite.ConnectionString, prefix, settings)))).ToList();
+        try
+        {
+            var client = await LocalDurableRuntime.ConnectClientAsync(new DurableOptions
+            {
+                ConnectionString = azurite.ConnectionString,
+                TaskHub = taskHub,
+                MaxQueuePollingInterval = TimeSpan.FromMilliseconds(250),
+                CompletionTimeout = TimeSpan.FromSeconds(300),
+            });
+            await RunMixAsync(client);
+        }
+        finally
+        {
+            foreach (var host in hosts)
+            {
+                await host.DisposeAsync();
+            }
+        }
+    }
+
+    private static async Task RunMixAsync(DurableClient client)
+    {
+        var now = new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
+        var agents = Enumerable.Range(0, 3).Select(i => $"agent{i}-{Guid.NewGuid():N}"[..20]).ToList();
+        var customers = Enumerable.Range(0, 8).Select(i => $"55119{i}{Guid.NewGuid():N}"[..13]).ToList();
+        foreach (var agent in agents)
+        {
+            await client.SignalEntityAsync(EntityKeys.Agent(Tenant, agent), nameof(AgentCapacity.Configure), new AgentConfiguration(2, Available: true));
+        }
+
+        foreach (var customer in customers)
+        {
+            await client.SignalEntityAsync(EntityKeys.Customer(Tenant, Channel, customer), nameof(CustomerConversation.Inbound),
+                new InboundMessage(now.AddHours(-1), null, "wait-" + customer, BotEnabled: false));
+        }
+
+        // Signals are applied asynchronously: the mix starts once every entity has its initial state.
+        var deadline = DateTime.UtcNow.AddMinutes(3);
+        foreach (var agent in agents)
+        {
+            while (await client.GetEntityStateAsync<AgentCapacityState>(EntityKeys.Agent(Tenant, agent), default) is null && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        foreach (var customer in customers)
+        {
+            while (await client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customer), default) is null && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
+
+        var random = new Random(16);
+        var operations = Enumerable.Range(0, 24).Select(_ => (Agent: agents[random.Next(agents.Count)], Customer: customers[random.Next(customers.Count)], Kind: random.Next(3))).ToList();
+        var created = 0;
+        await Task.WhenAll(operations.Select(async op =>
+        {
+            var customerEntity = EntityKeys.Customer(Tenant, Channel, op.Customer);
+            if (op.Kind == 0)
+            {
+                var outcome = await client.RunAsync<StartConversationOutcome>(StartConversationOrchestration.Name,
+                    new StartConversationInput(Tenant, op.Agent, Channel, op.Customer, Guid.NewGuid().ToString("N"), false, now), default);
+                if (outcome.Kind == StartKind.Created)
+                {
+                    Interlocked.Increment(ref created);
+                }
+
+                return;
+            }
+
+            var state = await client.GetEntityStateAsync<CustomerConversationState>(customerEntity, default);
+            if (op.Kind == 1 && state is { ConversationId: { } id, AgentId: { } holder })
+            {
+                await client.RunAsync<FinishConversationOutcome>(FinishConversationOrchestration.Name, new FinishConversationInput(Tenant, holder, Channel, op.Customer, id), default);
+            }
+            else if (op.Kind == 2 && state is { ConversationId: { } queued, Stage: ConversationStage.Queued })
+            {
+                await client.RunAsync<AssignmentOutcome>(AssignQueuedCustomerOrchestration.Name, new AssignQueuedCustomerInput(Tenant, op.Agent, Channel, op.Customer, queued), default);
+            }
+        }));
+
+        var agentStates = new List<AgentCapacityState>();
+        foreach (var agent in agents)
+        {
+            agentStates.Add((await client.GetEntityStateAsync<AgentCapacityState>(EntityKeys.Agent(Tenant, agent), default))!);
+        }
+
+        var customerStates = new List<CustomerConversationState>();
+        foreach (var customer in customers)
+        {
+            customerStates.Add((await client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customer), default))!);
+        }
+
+        Assert.True(created > 0, "no start was created: the mix did not exercise the critical sections");
+        Assert.All(agentStates, a => Assert.InRange(a.Held.Count, 0, a.MaxConcurrent));
+        var heldByAgents = agentStates.SelectMany(a => a.Held).Order(StringComparer.Ordinal).ToList();
+        var inProgress = customerStates.Where(c => c.Stage is { } s && s.IsHeldByAgent()).Select(c => c.ConversationId!).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(inProgress, heldByAgents);
+        Assert.Equal(heldByAgents.Count, heldByAgents.Distinct().Count());
+    }
+}

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Runs the whole product on its embedded defaults: the local host (the same feature code as the Function App) with SQLite, the embedded Web PubSub hub,
+# Runs the whole product on its embedded defaults: the local host (the same feature code as the Function App) on Azurite (tables, blobs, queues), the embedded Web PubSub hub,
 # the Meta sandbox (fake Graph API + customer simulator), hosted timers and the seeded demo contact center.
 # Listens on http://127.0.0.1:5080 (override with ASPNETCORE_URLS). Settings: local.settings.json when
 # present, else local.settings.sample.json; environment variables override both.
-# With Durable__Enabled=true (the Durable entities' runtime on the local host) and no Durable__ConnectionString, Azurite
-# (blobs, queues, tables; data in data/azurite) is installed with npm ci, started on free loopback ports and stopped on exit.
+# Storage is Azurite (Azure Table Storage for the ledger, Blob Storage for media, queues for the Durable runtime): unless
+# Storage__TablesConnectionString names an account already, it is installed with npm ci, started on free loopback ports
+# with its data in data/azurite (kept between runs; SMARTSPACE_AZURITE_LOCATION moves it) and stopped on exit.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,27 +39,40 @@ if [ -n "${ASPNETCORE_URLS:-}" ]; then
   export WebPubSub__Endpoint="${WebPubSub__Endpoint:-$self}"
 fi
 azurite_pid=""
-if [ "${Durable__Enabled:-false}" = true ] && [ -z "${Durable__ConnectionString:-}" ]; then
+if [ -z "${Storage__TablesConnectionString:-}" ]; then
   [ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund --loglevel=error
   free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
   blob_port=$(free_port); queue_port=$(free_port); table_port=$(free_port)
-  mkdir -p data/azurite
-  node_modules/.bin/azurite --location data/azurite --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 \
+  location="${SMARTSPACE_AZURITE_LOCATION:-data/azurite}"
+  mkdir -p "$location"
+  node_modules/.bin/azurite --location "$location" --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 \
     --queuePort "$queue_port" --tableHost 127.0.0.1 --tablePort "$table_port" --skipApiVersionCheck --loose --silent \
-    --disableTelemetry >data/azurite/azurite.log 2>&1 &
+    --disableTelemetry >"$location/azurite.log" 2>&1 &
   azurite_pid=$!
   trap 'kill "$azurite_pid" 2>/dev/null; wait "$azurite_pid" 2>/dev/null' EXIT
   for _ in $(seq 1 300); do
     (exec 3<>"/dev/tcp/127.0.0.1/$queue_port") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$table_port") 2>/dev/null \
       && (exec 3<>"/dev/tcp/127.0.0.1/$blob_port") 2>/dev/null && break
+    kill -0 "$azurite_pid" 2>/dev/null || { echo "run.sh: Azurite did not start; see $location/azurite.log" >&2; exit 1; }
     sleep 0.1
   done
-  export Durable__ConnectionString="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
-  echo "Azurite for the Durable runtime on 127.0.0.1: blobs $blob_port, queues $queue_port, tables $table_port (pid $azurite_pid)"
+  account="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
+  export Storage__TablesConnectionString="$account"
+  export Storage__BlobsConnectionString="${Storage__BlobsConnectionString:-$account}"
+  export Durable__ConnectionString="${Durable__ConnectionString:-$account}"
+  echo "Azurite on 127.0.0.1: blobs $blob_port, queues $queue_port, tables $table_port (pid $azurite_pid, data in $location)"
 fi
 echo "[3/3] Starting; it is ready when it logs \"Now listening on\"."
 echo "Smartspace on ${ASPNETCORE_URLS:-http://127.0.0.1:5080} — console: /, sandbox page: /sandbox, health: /api/health, OpenAPI: /api/openapi/v1.json"
 if [ -z "$azurite_pid" ]; then
   exec dotnet functions/Smartspace.LocalHost/bin/Release/net10.0/Smartspace.LocalHost.dll --settings "$settings" "$@"
 fi
-dotnet functions/Smartspace.LocalHost/bin/Release/net10.0/Smartspace.LocalHost.dll --settings "$settings" "$@"
+# With our own Azurite the host runs beside it: a stop signal reaches the host, then Azurite stops (EXIT trap).
+dotnet functions/Smartspace.LocalHost/bin/Release/net10.0/Smartspace.LocalHost.dll --settings "$settings" "$@" &
+host_pid=$!
+trap 'kill -TERM "$host_pid" 2>/dev/null' TERM INT
+status=0
+wait "$host_pid" || status=$?
+# A signal interrupts the first wait; the second waits for the host's orderly exit.
+if kill -0 "$host_pid" 2>/dev/null; then wait "$host_pid" || status=$?; fi
+exit "$status"

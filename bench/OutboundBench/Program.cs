@@ -15,7 +15,7 @@ using Microsoft.Extensions.Logging;
 
 // OutboundBench: how long another agent's message takes to reach Meta while some Graph calls hang.
 // Starts a fake Graph API on a free 127.0.0.1 port (answers every send at once, except sends to the "hung" customers,
-// which it never answers: the handler's own 30 s timeout ends them) and the real handler (Release, SQLite, local mode)
+// which it never answers: the handler's own 30 s timeout ends them) and the real handler (Release, Azurite, local mode)
 // pointed at it. Each round: agent ana starts conversations whose template sends hang (--hung of them); as soon as the
 // first of them hangs at the fake Graph API, agent bruno sends a text in his open conversation and starts a new
 // conversation with a template; measured: from bruno's POST to the moment the fake Graph API receives that message. A quiet round (no hung call) first gives the reference.
@@ -37,12 +37,13 @@ if (!File.Exists(handlerDll))
 
 var work = Path.Combine(Path.GetTempPath(), "outboundbench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
+using var azurite = await BenchAzurite.StartAsync(repo, work);
 const string appSecret = "bench-app-secret-0123456789";
 var clock = Stopwatch.StartNew();
 var graph = await FakeGraph.StartAsync(BenchLocal.FreePort(), clock);
 var port = BenchLocal.FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";
-using var handler = HandlerProcess.Start(handlerDll, work, port, appSecret,
+using var handler = HandlerProcess.Start(handlerDll, work, port, appSecret, azurite,
     new Dictionary<string, string> { ["Meta__GraphBaseUrl"] = graph.BaseUrl }, Environment.GetEnvironmentVariable("OUTBOUNDBENCH_LOG"));
 try
 {

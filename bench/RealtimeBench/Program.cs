@@ -8,7 +8,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-// RealtimeBench: starts the real handler (Release build, local mode, SQLite temp store, embedded Web
+// RealtimeBench: starts the real handler (Release build, local mode, tables and media on an Azurite it starts, embedded Web
 // PubSub hub) on a free 127.0.0.1 port, opens N WebSocket clients with the reliable JSON subprotocol
 // (supervisor "carla": every client is in supervisors.demo, so every client receives every event),
 // then, in the same run and at the same steady rate:
@@ -36,6 +36,7 @@ if (!File.Exists(handlerDll))
 
 var work = Path.Combine(Path.GetTempPath(), "realtimebench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
+using var azurite = await BenchAzurite.StartAsync(repo, work);
 var port = BenchLocal.FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";
 const string appSecret = "bench-app-secret-0123456789";
@@ -43,7 +44,7 @@ const string accessKey = HandlerProcess.AccessKey;
 
 // The whole run is bounded: connect + two phases + drains + margins.
 using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(180 + (2 * options.Seconds) + (options.Connections / 20)));
-using var handler = HandlerProcess.Start(handlerDll, work, port, appSecret,
+using var handler = HandlerProcess.Start(handlerDll, work, port, appSecret, azurite,
     options.Gc == "default" ? null : new Dictionary<string, string> { ["DOTNET_gcServer"] = options.Gc == "server" ? "1" : "0" });
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; deadline.Cancel(); };
 var clients = new List<SocketClient>();

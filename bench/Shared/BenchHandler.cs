@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 
 /// <summary>
-/// The handler process a benchmark starts (Release DLL, local mode, SQLite in the benchmark's temp folder, hosted
+/// The handler process a benchmark starts (Release DLL, local mode, its tables and media on the benchmark's Azurite, hosted
 /// timers off, warnings-only logs to a file); stopped by its own PID, never by name. Shared by the benchmarks.
 /// </summary>
 internal sealed class HandlerProcess : IDisposable
@@ -53,7 +53,7 @@ internal sealed class HandlerProcess : IDisposable
 
     /// <param name="extra">Settings added to (or overriding) the local defaults, e.g. the baseline endpoint or the GC mode.</param>
     /// <param name="logPath">Where the handler's output goes (default: <c>handler.log</c> in <paramref name="work"/>).</param>
-    public static HandlerProcess Start(string dll, string work, int port, string appSecret, IDictionary<string, string>? extra = null, string? logPath = null)
+    public static HandlerProcess Start(string dll, string work, int port, string appSecret, BenchAzurite storage, IDictionary<string, string>? extra = null, string? logPath = null)
     {
         var info = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
         {
@@ -66,8 +66,8 @@ internal sealed class HandlerProcess : IDisposable
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Local__Enabled"] = "true",
-            ["Storage__Provider"] = "Sqlite",
-            ["Storage__SqlitePath"] = Path.Combine(work, "store.db"),
+            ["Storage__TablesConnectionString"] = storage.ConnectionString,
+            ["Storage__BlobsConnectionString"] = storage.ConnectionString,
             ["Meta__AppSecret"] = appSecret,
             ["Meta__VerifyToken"] = "x",
             ["Meta__AccessToken"] = "x",

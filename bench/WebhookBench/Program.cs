@@ -5,7 +5,7 @@ using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
 
-// WebhookBench: starts the real handler (Release build, SQLite with durable commits) on a free
+// WebhookBench: starts the real handler (Release build, tables and media on an Azurite it starts) on a free
 // 127.0.0.1 port and measures, in the same run, a baseline endpoint of that host (reads the body,
 // answers 200) and the real WhatsApp webhook with signed, realistic traffic. Closed loop: N workers,
 // each with its own single-connection HttpClient. See bench/README.md.
@@ -27,18 +27,19 @@ if (!File.Exists(handlerDll))
 
 var work = Path.Combine(Path.GetTempPath(), "webhookbench-" + Guid.NewGuid().ToString("N")[..8]);
 Directory.CreateDirectory(work);
+using var azurite = await BenchAzurite.StartAsync(repo, work);
 var port = BenchLocal.FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";
 const string appSecret = "bench-app-secret-0123456789";
 
-using var handler = HandlerProcess.Start(handlerDll, work, port, appSecret,
+using var handler = HandlerProcess.Start(handlerDll, work, port, appSecret, azurite,
     new Dictionary<string, string> { ["Bench__BaselineEndpoint"] = "true" },
     Environment.GetEnvironmentVariable("WEBHOOKBENCH_LOG"));
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; handler.Stop(); };
 try
 {
     await handler.WaitReadyAsync(baseUrl, TimeSpan.FromSeconds(90));
-    Console.WriteLine($"handler pid {handler.Pid} ready at {baseUrl}; store {Path.Combine(work, "store.db")}");
+    Console.WriteLine($"handler pid {handler.Pid} ready at {baseUrl}; Azurite pid {azurite.Pid}");
     Console.WriteLine($"connections {options.Connections}, warm-up {options.WarmupSeconds} s, measure {options.Seconds} s each, {options.Rounds} round(s), {options.Customers} customers, {options.StatusPercent} % statuses");
 
     var unsigned = new Traffic(appSecret, options.Customers, options.StatusPercent);

@@ -69,7 +69,6 @@ public static class LocalHostComposition
             var localOnly = app.MapGroup(string.Empty).LocalOnly();
             DevTokens.Map(localOnly, app.Services, app.Environment);
             app.MapBenchBaseline(app.Configuration);
-            localOnly.MapGet("/api/local/webhook-inbox", (WebhookInbox inbox) => Results.Ok(inbox.Status)).AllowAnonymous().ExcludeFromDescription();
             MapTimersOnDemand(localOnly);
             localOnly.MapMetaSandbox("/sandbox").AllowAnonymous();
             app.MapEmbeddedWebPubSubHub(localOnly, mapHealth: false);

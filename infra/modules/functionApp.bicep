@@ -202,10 +202,6 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         }
         // --- App: storage (Azure Table Storage through the managed identity) --------
         {
-          name: 'Storage__Provider'
-          value: 'Tables'
-        }
-        {
           name: 'Storage__TablesServiceUri'
           value: tablesServiceUri
         }
@@ -218,16 +214,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'Storage__TablePrefix'
           value: tablePrefix
         }
-        {
-          // SQLite is local-only; unused when Storage__Provider=Tables.
-          name: 'Storage__SqlitePath'
-          value: ''
-        }
         // --- App: media files (Azure Blob Storage through the managed identity: Storage Blob Data Owner on the account) ---
-        {
-          name: 'Storage__MediaProvider'
-          value: 'Blobs'
-        }
         {
           name: 'Storage__BlobsServiceUri'
           value: blobsServiceUri
@@ -240,36 +227,6 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'Storage__MediaContainer'
           value: mediaContainerName
-        }
-        {
-          // The media folder is local-only (SQLite mode); unused when Storage__MediaProvider=Blobs.
-          name: 'Storage__MediaPath'
-          value: ''
-        }
-        {
-          name: 'Storage__GroupCommit'
-          value: 'true'
-        }
-        {
-          name: 'Storage__GroupCommitMaxBatches'
-          value: '256'
-        }
-        {
-          // The webhook inbox is a file of one instance (SQLite, local); on Azure Tables the webhook applies before answering.
-          name: 'Webhook__Inbox'
-          value: 'Off'
-        }
-        {
-          name: 'Webhook__InboxMaxPending'
-          value: '20000'
-        }
-        {
-          name: 'Webhook__ApplyConcurrency'
-          value: '64'
-        }
-        {
-          name: 'Webhook__MaxApplyAttempts'
-          value: '5'
         }
         {
           name: 'Storage__TablesMaxRetries'

@@ -10,7 +10,7 @@
 // |                               |                | identity) is covered by the same assignment. Blob Data Contributor alone is not
 // |                               |                | the documented minimum for the host, so it is not used.
 // |                               |                | The same assignment lets the app read, write and delete the media files of the
-// |                               |                | 'media' container (Storage__MediaProvider=Blobs): a narrower Blob Data Contributor
+// |                               |                | 'media' container (Storage__MediaContainer): a narrower Blob Data Contributor
 // |                               |                | on that container would add nothing the account-wide Owner does not grant.
 // | Storage Table Data Contributor| storage account| the Table Storage store (read/write entities, create tables if missing), and
 // |                               |                | the Durable task hub's Instances/History tables (Azure Storage provider).

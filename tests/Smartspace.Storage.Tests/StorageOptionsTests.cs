@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
-using Smartspace.Storage.Sqlite;
+using Smartspace.Storage.Blobs;
 using Smartspace.Storage.Tables;
 
 namespace Smartspace.Storage.Tests;
@@ -9,11 +9,30 @@ namespace Smartspace.Storage.Tests;
 public sealed class StorageOptionsTests
 {
     [Fact]
-    public void Validate_Defaults_Succeed()
+    public void Validate_NoStorageAccount_FailsNamingTheSetting()
     {
         var result = new StorageOptionsValidator().Validate(null, new StorageOptions());
 
-        Assert.True(result.Succeeded);
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.Contains("Storage:TablesConnectionString or Storage:TablesServiceUri", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Validate_ConnectionString_ServesTablesAndMedia()
+    {
+        var options = new StorageOptions { TablesConnectionString = Testing.AzuriteHost.ConnectionStringFor(10000, 10001, 10002) };
+
+        Assert.True(new StorageOptionsValidator().Validate(null, options).Succeeded);
+        Assert.Equal(options.TablesConnectionString, options.EffectiveBlobsConnectionString);
+    }
+
+    [Fact]
+    public void Validate_TablesByUriWithoutBlobs_AsksForTheBlobService()
+    {
+        var result = new StorageOptionsValidator().Validate(null, new StorageOptions { TablesServiceUri = new Uri("https://account.table.core.windows.net") });
+
+        Assert.True(result.Failed);
+        Assert.Contains(result.Failures!, f => f.Contains("Storage:BlobsConnectionString or Storage:BlobsServiceUri", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -21,9 +40,8 @@ public sealed class StorageOptionsTests
     {
         var result = new StorageOptionsValidator().Validate(null, new StorageOptions
         {
-            Provider = StorageProvider.Tables,
             TablePrefix = "bad-prefix",
-            GroupCommitMaxBatches = 0,
+            MediaContainer = "Media_Files",
             TablesNetworkTimeout = TimeSpan.Zero,
         });
 
@@ -32,43 +50,23 @@ public sealed class StorageOptionsTests
         Assert.Equal(4, failures.Length);
         Assert.Contains(failures, f => f.Contains("TablesConnectionString", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("TablePrefix", StringComparison.Ordinal));
-        Assert.Contains(failures, f => f.Contains("GroupCommitMaxBatches", StringComparison.Ordinal));
+        Assert.Contains(failures, f => f.Contains("MediaContainer", StringComparison.Ordinal));
         Assert.Contains(failures, f => f.Contains("TablesNetworkTimeout", StringComparison.Ordinal));
     }
 
     [Fact]
-    public async Task AddEntityStore_DefaultConfiguration_ResolvesSqliteStoreAndGate()
+    public void AddEntityStore_ResolvesTablesBlobsAndGate()
     {
-        var dir = Path.Combine(Path.GetTempPath(), "smartspace-tests", Guid.NewGuid().ToString("N"));
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Storage:SqlitePath"] = Path.Combine(dir, "x.db"),
-            ["Storage:GroupCommitMaxBatches"] = "64",
+            ["Storage:TablesConnectionString"] = Testing.AzuriteHost.ConnectionStringFor(10000, 10001, 10002),
             ["Storage:TablesServiceUri"] = "",
-            ["Storage:TablesConnectionString"] = "UseDevelopmentStorage=true",
-        }).Build();
-        await using (var provider = new ServiceCollection().AddEntityStore(config.GetSection("Storage")).BuildServiceProvider())
-        {
-            Assert.IsType<SqliteEntityStore>(provider.GetRequiredService<IEntityStore>());
-            Assert.IsType<KeyedGate>(provider.GetRequiredService<IKeyedGate>());
-            Assert.Equal(64, provider.GetRequiredService<IOptions<StorageOptions>>().Value.GroupCommitMaxBatches);
-            Assert.True(await provider.GetRequiredService<IEntityStore>().IsReachableAsync());
-        }
-
-        Directory.Delete(dir, recursive: true);
-    }
-
-    [Fact]
-    public void AddEntityStore_TablesProvider_ResolvesTablesStore()
-    {
-        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Storage:Provider"] = "Tables",
-            ["Storage:TablesConnectionString"] = Testing.AzuriteHost.ConnectionStringFor(10002),
         }).Build();
         using var provider = new ServiceCollection().AddEntityStore(config.GetSection("Storage")).BuildServiceProvider();
 
         Assert.IsType<TablesEntityStore>(provider.GetRequiredService<IEntityStore>());
+        Assert.IsType<AzureBlobStore>(provider.GetRequiredService<IBlobStore>());
+        Assert.IsType<KeyedGate>(provider.GetRequiredService<IKeyedGate>());
     }
 
     [Fact]
@@ -76,7 +74,6 @@ public sealed class StorageOptionsTests
     {
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
-            ["Storage:Provider"] = "Tables",
             ["Storage:TablePrefix"] = "9x",
             ["Storage:TablesServiceUri"] = "",
         }).Build();

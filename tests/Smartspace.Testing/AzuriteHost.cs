@@ -55,6 +55,29 @@ public sealed class AzuriteHost : IAsyncDisposable
 
     public static Task<AzuriteHost> StartAsync(CancellationToken cancellationToken = default) => StartAsync(ConnectionStringVariable, cancellationToken);
 
+    private static readonly Lazy<Task<AzuriteHost>> SharedHost = new(StartSharedAsync);
+
+    /// <summary>
+    /// One Azurite for this test process: the test command's (<c>SMARTSPACE_AZURITE_CONNECTION_STRING</c>) when set,
+    /// else one started on first use and killed, by its id, when the process exits. Tests keep apart by table prefix and
+    /// blob container, never by Azurite.
+    /// </summary>
+    public static Task<AzuriteHost> SharedAsync() => SharedHost.Value;
+
+    /// <summary>The shared Azurite's connection string (blobs, queues and tables), waiting for it to start.</summary>
+    public static string SharedConnectionString() => SharedAsync().GetAwaiter().GetResult().ConnectionString;
+
+    private static async Task<AzuriteHost> StartSharedAsync()
+    {
+        var host = await StartAsync(ConnectionStringVariable, CancellationToken.None).ConfigureAwait(false);
+        if (host.OwnsProcess)
+        {
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => host.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+
+        return host;
+    }
+
     /// <summary>An Azurite Blob endpoint: <c>SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING</c> when set, else an Azurite of its own.</summary>
     public static Task<AzuriteHost> StartBlobAsync(CancellationToken cancellationToken = default) => StartAsync(BlobConnectionStringVariable, cancellationToken);
 

@@ -69,14 +69,19 @@ before(async () => {
   const port = await freePort();
   base = `http://127.0.0.1:${port}`;
   dataDir = mkdtempSync(path.join(tmpdir(), "smartspace-js-"));
+  // The test command (scripts/test.sh) starts Azurite and names it here; these tests use tables of their own in it.
+  const azurite = process.env.SMARTSPACE_AZURITE_CONNECTION_STRING;
+  if (!azurite) throw new Error("SMARTSPACE_AZURITE_CONNECTION_STRING is not set: run these tests with bash scripts/test.sh");
+  const prefix = "js" + Math.random().toString(16).slice(2, 10);
   handler = spawn("dotnet", [dll, "--urls", base], {
     cwd: path.dirname(dll),
     env: {
       ...process.env,
       ASPNETCORE_ENVIRONMENT: "Development",
       Local__Enabled: "true",
-      Storage__Provider: "Sqlite",
-      Storage__SqlitePath: path.join(dataDir, "store.db"),
+      Storage__TablesConnectionString: azurite,
+      Storage__TablePrefix: prefix,
+      Storage__MediaContainer: "media-" + prefix,
       Meta__AppSecret: appSecret,
       Meta__VerifyToken: "verify",
       Meta__AccessToken: "token",

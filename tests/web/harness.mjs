@@ -27,6 +27,13 @@ function freePort() {
   });
 }
 
+function azuriteStore(dataDir) {
+  const account = process.env.SMARTSPACE_AZURITE_CONNECTION_STRING;
+  if (!account) return { SMARTSPACE_AZURITE_LOCATION: path.join(dataDir, "azurite") };
+  const prefix = "web" + Math.random().toString(16).slice(2, 10);
+  return { Storage__TablesConnectionString: account, Storage__BlobsConnectionString: account, Storage__TablePrefix: prefix, Storage__MediaContainer: "media-" + prefix };
+}
+
 /** `bash scripts/run.sh` with ASPNETCORE_URLS on a free port and a store of its own; resolves when /api/health answers. */
 export async function startProduct() {
   const port = await freePort();
@@ -38,7 +45,9 @@ export async function startProduct() {
     env: {
       ...process.env,
       ASPNETCORE_URLS: base,
-      Storage__SqlitePath: path.join(dataDir, "store.db"),
+      // The test command's Azurite under tables and a media container of this run's own; without one, run.sh starts
+      // an Azurite with its data in this run's folder.
+      ...azuriteStore(dataDir),
       // These tests play hours of an agent's work in seconds, with their own API calls as the same agents on top: the
       // per-agent rate limit (its own tests prove it) would answer them 429.
       AgentApi__RateLimitPermits: "100000",

@@ -12,7 +12,7 @@ public static class HealthEndpoint
 {
     public static void MapHealth(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapMethods("/api/health", ["GET", "HEAD"], async (IEntityStore store, WebhookInbox inbox, MetaAccessHealth metaAccess, TimeProvider time, CancellationToken ct) =>
+        endpoints.MapMethods("/api/health", ["GET", "HEAD"], async (IEntityStore store, MetaAccessHealth metaAccess, TimeProvider time, CancellationToken ct) =>
         {
             bool reachable;
             try
@@ -26,7 +26,6 @@ public static class HealthEndpoint
                 reachable = false;
             }
 
-            var pending = inbox.Status;
             var meta = metaAccess.Current;
             var body = new
             {
@@ -40,7 +39,6 @@ public static class HealthEndpoint
                     since = meta.Since,
                     problem = meta.IsProblem ? "The Graph API refused the access token (expired or invalid) or its permissions: renew Meta:AccessToken." : null,
                 },
-                webhookInbox = pending.Enabled ? new { pending = pending.Pending, deadLettered = pending.DeadLettered } : null,
                 at = time.GetUtcNow(),
             };
             return reachable ? Results.Ok(body) : Results.Json(body, statusCode: StatusCodes.Status503ServiceUnavailable);

@@ -78,9 +78,6 @@ public static class Composition
         services.AddSingleton<InboundMessageProcessor>();
         services.AddSingleton<StatusProcessor>();
         services.AddSingleton<WebhookIngestion>();
-        services.AddOptions<WebhookOptions>().Bind(config.GetSection(WebhookOptions.Section)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<WebhookOptions>, WebhookOptionsValidator>();
-        services.AddSingleton<WebhookInbox>();
         services.AddSingleton<StartConversationHandler>();
         services.AddSingleton<SendMessageHandler>();
         services.AddSingleton<FinishConversationHandler>();
@@ -101,8 +98,6 @@ public static class Composition
         services.AddPrivacy(config);
         services.AddMedia();
         services.AddHostedService<StartupTasks>();
-        // After StartupTasks: webhooks a crash left in the inbox are applied once the tables and seed are in place.
-        services.AddHostedService(sp => sp.GetRequiredService<WebhookInbox>());
 
         AddAuthentication(builder);
         services.AddOpenApi("v1", o => o.AddBearerScheme());

@@ -61,6 +61,6 @@ public sealed partial class StartupTasks(
     [LoggerMessage(Level = LogLevel.Critical, Message = "Meta:AppSecret is not configured: the WhatsApp webhook refuses every POST (fail closed) until it is set")]
     private partial void LogNoAppSecret();
 
-    [LoggerMessage(Level = LogLevel.Error, Message = "The media store (Storage:MediaProvider) is unreachable at start; media files are fetched and served once it is back")]
+    [LoggerMessage(Level = LogLevel.Error, Message = "The media store (Blob Storage) is unreachable at start; media files are fetched and served once it is back")]
     private partial void LogMediaStoreUnavailable();
 }

@@ -20,8 +20,8 @@ public sealed class AzureBlobStore : IBlobStore
         var clientOptions = new BlobClientOptions();
         clientOptions.Retry.MaxRetries = options.TablesMaxRetries;
         clientOptions.Retry.NetworkTimeout = TimeSpan.FromSeconds(100);
-        var service = !string.IsNullOrWhiteSpace(options.BlobsConnectionString)
-            ? new BlobServiceClient(options.BlobsConnectionString, clientOptions)
+        var service = options.EffectiveBlobsConnectionString is { Length: > 0 } connectionString
+            ? new BlobServiceClient(connectionString, clientOptions)
             : new BlobServiceClient(options.ConfiguredBlobsServiceUri ?? throw new ArgumentException("BlobsConnectionString or BlobsServiceUri is required."), new DefaultAzureCredential(), clientOptions);
         container = service.GetBlobContainerClient(options.MediaContainer);
     }

@@ -251,7 +251,7 @@ public sealed class TablesEntityStore : IEntityStore
                     result[name] = dto.UtcDateTime;
                     break;
                 case DateTime dt:
-                    result[name] = Sqlite.PropertyCodec.ToUtc(dt).UtcDateTime;
+                    result[name] = Dates.ToUtc(dt).UtcDateTime;
                     break;
                 default:
                     result[name] = value;
@@ -274,7 +274,7 @@ public sealed class TablesEntityStore : IEntityStore
 
             properties[name] = value switch
             {
-                DateTime dt => Sqlite.PropertyCodec.ToUtc(dt),
+                DateTime dt => Dates.ToUtc(dt),
                 DateTimeOffset dto => dto.ToUniversalTime(),
                 BinaryData bd => bd.ToArray(),
                 _ => value,
@@ -314,7 +314,7 @@ public sealed class TablesEntityStore : IEntityStore
             var value = filter.Value switch
             {
                 DateTimeOffset dto => dto.UtcDateTime,
-                DateTime dt => Sqlite.PropertyCodec.ToUtc(dt).UtcDateTime,
+                DateTime dt => Dates.ToUtc(dt).UtcDateTime,
                 var v => v,
             };
             parts.Add(TableClient.CreateQueryFilter(FormattableStringFactory.Create(filter.Property + " " + op + " {0}", value)));

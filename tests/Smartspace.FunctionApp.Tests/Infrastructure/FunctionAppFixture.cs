@@ -12,7 +12,7 @@ public sealed class FunctionAppCollection : ICollectionFixture<FunctionAppFixtur
 
 /// <summary>
 /// The published Function App, started once for the collection by <see cref="WorkerProtocolHost"/> with local
-/// settings (SQLite in a temporary folder, embedded Web PubSub, no Meta sandbox, the test secrets), and stopped
+/// settings (Azure Tables and Blob Storage on Azurite under a fresh table prefix, embedded Web PubSub, no Meta sandbox, the test secrets), and stopped
 /// with WorkerTerminate at the end.
 /// </summary>
 public sealed class FunctionAppFixture : IAsyncLifetime
@@ -50,16 +50,18 @@ public sealed class FunctionAppFixture : IAsyncLifetime
         WorkerProtocolHost.StartAsync(new WorkerHostOptions { AppDirectory = appDirectory, AppSettings = Settings(dataDirectory) });
 
     /// <summary>The app settings, as Azure would set them (environment variables, <c>Section__Key</c>).</summary>
-    public static IReadOnlyDictionary<string, string?> Settings(string dataDirectory) => new Dictionary<string, string?>
+    public static IReadOnlyDictionary<string, string?> Settings(string dataDirectory) => Settings(dataDirectory, Smartspace.Testing.AzuriteFixture.NewTablePrefix("fa"));
+
+    private static Dictionary<string, string?> Settings(string dataDirectory, string prefix) => new()
     {
         ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
         ["ASPNETCORE_ENVIRONMENT"] = "Development",
         ["DOTNET_ENVIRONMENT"] = "Development",
         ["AzureWebJobsStorage"] = "UseDevelopmentStorage=true",
         ["Local__Enabled"] = "true",
-        ["Storage__Provider"] = "Sqlite",
-        ["Storage__SqlitePath"] = Path.Combine(dataDirectory, "smartspace.db"),
-        ["Webhook__Inbox"] = "Off",
+        ["Storage__TablesConnectionString"] = Smartspace.Testing.AzuriteHost.SharedConnectionString(),
+        ["Storage__TablePrefix"] = prefix,
+        ["Storage__MediaContainer"] = "media-" + prefix,
         ["Meta__AppSecret"] = TestSecrets.AppSecret,
         ["Meta__VerifyToken"] = TestSecrets.VerifyToken,
         ["Meta__AccessToken"] = TestSecrets.AccessToken,

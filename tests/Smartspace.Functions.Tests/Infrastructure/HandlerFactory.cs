@@ -18,8 +18,8 @@ using Smartspace.Testing;
 namespace Smartspace.Functions.Tests.Infrastructure;
 
 /// <summary>
-/// The real handler host (WebApplicationFactory) on a fresh store: SQLite in a temp file by default, or
-/// Azure Tables on Azurite with a unique table prefix. The clock is a <see cref="FakeTimeProvider"/>,
+/// The real handler host (WebApplicationFactory) on a fresh store: Azure Tables and Blob Storage on Azurite (the
+/// test command's, else one shared by this test process) with a unique table prefix and media container. The clock is a <see cref="FakeTimeProvider"/>,
 /// Meta's Graph API is the recording <see cref="FakeWhatsAppSender"/>, hosted timers are off (tests run
 /// sweeps explicitly), and the demo contact center from the seed file is loaded at start.
 /// </summary>
@@ -31,20 +31,17 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
     public const string OtherTenantChannelId = "100200300400999";
     public const string TenantId = "demo";
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "smartspace-tests", Guid.NewGuid().ToString("N"));
     private readonly Dictionary<string, string?> settings;
 
     public HandlerFactory(string? tablesConnectionString = null, IDictionary<string, string?>? overrides = null)
     {
-        Directory.CreateDirectory(directory);
+        var prefix = AzuriteFixture.NewTablePrefix("fn");
         settings = new Dictionary<string, string?>
         {
             ["Local:Enabled"] = "true",
-            ["Storage:Provider"] = tablesConnectionString is null ? "Sqlite" : "Tables",
-            ["Storage:SqlitePath"] = Path.Combine(directory, "store.db"),
-            ["Storage:MediaPath"] = Path.Combine(directory, "media"),
-            ["Storage:TablesConnectionString"] = tablesConnectionString ?? "",
-            ["Storage:TablePrefix"] = AzuriteFixture.NewTablePrefix("fn"),
+            ["Storage:TablesConnectionString"] = tablesConnectionString ?? AzuriteHost.SharedConnectionString(),
+            ["Storage:TablePrefix"] = prefix,
+            ["Storage:MediaContainer"] = "media-" + prefix,
             ["Meta:AppSecret"] = AppSecret,
             ["Meta:VerifyToken"] = VerifyToken,
             ["Meta:AccessToken"] = "test-access-token",
@@ -65,6 +62,12 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
         {
             settings[key] = value;
+        }
+
+        // Hosts sharing a store (the same table prefix) share its media too.
+        if (overrides?.ContainsKey("Storage:MediaContainer") != true)
+        {
+            settings["Storage:MediaContainer"] = "media-" + settings["Storage:TablePrefix"]!.ToLowerInvariant();
         }
     }
 
@@ -117,8 +120,7 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
         return PostWebhookAsync(bytes, MetaSignature.Compute(AppSecret, bytes), client);
     }
 
-    /// <param name="waitForInbox">After a 200, wait until the webhook inbox applied everything (so the ledger shows it).</param>
-    public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? signature, HttpClient? client = null, bool waitForInbox = true)
+    public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? signature, HttpClient? client = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/whatsapp/webhook") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -128,25 +130,7 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
         }
 
         client ??= CreateClient();
-        var response = await client.SendAsync(request);
-        if (response.IsSuccessStatusCode && waitForInbox)
-        {
-            await WebhookInboxDrain.WaitAsync(client);
-        }
-
-        return response;
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        base.Dispose(disposing);
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        return await client.SendAsync(request);
     }
 }
 

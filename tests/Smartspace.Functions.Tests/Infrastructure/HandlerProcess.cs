@@ -47,9 +47,9 @@ public sealed class HandlerProcess : IAsyncDisposable
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Local__Enabled"] = "true",
-            ["Storage__Provider"] = "Tables",
             ["Storage__TablesConnectionString"] = tablesConnectionString,
             ["Storage__TablePrefix"] = tablePrefix,
+            ["Storage__MediaContainer"] = "media-" + tablePrefix.ToLowerInvariant(),
             ["Meta__AppSecret"] = AppSecret,
             ["Meta__VerifyToken"] = "multi-process-verify-token",
             ["Meta__AccessToken"] = "multi-process-access-token",
@@ -208,13 +208,7 @@ public sealed class HandlerProcess : IAsyncDisposable
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/whatsapp/webhook") { Content = new ByteArrayContent(bytes) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", MetaSignature.Compute(AppSecret, bytes));
-        var response = await Http.SendAsync(request);
-        if (response.IsSuccessStatusCode)
-        {
-            await WebhookInboxDrain.WaitAsync(Http);
-        }
-
-        return response;
+        return await Http.SendAsync(request);
     }
 
     /// <summary>

@@ -75,23 +75,6 @@ public abstract class BlobStoreContract
     }
 }
 
-public sealed class FileSystemBlobStoreTests : BlobStoreContract, IDisposable
-{
-    private readonly string root = Path.Combine(Path.GetTempPath(), "smartspace-blob-tests", Guid.NewGuid().ToString("N"));
-
-    public FileSystemBlobStoreTests() => Store = new FileSystemBlobStore(root);
-
-    protected override IBlobStore Store { get; }
-
-    public void Dispose()
-    {
-        if (Directory.Exists(root))
-        {
-            Directory.Delete(root, recursive: true);
-        }
-    }
-}
-
 /// <summary>Azurite's blob service for the Azure adapter; started once for the class (or the one the test command started).</summary>
 public sealed class AzuriteBlobFixture : IAsyncLifetime
 {
@@ -114,7 +97,6 @@ public sealed class AzureBlobStoreTests : BlobStoreContract, IClassFixture<Azuri
 {
     public AzureBlobStoreTests(AzuriteBlobFixture azurite) => Store = new AzureBlobStore(new StorageOptions
     {
-        MediaProvider = MediaProvider.Blobs,
         BlobsConnectionString = azurite.ConnectionString,
         MediaContainer = "media" + Guid.NewGuid().ToString("N")[..12],
     });

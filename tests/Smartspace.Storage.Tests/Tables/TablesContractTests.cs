@@ -12,7 +12,6 @@ public sealed class TablesContractTests(AzuriteFixture azurite) : EntityStoreCon
     protected override Task<IEntityStore> CreateStoreAsync() =>
         Task.FromResult<IEntityStore>(new TablesEntityStore(new StorageOptions
         {
-            Provider = StorageProvider.Tables,
             TablesConnectionString = azurite.ConnectionString,
             TablePrefix = Prefix,
         }));

@@ -11,7 +11,6 @@ public sealed class TablesEntityStoreTests
     {
         var store = new TablesEntityStore(new StorageOptions
         {
-            Provider = StorageProvider.Tables,
             TablesConnectionString = AzuriteHost.ConnectionStringFor(FreePort.Get()),
             TablePrefix = AzuriteFixture.NewTablePrefix("down"),
         });

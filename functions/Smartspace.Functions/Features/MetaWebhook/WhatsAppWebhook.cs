@@ -19,9 +19,8 @@ namespace Smartspace.Functions.Features.MetaWebhook;
 /// The <c>whatsapp-webhook</c> function at <c>/api/whatsapp/webhook</c>. GET is Meta's verification (P1).
 /// POST (P2): the HMAC-SHA256 of the raw bytes is checked in constant time before anything is parsed;
 /// the whole envelope is parsed and its shape checked; then every message, status and template change is
-/// applied to the ledger (the default), or — with <c>Webhook:Inbox=On</c> — the verified body is fsynced in
-/// the webhook inbox and applied right after (<see cref="WebhookInbox"/>). Either way 200 means durable, and
-/// anything not made durable is answered 503 and retried by Meta (P3).
+/// applied to Table Storage before the answer: 200 means durable, and anything not made durable is answered 503
+/// and retried by Meta (P3).
 /// </summary>
 public static partial class WhatsAppWebhook
 {
@@ -50,7 +49,7 @@ public static partial class WhatsAppWebhook
         return Refuse(StatusCodes.Status403Forbidden, "verification_failed", "hub.mode must be subscribe, hub.challenge present and hub.verify_token the configured one.");
     }
 
-    public static async Task<IResult> ReceiveAsync(HttpContext context, IOptions<MetaOptions> options, WebhookIngestion ingestion, WebhookInbox inbox, WebhookMetrics metrics, CancellationToken ct)
+    public static async Task<IResult> ReceiveAsync(HttpContext context, IOptions<MetaOptions> options, WebhookIngestion ingestion, WebhookMetrics metrics, CancellationToken ct)
     {
         var secret = options.Value.AppSecret;
         if (string.IsNullOrEmpty(secret))
@@ -87,26 +86,12 @@ public static partial class WhatsAppWebhook
 
         try
         {
-            if (!inbox.Enabled)
-            {
-                await ingestion.ApplyAsync(parsed.Envelope!, ct);
-                return Results.Ok();
-            }
-
-            switch (await inbox.AcceptAsync(body, parsed.Envelope!, ct))
-            {
-                case InboxAcceptance.Stored:
-                    return Results.Ok();
-                case InboxAcceptance.Full:
-                    metrics.Rejected("inbox_full");
-                    return Refuse(StatusCodes.Status503ServiceUnavailable, "inbox_full", "Too many webhooks are waiting to be applied; Meta will retry.");
-                default:
-                    metrics.Rejected("store_unavailable");
-                    return Refuse(StatusCodes.Status503ServiceUnavailable, "store_unavailable", StoreUnavailable);
-            }
+            await ingestion.ApplyAsync(parsed.Envelope!, ct);
+            return Results.Ok();
         }
         catch (StoreUnavailableException)
         {
+            metrics.Rejected("store_unavailable");
             return Refuse(StatusCodes.Status503ServiceUnavailable, "store_unavailable", StoreUnavailable);
         }
     }

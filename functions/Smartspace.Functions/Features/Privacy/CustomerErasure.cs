@@ -8,11 +8,7 @@ using Smartspace.Storage;
 namespace Smartspace.Functions.Features.Privacy;
 
 /// <summary>What an erasure removed; the customer is named masked.</summary>
-public sealed record ErasureResult(string Customer, int Profiles, int Conversations, int Messages, int Media, int HistoryEntries, int Windows)
-{
-    /// <summary>Webhook bodies the inbox had dead-lettered that named the customer (raw copies of their messages), removed.</summary>
-    public long DeadLetters { get; init; }
-}
+public sealed record ErasureResult(string Customer, int Profiles, int Conversations, int Messages, int Media, int HistoryEntries, int Windows);
 
 /// <summary>
 /// LGPD erasure (art. 18, VI) of one customer of the caller's contact center.
@@ -44,7 +40,6 @@ public sealed partial class CustomerErasureHandler(
     LedgerStore ledger,
     MessagePurge purge,
     HotRows hotRows,
-    CustomerDeadLetters deadLetterStore,
     AuditTrail audit,
     TimeProvider time,
     ILogger<CustomerErasureHandler> logger)
@@ -68,24 +63,13 @@ public sealed partial class CustomerErasureHandler(
                 return ApiProblems.Refusal(RefusalCode.ErasureWhileInService);
             }
 
-            // Before the rows that name the customer go, like media: a crash in between leaves nothing unfindable. Also
-            // when the ledger knows nothing of them: a message the inbox could not apply is all there may be.
-            var deadLetters = await deadLetterStore.PurgeAsync(caller.TenantId, key, records.CustomerKeys, ct);
             if (records.IsEmpty)
             {
-                if (deadLetters == 0)
-                {
-                    await audit.RecordAsync(caller.TenantId, actor, AuditActions.Erasure, "not_found", records.MaskedKey, null, ct);
-                    return ApiProblems.Refusal(RefusalCode.CustomerNotFound);
-                }
-
-                var only = new ErasureResult(records.MaskedKey, 0, 0, 0, 0, 0, 0) { DeadLetters = deadLetters };
-                await audit.RecordAsync(caller.TenantId, actor, AuditActions.Erasure, "done", records.MaskedKey, only, ct);
-                return Results.Ok(only);
+                await audit.RecordAsync(caller.TenantId, actor, AuditActions.Erasure, "not_found", records.MaskedKey, null, ct);
+                return ApiProblems.Refusal(RefusalCode.CustomerNotFound);
             }
 
             var plan = await PlanAsync(records, ct);
-            plan = plan with { Result = plan.Result with { DeadLetters = deadLetters } };
             if (await CommitAsync(records, plan, actor, ct))
             {
                 Forget(records);

@@ -16,7 +16,7 @@ namespace Smartspace.Functions.Features.Privacy;
 /// is <c>export.json</c> plus <c>media/{conversation}-{seq}.json</c> (and the file itself beside it, when stored), and
 /// <c>dead-letters/{seq}.json</c> for each webhook of theirs the inbox could not apply (the raw body as Meta sent it).
 /// </summary>
-public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerStore ledger, IMediaFiles media, CustomerDeadLetters deadLetterStore, AuditTrail audit, TimeProvider time)
+public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerStore ledger, IMediaFiles media, AuditTrail audit, TimeProvider time)
 {
     public const string ContentType = "application/zip";
     // A file for people (the customer, the DPO): accents as written, not \u escapes. Never embedded in HTML.
@@ -30,8 +30,7 @@ public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerSt
         }
 
         var records = await reader.FindAsync(caller.TenantId, key, ct);
-        var deadLetters = await deadLetterStore.ReadAsync(caller.TenantId, key, records.CustomerKeys, ct);
-        if (records.IsEmpty && deadLetters.Count == 0)
+        if (records.IsEmpty)
         {
             await audit.RecordAsync(caller.TenantId, AuditTrail.ActorOf(caller), AuditActions.Export, "not_found", records.MaskedKey, null, ct);
             return ApiProblems.Refusal(RefusalCode.CustomerNotFound);
@@ -71,39 +70,12 @@ public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerSt
                 ["conversations"] = conversations,
             };
             WriteEntry(zip, "export.json", JsonSerializer.SerializeToUtf8Bytes(document, Indented));
-            foreach (var dead in deadLetters)
-            {
-                WriteEntry(zip, string.Create(CultureInfo.InvariantCulture, $"dead-letters/{dead.Seq}.json"), JsonSerializer.SerializeToUtf8Bytes(DeadLetterJson(dead), Indented));
-            }
         }
 
         await audit.RecordAsync(caller.TenantId, AuditTrail.ActorOf(caller), AuditActions.Export, "done", records.MaskedKey,
-            new { profiles = records.Profiles.Count, conversations = records.Conversations.Count, messages = messageCount, media = mediaCount, deadLetters = deadLetters.Count }, ct);
+            new { profiles = records.Profiles.Count, conversations = records.Conversations.Count, messages = messageCount, media = mediaCount }, ct);
         var fileName = string.Create(CultureInfo.InvariantCulture, $"lgpd-export-{caller.TenantId}-{now:yyyyMMdd-HHmmss}.zip");
         return Results.File(buffer.ToArray(), ContentType, fileName);
-    }
-
-    /// <summary>A webhook the inbox could not apply: when, why, and the body as received (JSON when it parses, else base64).</summary>
-    private static JsonObject DeadLetterJson(Smartspace.Storage.Sqlite.DeadLetter dead)
-    {
-        JsonNode? body;
-        try
-        {
-            body = JsonNode.Parse(dead.Body);
-        }
-        catch (JsonException)
-        {
-            body = Convert.ToBase64String(dead.Body);
-        }
-
-        return new JsonObject
-        {
-            ["receivedAt"] = dead.ReceivedAt,
-            ["deadLetteredAt"] = dead.DeadAt,
-            ["attempts"] = dead.Attempts,
-            ["reason"] = dead.Reason,
-            ["body"] = body,
-        };
     }
 
     /// <summary>The identifiers the customer is known by: every key, the 12-digit variant of a Brazilian mobile (P6), BSUIDs.</summary>

@@ -85,7 +85,6 @@ public static class PrivacyServices
         services.AddSingleton<AuditTrail>();
         services.AddSingleton<CustomerRecordsReader>();
         services.AddSingleton<MessagePurge>();
-        services.AddSingleton<CustomerDeadLetters>();
         services.AddSingleton<CustomerExportHandler>();
         services.AddSingleton<CustomerErasureHandler>();
         services.AddSingleton<RetentionSettingsStore>();

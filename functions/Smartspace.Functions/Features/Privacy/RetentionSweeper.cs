@@ -27,7 +27,6 @@ public sealed partial class RetentionSweeper(
     ContactCenterDirectory directory,
     Leases leases,
     MessagePurge purge,
-    WebhookInbox inbox,
     RetentionSettingsStore settings,
     AuditTrail audit,
     IOptions<PrivacyOptions> options,
@@ -58,15 +57,6 @@ public sealed partial class RetentionSweeper(
                 reports[tenant.TenantId] = report;
                 await audit.RecordAsync(tenant.TenantId, Actor, AuditActions.Retention, report.Complete ? "done" : "partial", null, report, ct);
                 LogSwept(tenant.TenantId, report.MessagesDeleted, report.MediaRemoved, report.Complete);
-            }
-
-            // The inbox's dead letters are raw webhook bodies (customers' messages) of any contact center: they are kept
-            // no longer than the shortest message retention of all.
-            if (reports.Count > 0)
-            {
-                var keepDays = reports.Values.Min(r => r.MessageRetentionDays);
-                var purged = await inbox.PurgeDeadLettersAsync([], [], time.GetUtcNow() - TimeSpan.FromDays(keepDays), ct);
-                LogDeadLettersPurged(purged, keepDays);
             }
 
             return reports;
@@ -164,9 +154,6 @@ public sealed partial class RetentionSweeper(
 
         public void Spend(int count) => Left = Math.Max(0, Left - count);
     }
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Retention: {Count} webhook dead letters older than {Days} days removed")]
-    private partial void LogDeadLettersPurged(long count, int days);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Retention in {TenantId}: {Messages} messages deleted, {Media} media removed (complete: {Complete})")]
     private partial void LogSwept(string tenantId, int messages, int media, bool complete);

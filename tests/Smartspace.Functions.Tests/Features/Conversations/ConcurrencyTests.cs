@@ -179,11 +179,6 @@ public abstract class ConcurrencyContract
     }
 }
 
-public sealed class ConcurrencyOnSqliteTests : ConcurrencyContract
-{
-    protected override HandlerFactory NewFactory() => new();
-}
-
 [Collection(AzuriteCollection.Name)]
 public sealed class ConcurrencyOnAzuriteTests(AzuriteFixture azurite) : ConcurrencyContract
 {

@@ -83,5 +83,5 @@ public static class LedgerInvariants
 
     /// <summary>A ledger reader over the same Azure Tables (or Azurite) tables a handler uses: <c>&lt;prefix&gt;ledger</c>, <c>&lt;prefix&gt;directory</c>.</summary>
     public static LedgerStore TablesLedger(string connectionString, string tablePrefix) =>
-        new(new Storage.Tables.TablesEntityStore(new StorageOptions { Provider = StorageProvider.Tables, TablesConnectionString = connectionString, TablePrefix = tablePrefix }));
+        new(new Storage.Tables.TablesEntityStore(new StorageOptions { TablesConnectionString = connectionString, TablePrefix = tablePrefix }));
 }

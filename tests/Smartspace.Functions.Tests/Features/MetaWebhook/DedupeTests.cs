@@ -117,17 +117,6 @@ public abstract class DedupeContract : IDisposable
     }
 }
 
-public sealed class DedupeOnSqliteTests : DedupeContract
-{
-    private readonly string path = Path.Combine(Path.GetTempPath(), "smartspace-tests", "dedupe-" + Guid.NewGuid().ToString("N") + ".db");
-
-    private readonly string prefix = AzuriteFixture.NewTablePrefix("dedupe");
-
-    protected override IDictionary<string, string?> SharedStore => new Dictionary<string, string?> { ["Storage:SqlitePath"] = path, ["Storage:TablePrefix"] = prefix };
-
-    protected override HandlerFactory CreateFactory(IDictionary<string, string?> sharedStore) => new(overrides: sharedStore);
-}
-
 public sealed class DedupeOnAzuriteTests(AzuriteFixture azurite) : DedupeContract, IClassFixture<AzuriteFixture>
 {
     private readonly string prefix = AzuriteFixture.NewTablePrefix("dedupe");

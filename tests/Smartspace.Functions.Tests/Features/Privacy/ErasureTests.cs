@@ -234,7 +234,8 @@ public abstract class ErasureContract : IDisposable
     }
 }
 
-public sealed class ErasureOnSqliteTests : ErasureContract
+/// <summary>The contract, and the contact center's own checks, on the shared Azurite.</summary>
+public sealed class ErasureTests : ErasureContract
 {
     protected override HandlerFactory NewFactory() => new();
 
@@ -299,10 +300,4 @@ public sealed class ErasureOnSqliteTests : ErasureContract
 
         Assert.Equal(before, await f.ScanStoresAsync());
     }
-}
-
-[Collection(AzuriteCollection.Name)]
-public sealed class ErasureOnAzuriteTests(Smartspace.Testing.AzuriteFixture azurite) : ErasureContract
-{
-    protected override HandlerFactory NewFactory() => new(azurite.ConnectionString);
 }

@@ -121,9 +121,6 @@ public abstract class MediaPrivacyContract : IDisposable
     }
 }
 
-/// <summary>The media LGPD contract on the embedded store (SQLite and the media folder).</summary>
-public sealed class MediaPrivacyOnSqliteTests() : MediaPrivacyContract(new HandlerFactory());
-
 /// <summary>The media LGPD contract on Azure Table Storage (Azurite): the fetch's claims and settles are ETag-guarded there too.</summary>
 [Collection(AzuriteCollection.Name)]
 public sealed class MediaPrivacyOnAzuriteTests(Smartspace.Testing.AzuriteFixture azurite) : MediaPrivacyContract(new HandlerFactory(azurite.ConnectionString));

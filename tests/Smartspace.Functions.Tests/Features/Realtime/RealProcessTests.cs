@@ -108,6 +108,7 @@ public sealed class RealProcessTests
             Assert.True(File.Exists(dll), $"{dll} is missing (it is built with this test project)");
             var directory = Path.Combine(Path.GetTempPath(), "smartspace-realtime-process", Guid.NewGuid().ToString("N"));
             Directory.CreateDirectory(directory);
+            var prefix = Smartspace.Testing.AzuriteFixture.NewTablePrefix("rt");
             int port;
             using (var listener = new TcpListener(IPAddress.Loopback, 0))
             {
@@ -126,8 +127,9 @@ public sealed class RealProcessTests
             {
                 ["ASPNETCORE_ENVIRONMENT"] = "Development",
                 ["Local__Enabled"] = "true",
-                ["Storage__Provider"] = "Sqlite",
-                ["Storage__SqlitePath"] = Path.Combine(directory, "store.db"),
+                ["Storage__TablesConnectionString"] = Smartspace.Testing.AzuriteHost.SharedConnectionString(),
+                ["Storage__TablePrefix"] = prefix,
+                ["Storage__MediaContainer"] = "media-" + prefix,
                 ["Meta__AppSecret"] = AppSecret,
                 ["Meta__VerifyToken"] = "verify",
                 ["Meta__AccessToken"] = "token",

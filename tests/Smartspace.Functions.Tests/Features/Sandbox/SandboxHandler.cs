@@ -21,11 +21,8 @@ public sealed class SandboxHandler : IAsyncLifetime
     public const string AppSecret = "sandbox-flow-app-secret";
     public const string AccessToken = "sandbox-flow-access-token";
 
-    private readonly string directory = Path.Combine(Path.GetTempPath(), "smartspace-sandbox-tests", Guid.NewGuid().ToString("N"));
+    private readonly string prefix = AzuriteFixture.NewTablePrefix("sandbox");
     private HandlerProcess? handler;
-
-    /// <summary>The media folder of the handler (Storage:MediaPath): what an erasure must leave no file of.</summary>
-    public string MediaFolder => Path.Combine(directory, "media");
 
     public Uri BaseAddress => handler?.BaseAddress ?? new Uri("http://127.0.0.1:9");
 
@@ -37,14 +34,13 @@ public sealed class SandboxHandler : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Directory.CreateDirectory(directory);
         handler = await HandlerProcess.StartAsync(url => new Dictionary<string, string>
         {
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["Local__Enabled"] = "true",
-            ["Storage__Provider"] = "Sqlite",
-            ["Storage__SqlitePath"] = Path.Combine(directory, "store.db"),
-            ["Storage__MediaPath"] = Path.Combine(directory, "media"),
+            ["Storage__TablesConnectionString"] = AzuriteHost.SharedConnectionString(),
+            ["Storage__TablePrefix"] = prefix,
+            ["Storage__MediaContainer"] = "media-" + prefix,
             ["Meta__AppSecret"] = AppSecret,
             ["Meta__VerifyToken"] = "v",
             ["Meta__AccessToken"] = AccessToken,
@@ -101,17 +97,6 @@ public sealed class SandboxHandler : IAsyncLifetime
         if (handler is not null)
         {
             await handler.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
         }
     }
 }

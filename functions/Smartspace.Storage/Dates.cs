@@ -1,0 +1,8 @@
+namespace Smartspace.Storage;
+
+/// <summary>Table Storage keeps instants in UTC: a <see cref="DateTime"/> of unspecified kind is taken as UTC.</summary>
+public static class Dates
+{
+    public static DateTimeOffset ToUtc(DateTime dt) =>
+        new(dt.Kind == DateTimeKind.Unspecified ? DateTime.SpecifyKind(dt, DateTimeKind.Utc) : dt.ToUniversalTime());
+}

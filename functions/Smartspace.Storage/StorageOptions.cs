@@ -60,7 +60,8 @@ public sealed class StorageOptionsValidator : IValidateOptions<StorageOptions>
             errors.Add("Storage:TablesServiceUri must be an absolute http(s) URI.");
         }
 
-        if (string.IsNullOrWhiteSpace(options.EffectiveBlobsConnectionString) && options.ConfiguredBlobsServiceUri is null)
+        // Without a connection string the tables are reached by URI (managed identity): the blobs need theirs.
+        if (options.ConfiguredServiceUri is not null && string.IsNullOrWhiteSpace(options.EffectiveBlobsConnectionString) && options.ConfiguredBlobsServiceUri is null)
         {
             errors.Add("Storage:BlobsConnectionString or Storage:BlobsServiceUri is required for media files when the tables are reached by URI.");
         }

@@ -105,6 +105,8 @@ public sealed class AzureBlobStore : IBlobStore
         }
         catch (Exception ex) when (ex is RequestFailedException { Status: 0 or 408 or 429 or >= 500 } or HttpRequestException or IOException or TimeoutException
             or AuthenticationFailedException or CredentialUnavailableException
+            // The client's retry policy reports every failed attempt together when none succeeded.
+            or AggregateException
             || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             throw new StoreUnavailableException("Azure Blob Storage is unavailable.", ex);

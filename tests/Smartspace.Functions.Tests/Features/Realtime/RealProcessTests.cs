@@ -11,7 +11,7 @@ using Smartspace.Functions.Tests.Infrastructure;
 namespace Smartspace.Functions.Tests.Features.Realtime;
 
 /// <summary>
-/// The built handler as its own process in local mode (SQLite temp store, embedded hub): a real
+/// The built handler as its own process in local mode (tables of its own on Azurite, embedded hub): a real
 /// <see cref="System.Net.WebSockets.ClientWebSocket"/> over loopback TCP with the URL from
 /// <c>/api/negotiate</c>, and the hub calling the handler's <c>/api/webpubsub/events</c> over real HTTP.
 /// </summary>

@@ -15,7 +15,7 @@ using Smartspace.Realtime.Auth;
 namespace Smartspace.Functions.Tests.Features.Realtime;
 
 /// <summary>
-/// The handler (<see cref="HandlerFactory"/>: fresh SQLite store, fake clock, recording Graph API) with its
+/// The handler (<see cref="HandlerFactory"/>: fresh tables on Azurite, fake clock, recording Graph API) with its
 /// embedded Web PubSub hub, where the hub's event-handler calls (abuse-protection OPTIONS, signed
 /// <c>connected</c>/<c>disconnected</c> CloudEvents to <c>/api/webpubsub/events</c>) go through the same
 /// in-memory server instead of a TCP port — so a socket opening and closing drives agent availability

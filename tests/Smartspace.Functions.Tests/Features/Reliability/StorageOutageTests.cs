@@ -39,7 +39,9 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
         {
             var prefix = AzuriteFixture.NewTablePrefix("outage");
             var stream = new WebhookStream("outage", Webhooks, Customers);
-            handler = await HandlerProcess.StartAsync(azurite.ConnectionString, prefix, QuickToGiveUp);
+            // Only the tables go down: media files stay on the shared Azurite's blob service.
+            var settings = new Dictionary<string, string>(QuickToGiveUp) { ["Storage__BlobsConnectionString"] = (await AzuriteHost.SharedAsync()).ConnectionString };
+            handler = await HandlerProcess.StartAsync(azurite.ConnectionString, prefix, settings);
             var ana = await handler.ClientForAsync("ana");
             var notAcknowledged = new ConcurrentDictionary<string, Webhook>();
             var answersWhileDown = new ConcurrentDictionary<string, int>();

@@ -9,7 +9,7 @@ using Smartspace.Testing;
 namespace Smartspace.Functions.Tests.Features.Sandbox;
 
 /// <summary>
-/// The built handler as its own process on a free loopback port, fully local: SQLite in a temp folder, the
+/// The built handler as its own process on a free loopback port, fully local: tables and media of its own on Azurite, the
 /// embedded Meta sandbox as its Graph API (the handler calls its own <c>/sandbox/graph</c> over HTTP, the sandbox
 /// posts signed webhooks back to <c>/api/whatsapp/webhook</c>), embedded Web PubSub, dev tokens, hosted timers
 /// with a one-second outbox sweep — a <see cref="HandlerProcess"/> whose settings point the Graph API and the

@@ -187,6 +187,14 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
           value: 'Authorization=AAD'
         }
+        {
+          // The host's own request body limit (default 104857600 bytes, 100 MiB) sits in front of the worker: an agent's
+          // attachment may be a 100 MiB document (Meta's largest file, MediaRules.MaxBytesOfAnyKind) and its multipart form
+          // around it, so the host would answer 413 before the attachment handler (which takes MediaRules.MaxAttachmentRequestBytes,
+          // the file plus 64 KiB) ever saw it. 105906176 = 100 MiB + 1 MiB: the largest attachment and its form, and no more.
+          name: 'FUNCTIONS_REQUEST_BODY_SIZE_LIMIT'
+          value: '105906176'
+        }
         // --- App: environment -------------------------------------------------------
         {
           name: 'ASPNETCORE_ENVIRONMENT'

@@ -57,6 +57,12 @@ public static class MediaRules
     /// <summary>The largest file of any kind (a document): what an upload or a download may be at most.</summary>
     public static long MaxBytesOfAnyKind => Limits.Max(l => l.MaxBytes);
 
+    /// <summary>
+    /// The largest attachment request an agent may send: the largest file and 64 KiB of multipart form around it (boundaries,
+    /// part headers, caption, replyTo). The Function App's host must admit it too (FUNCTIONS_REQUEST_BODY_SIZE_LIMIT in infra/).
+    /// </summary>
+    public static long MaxAttachmentRequestBytes => MaxBytesOfAnyKind + 64 * 1024;
+
     public static MediaKindLimits For(MediaKind kind) => Limits.First(l => l.Kind == kind);
 
     /// <summary>Meta's <c>type</c> name ("image", "audio"…).</summary>

@@ -15,6 +15,7 @@ export function Chat({ store }: { store: ConsoleStore }) {
   const [caption, setCaption] = useState("");
   const lastTyping = useRef(0);
   const list = useRef<HTMLOListElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
   const count = timeline?.messages.size ?? 0;
   useEffect(() => { list.current?.lastElementChild?.scrollIntoView({ block: "end" }); }, [count, store.selectedId]);
   // Issue 16: opening the chat (and each new customer message while it is open) marks the customer's messages read at
@@ -134,8 +135,10 @@ export function Chat({ store }: { store: ConsoleStore }) {
           <label class="visually-hidden" for="chat-caption">{labels.caption}</label>
           <input id="chat-caption" type="text" value={caption} placeholder={labels.caption} disabled={disabled}
             onInput={(e) => setCaption((e.target as HTMLInputElement).value)} />
-          <label class={`button${disabled ? " disabled" : ""}`} for="chat-attach">{labels.attach}</label>
-          <input id="chat-attach" class="visually-hidden" type="file" disabled={disabled}
+          {/* A real button (focusable, visible focus, named "Anexar arquivo") opens the file chooser; the file input itself
+              stays out of the tab order and the accessibility tree. */}
+          <button type="button" data-testid="attach" disabled={disabled} onClick={() => fileInput.current?.click()}>{labels.attach}</button>
+          <input id="chat-attach" ref={fileInput} type="file" hidden tabIndex={-1} disabled={disabled}
             accept="image/jpeg,image/png,video/mp4,video/3gpp,audio/aac,audio/amr,audio/mpeg,audio/mp4,audio/ogg,application/pdf,text/plain,.doc,.docx,.xls,.xlsx,.ppt,.pptx"
             onChange={attach} />
         </div>

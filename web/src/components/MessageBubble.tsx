@@ -13,6 +13,8 @@ export function MessageBubble({ message, api, actions }: { message: Message; api
   const status = labels.status[message.status] ?? message.status;
   const time = new Date(message.at).toLocaleTimeString("pt-BR", { hour: "2-digit", minute: "2-digit" });
   const canAct = actions && !outbound && !!message.wamid && message.kind !== "reaction";
+  // "Responder" and "Reagir" repeat on every customer message: each button is described by its message's text.
+  const textId = `message-text-${message.id}`;
   return (
     <li class={`message ${outbound ? "out" : "in"} kind-${message.kind}`} data-message-id={message.id} data-kind={message.kind}>
       {message.replyTo && (
@@ -21,10 +23,14 @@ export function MessageBubble({ message, api, actions }: { message: Message; api
       {message.headerImage && <img class="header-image" src={message.headerImage} alt={labels.headerImage} width={240} height={120} />}
       {message.kind !== "text" && message.kind !== "template" && <span class="kind-label">{labels.kind[message.kind] ?? message.kind}</span>}
       <MediaPreview message={message} api={api} />
-      <p class="message-text">{message.text}</p>
+      <p class="message-text" id={canAct ? textId : undefined}>{message.text}</p>
       {message.media?.filename && <span class="media-detail">{message.media.filename}</span>}
       {message.media?.mimeType && <span class="media-detail">{message.media.mimeType}</span>}
-      {message.agentReaction && <span class="agent-reaction" aria-label={labels.yourReaction}>{message.agentReaction}</span>}
+      {message.agentReaction && (
+        <span class="agent-reaction" data-testid="agent-reaction">
+          <span class="visually-hidden">{labels.yourReaction}: </span>{message.agentReaction}
+        </span>
+      )}
       <span class="message-meta">
         <time dateTime={message.at}>{time}</time>
         {outbound && (
@@ -35,8 +41,8 @@ export function MessageBubble({ message, api, actions }: { message: Message; api
       </span>
       {canAct && (
         <span class="message-actions">
-          <button type="button" class="link" disabled={actions.disabled} onClick={() => actions.onReply(message)}>{labels.reply}</button>
-          <button type="button" class="link" disabled={actions.disabled}
+          <button type="button" class="link" disabled={actions.disabled} aria-describedby={textId} onClick={() => actions.onReply(message)}>{labels.reply}</button>
+          <button type="button" class="link" disabled={actions.disabled} aria-describedby={textId}
             onClick={() => actions.onReact(message, message.agentReaction ? null : "👍")}>
             {message.agentReaction ? labels.removeReaction : labels.react}
           </button>

@@ -20,7 +20,7 @@ namespace Smartspace.Functions.Features.Media;
 public sealed class SendAttachmentHandler(SendMessageHandler sender, IBlobStore blobs)
 {
     /// <summary>The largest body taken: Meta's largest file (a 100 MB document) and the form around it.</summary>
-    public static long MaxBodyBytes => MediaRules.MaxBytesOfAnyKind + 64 * 1024;
+    public static long MaxBodyBytes => MediaRules.MaxAttachmentRequestBytes;
 
     public async Task<IResult> HandleAsync(HttpContext http, Caller caller, string conversationId, CancellationToken ct)
     {

@@ -68,6 +68,14 @@ export async function startProduct() {
     if (Date.now() - started > 300_000) throw new Error(`the product did not start:\n${log.join("")}`);
     await delay(250);
   }
+  // A fresh store has no templates until the first sync with Meta (the sandbox), which runs right after start.
+  const api = await agentApi(base, "ana");
+  for (;;) {
+    const r = await api("GET", `/api/agent/channels/${channelId}/templates`);
+    if (r.status === 200 && r.body.templates.length > 0) break;
+    if (Date.now() - started > 300_000) throw new Error(`the templates were never synced:\n${log.join("")}`);
+    await delay(250);
+  }
   return {
     base,
     async stop() {

@@ -72,7 +72,7 @@ export async function startProduct() {
   const api = await agentApi(base, "ana");
   for (;;) {
     const r = await api("GET", `/api/agent/channels/${channelId}/templates`);
-    if (r.status === 200 && r.body.templates.length > 0) break;
+    if (r.status === 200 && r.body.templates.some((t) => t.name === "aviso_retorno")) break; // the one startWithTemplate uses
     if (Date.now() - started > 300_000) throw new Error(`the templates were never synced:\n${log.join("")}`);
     await delay(250);
   }

@@ -6,9 +6,9 @@ namespace Smartspace.LocalHost;
 /// <summary>
 /// With <c>Durable:Enabled</c>, the local host runs the product's entities and orchestrations on the Durable Task
 /// Framework against Azurite (in Azure the Functions host's Durable extension runs them); several local hosts may
-/// share one task hub. Off by default.
+/// share one task hub. Activities get their ports from this host's services. Off by default.
 /// </summary>
-public sealed class DurableRuntimeHost(IOptions<DurableOptions> options, ILoggerFactory loggers) : IHostedService
+public sealed class DurableRuntimeHost(IOptions<DurableOptions> options, ILoggerFactory loggers, IServiceProvider services) : IHostedService
 {
     private LocalDurableRuntime? runtime;
 
@@ -19,7 +19,7 @@ public sealed class DurableRuntimeHost(IOptions<DurableOptions> options, ILogger
     {
         if (options.Value.Enabled)
         {
-            runtime = await LocalDurableRuntime.StartAsync(options.Value, loggers);
+            runtime = await LocalDurableRuntime.StartAsync(options.Value, loggers, services);
         }
     }
 

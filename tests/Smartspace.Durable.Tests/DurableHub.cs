@@ -1,12 +1,16 @@
 using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Smartspace.Durable.Placement;
 using Smartspace.Durable.Runtime;
+using Smartspace.Durable.Tests.Placement;
 using Smartspace.Testing;
 
 namespace Smartspace.Durable.Tests;
 
 /// <summary>
 /// Azurite plus one local runtime on a task hub of this test class's own (so classes and runs never share queues or
-/// instances). More runtimes can join the same hub, as separate hosts would.
+/// instances). More runtimes can join the same hub, as separate hosts would. Activities get <see cref="Placements"/> as
+/// their <see cref="IInboundPlacement"/> (from a service provider, a scope per run).
 /// </summary>
 public sealed class DurableHub : IAsyncLifetime
 {
@@ -16,6 +20,10 @@ public sealed class DurableHub : IAsyncLifetime
     public string TaskHub { get; } = "h" + AzuriteFixture.NewTablePrefix("d")[1..];
 
     public LocalDurableRuntime Runtime => runtimes[0];
+
+    public RecordingPlacement Placements { get; } = new();
+
+    private ServiceProvider? services;
 
     public DurableClient Client => Runtime.Client;
 
@@ -32,13 +40,14 @@ public sealed class DurableHub : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await azurite.InitializeAsync();
-        runtimes.Add(await LocalDurableRuntime.StartAsync(Options("w0")));
+        services = new ServiceCollection().AddSingleton<IInboundPlacement>(Placements).BuildServiceProvider();
+        runtimes.Add(await LocalDurableRuntime.StartAsync(Options("w0"), services: services));
     }
 
     /// <summary>Another worker on the same task hub (a second host).</summary>
     public async Task<LocalDurableRuntime> JoinAsync(string workerId)
     {
-        var runtime = await LocalDurableRuntime.StartAsync(Options(workerId));
+        var runtime = await LocalDurableRuntime.StartAsync(Options(workerId), services: services);
         runtimes.Add(runtime);
         return runtime;
     }
@@ -48,6 +57,11 @@ public sealed class DurableHub : IAsyncLifetime
         foreach (var runtime in runtimes)
         {
             await runtime.DisposeAsync();
+        }
+
+        if (services is not null)
+        {
+            await services.DisposeAsync();
         }
 
         await azurite.DisposeAsync();

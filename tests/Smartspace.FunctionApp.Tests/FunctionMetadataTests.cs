@@ -53,10 +53,13 @@ public sealed class FunctionMetadataTests(FunctionAppFixture fixture)
 
         Assert.Equal("entityTrigger", triggers["CustomerConversation"]);
         Assert.Equal("entityTrigger", triggers["AgentCapacity"]);
-        foreach (var orchestration in new[] { "StartConversation", "FinishConversation", "AssignQueuedCustomer", "BotHandoff" })
+        foreach (var orchestration in new[] { "StartConversation", "FinishConversation", "AssignQueuedCustomer", "BotHandoff", "PlaceInbound" })
         {
             Assert.Equal("orchestrationTrigger", triggers[orchestration]);
         }
+
+        // The activity the customer's entity's placement orchestration calls (one per stored inbound message).
+        Assert.Equal("activityTrigger", triggers["PlaceInboundMessage"]);
     }
 
     [Fact]

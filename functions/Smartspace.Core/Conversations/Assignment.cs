@@ -24,7 +24,8 @@ public sealed record CustomerConversationState(
     DateTimeOffset? LastInboundAt,
     string? LastConversationId,
     string? DisplayName,
-    long Version)
+    long Version,
+    IReadOnlyList<InboundPlaced>? Recent = null)
 {
     public static readonly CustomerConversationState Empty = new(null, null, null, null, null, null, 0);
 
@@ -36,6 +37,31 @@ public sealed record CustomerConversationState(
 
     public bool InProgress => Stage is { } stage && stage.IsActive();
 }
+
+/// <summary>
+/// Where the entity put a recent customer message (by <paramref name="Wamid"/>): the conversation, the stage before and after
+/// it, the entity's version then, and how many repeated signals for it arrived since. Kept for the last
+/// <see cref="AssignmentRules.RecentInboundKept"/> messages so a repeated signal (the webhook re-signalling on Meta's retry
+/// of a message it had stored) changes nothing but <paramref name="Repeats"/>.
+/// </summary>
+public sealed record InboundPlaced(string Wamid, string ConversationId, ConversationStage? StageBefore, ConversationStage StageAfter, long Version, int Repeats = 0);
+
+/// <summary>How a customer message relates to the conversation it joins.</summary>
+public enum InboundPlacementKind
+{
+    /// <summary>The conversation in progress, stage unchanged.</summary>
+    Attached,
+    /// <summary>R8: the reply to a template opened the agent's conversation awaiting it.</summary>
+    OpenedByReply,
+    /// <summary>No conversation in progress: a waiting one (bot or queue) started with this message.</summary>
+    CreatedWaiting,
+}
+
+/// <summary>
+/// What a customer message leads to: the entity's state after it, and where the message goes (<paramref name="Placed"/>);
+/// <paramref name="Repeated"/> when this wamid was already taken in (only its repeat count changed: nothing to place again).
+/// </summary>
+public sealed record InboundOutcome(CustomerConversationState State, InboundPlaced Placed, InboundPlacementKind Kind, bool Repeated);
 
 /// <summary>What an agent-capacity operation leads to.</summary>
 public sealed record CapacityOutcome(AgentCapacityState State, RefusalCode? Refusal);
@@ -150,6 +176,40 @@ public static class AssignmentRules
                 throw new InvalidOperationException("Unknown inbound decision.");
         }
     }
+
+    /// <summary>How many recent messages a customer's entity remembers (by wamid) to recognise a repeated signal.</summary>
+    public const int RecentInboundKept = 32;
+
+    /// <summary>
+    /// A stored customer message (by <paramref name="wamid"/>) arrives at the entity: <see cref="Inbound"/> decides the
+    /// state, and the outcome says which conversation the message belongs to — the one in progress, the agent's
+    /// conversation R8 just opened, or a new waiting one. A wamid among the recent ones changes nothing and is placed where
+    /// it was placed the first time, and only its repeat count changes (a conversation finished in between does not give the
+    /// repeat a new one). Beyond the last <see cref="RecentInboundKept"/> messages a repeat is taken as new: the placement
+    /// must still be idempotent by wamid.
+    /// </summary>
+    public static InboundOutcome InboundOnce(CustomerConversationState customer, string wamid, DateTimeOffset at, string? profileName, string newConversationId, bool botEnabled, string channelId, string customerKey)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(wamid);
+        var recent = customer.Recent ?? [];
+        if (recent.FirstOrDefault(r => r.Wamid == wamid) is { } earlier)
+        {
+            var counted = earlier with { Repeats = earlier.Repeats + 1 };
+            return new(customer with { Recent = recent.Select(r => r == earlier ? counted : r).ToList() }, counted, KindOf(earlier.StageBefore, earlier.StageAfter), Repeated: true);
+        }
+
+        var before = customer.Current(channelId, customerKey);
+        var after = Inbound(customer, at, profileName, newConversationId, botEnabled, channelId, customerKey);
+        var created = before is null || before.Id != after.ConversationId;
+        var placed = new InboundPlaced(wamid, after.ConversationId!, created ? null : before!.Stage, after.Stage!.Value, after.Version);
+        var kept = recent.Count >= RecentInboundKept ? recent.Skip(recent.Count - RecentInboundKept + 1) : recent;
+        return new(after with { Recent = [.. kept, placed] }, placed, KindOf(placed.StageBefore, placed.StageAfter), Repeated: false);
+    }
+
+    private static InboundPlacementKind KindOf(ConversationStage? before, ConversationStage after) =>
+        before is null ? InboundPlacementKind.CreatedWaiting
+        : before == ConversationStage.AwaitingReply && after == ConversationStage.Open ? InboundPlacementKind.OpenedByReply
+        : InboundPlacementKind.Attached;
 
     /// <summary>Bot hand-off: the bot passes the customer to the queue; anything else changes nothing.</summary>
     public static CustomerConversationState HandOff(CustomerConversationState customer, string conversationId) =>

@@ -1,5 +1,7 @@
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Entities;
 using Smartspace.Core.Conversations;
+using Smartspace.Durable.Placement;
 
 namespace Smartspace.Durable.Entities;
 
@@ -14,6 +16,12 @@ public sealed record AssignConversation(string ConversationId, string AgentId);
 /// WhatsApp profile name, the id a waiting conversation takes when none is in progress, and the contact center's bot setting.
 /// </summary>
 public sealed record InboundMessage(DateTimeOffset At, string? ProfileName, string NewConversationId, bool BotEnabled);
+
+/// <summary>
+/// Input of <see cref="CustomerConversation.InboundStaged"/> (a signal from the webhook once the message is stored, staged
+/// by customer and wamid): the <see cref="InboundMessage"/> fields plus the message's wamid.
+/// </summary>
+public sealed record StagedInbound(string Wamid, DateTimeOffset At, string? ProfileName, string NewConversationId, bool BotEnabled);
 
 /// <summary>Answer of a customer-conversation operation: the state after it, the refusal, and a bot/queue conversation it ended (R14).</summary>
 public sealed record CustomerReply(CustomerConversationState State, RefusalCode? Refusal, string? Ended);
@@ -42,6 +50,32 @@ public sealed class CustomerConversation : TaskEntity<CustomerConversationState>
     {
         var parts = EntityKeys.Parts(Context.Id.Key);
         return State = AssignmentRules.Inbound(State, message.At, message.ProfileName, message.NewConversationId, message.BotEnabled, parts[1], parts[2]);
+    }
+
+    /// <summary>
+    /// P4, R8 and routing for a stored message: <see cref="AssignmentRules.InboundOnce"/> decides the state and the
+    /// conversation the message belongs to, and this batch schedules <see cref="PlaceInboundOrchestration"/> to move it
+    /// there. The schedule is an action of this operation, committed with the state (an operation that fails schedules
+    /// nothing), so a repeated signal for a wamid still remembered schedules nothing: the runtime does <b>not</b> drop a
+    /// second start of the same instance id from an entity (it runs a new execution, see bench/README.md), and the
+    /// placement is idempotent by wamid for the repeats this cannot catch.
+    /// </summary>
+    public InboundPlaced InboundStaged(StagedInbound message)
+    {
+        var parts = EntityKeys.Parts(Context.Id.Key);
+        var outcome = AssignmentRules.InboundOnce(State, message.Wamid, message.At, message.ProfileName, message.NewConversationId, message.BotEnabled, parts[1], parts[2]);
+        State = outcome.State;
+        var placed = outcome.Placed;
+        if (outcome.Repeated)
+        {
+            return placed;
+        }
+
+        Context.ScheduleNewOrchestration(
+            PlaceInboundOrchestration.Name,
+            new PlaceInboundInput(parts[0], parts[1], parts[2], placed.Wamid, placed.ConversationId, placed.StageBefore, placed.StageAfter, outcome.Kind, placed.Version, message.At),
+            new StartOrchestrationOptions(EntityKeys.Placement(parts[0], parts[1], placed.Wamid)));
+        return placed;
     }
 
     /// <summary>Bot hand-off: the bot passes the customer to the queue.</summary>

@@ -1,12 +1,14 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Entities;
+using Microsoft.Extensions.DependencyInjection;
 using Smartspace.Durable.Entities;
 using Smartspace.Durable.Orchestrations;
+using Smartspace.Durable.Placement;
 
 namespace Smartspace.Durable.Runtime;
 
 /// <summary>
-/// Every entity and orchestration of the product, by the name the runtime knows it under. The local runtime registers
+/// Every entity, orchestration and activity of the product, by the name the runtime knows it under. The local runtime registers
 /// these; the Function App's trigger functions dispatch to the same classes.
 /// </summary>
 public static class DurableCatalog
@@ -17,6 +19,16 @@ public static class DurableCatalog
         [FinishConversationOrchestration.Name] = () => new FinishConversationOrchestration(),
         [AssignQueuedCustomerOrchestration.Name] = () => new AssignQueuedCustomerOrchestration(),
         [BotHandoffOrchestration.Name] = () => new BotHandoffOrchestration(),
+        [PlaceInboundOrchestration.Name] = () => new PlaceInboundOrchestration(),
+    };
+
+    /// <summary>
+    /// Activities, created per run from the host's services (a scope per run when the provider makes scopes): the ports
+    /// they call — <see cref="IInboundPlacement"/> — are the host's to register.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Func<IServiceProvider, ITaskActivity>> Activities { get; } = new Dictionary<string, Func<IServiceProvider, ITaskActivity>>(StringComparer.Ordinal)
+    {
+        [PlaceInboundMessageActivity.Name] = services => new PlaceInboundMessageActivity(services.GetRequiredService<IInboundPlacement>()),
     };
 
     /// <summary>Lower-case names: the runtime lower-cases entity names.</summary>

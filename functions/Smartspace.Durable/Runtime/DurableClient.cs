@@ -8,6 +8,9 @@ using Microsoft.DurableTask.Entities;
 
 namespace Smartspace.Durable.Runtime;
 
+/// <summary>An orchestration instance as recorded: its status, the execution that has it, and its output.</summary>
+public sealed record InstanceStatus(OrchestrationStatus Status, string ExecutionId, string? Output);
+
 /// <summary>The orchestration did not finish in time, or failed: the caller answers 503 (nothing half-written: the entities change only inside it).</summary>
 public sealed class DurableUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
@@ -67,6 +70,13 @@ public sealed class DurableClient
             OrchestrationInstance = instance,
         };
         return service.CreateTaskOrchestrationAsync(new TaskMessage { OrchestrationInstance = instance, Event = started });
+    }
+
+    /// <summary>An orchestration instance's status and execution id as the task hub records it, or null when there is none.</summary>
+    public async Task<InstanceStatus?> GetInstanceAsync(string instanceId)
+    {
+        var states = await service.GetOrchestrationStateAsync(instanceId, allExecutions: false).ConfigureAwait(false);
+        return states?.FirstOrDefault() is { } state ? new InstanceStatus(state.OrchestrationStatus, state.OrchestrationInstance.ExecutionId, state.Output) : null;
     }
 
     /// <summary>One-way operation on an entity: durable once enqueued, processed in order with the entity's other operations.</summary>

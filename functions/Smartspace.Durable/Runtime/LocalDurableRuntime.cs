@@ -10,7 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Smartspace.Durable.Runtime;
 
 /// <summary>
-/// The product's entities and orchestrations (<see cref="DurableCatalog"/>) on the Durable Task Framework's own engine —
+/// The product's entities, orchestrations and activities (<see cref="DurableCatalog"/>) on the Durable Task Framework's own engine —
 /// a <see cref="TaskHubWorker"/> over the Azure Storage provider, entities on their own work-item queue — the engine and
 /// provider Durable Functions uses. Several processes may share one task hub: control-queue partitions are leased
 /// between them. Dispose stops the worker.
@@ -37,7 +37,11 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
     /// <summary>Outcomes this process's waiters got from the in-process completion notice rather than the poll.</summary>
     internal long NoticesDelivered => completions.Delivered;
 
-    public static async Task<LocalDurableRuntime> StartAsync(DurableOptions options, ILoggerFactory? loggerFactory = null)
+    /// <summary>
+    /// Starts a worker on the task hub. <paramref name="services"/> gives activities their ports (for example
+    /// <see cref="Placement.IInboundPlacement"/>); without it an activity needing one fails when it runs.
+    /// </summary>
+    public static async Task<LocalDurableRuntime> StartAsync(DurableOptions options, ILoggerFactory? loggerFactory = null, IServiceProvider? services = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0)
@@ -61,8 +65,15 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
             entities.Add(new FactoryCreator<TaskEntity>(name, () => new ShimEntity(name, factory, shims)));
         }
 
+        services ??= NoServices.Instance;
+        var activities = new ObjectManager<TaskActivity>(StringComparer.Ordinal);
+        foreach (var (name, factory) in DurableCatalog.Activities)
+        {
+            activities.Add(new FactoryCreator<TaskActivity>(name, () => new ShimActivity(name, factory, services, shims)));
+        }
+
         var completions = new Completions();
-        var worker = new TaskHubWorker(service, orchestrations, new ObjectManager<TaskActivity>(StringComparer.Ordinal), entities, loggerFactory);
+        var worker = new TaskHubWorker(service, orchestrations, activities, entities, loggerFactory);
         worker.AddOrchestrationDispatcherMiddleware(completions.Middleware);
         await worker.StartAsync().ConfigureAwait(false);
         return new LocalDurableRuntime(worker, new DurableClient(service, completions, options.CompletionTimeout), completions);
@@ -112,6 +123,13 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
     {
         var id = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
         return id.Length <= 60 ? id : id[^60..];
+    }
+
+    private sealed class NoServices : IServiceProvider
+    {
+        public static readonly NoServices Instance = new();
+
+        public object? GetService(Type serviceType) => null;
     }
 
     public async ValueTask DisposeAsync()

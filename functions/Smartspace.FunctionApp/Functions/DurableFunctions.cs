@@ -1,12 +1,14 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.Extensions.DependencyInjection;
 using Smartspace.Durable.Entities;
 using Smartspace.Durable.Orchestrations;
+using Smartspace.Durable.Placement;
 
 namespace Smartspace.FunctionApp.Functions;
 
 /// <summary>
-/// The Durable entities and orchestrations on the Functions host's Durable extension (Azure Storage provider, task hub
+/// The Durable entities, orchestrations and activities on the Functions host's Durable extension (Azure Storage provider, task hub
 /// in host.json): each function dispatches to the same class the local host runs on DTFx against Azurite. Entity
 /// function names are the entity names (the runtime lower-cases them: <see cref="EntityKeys"/>).
 /// </summary>
@@ -39,6 +41,20 @@ public static class DurableFunctions
     [Function(BotHandoffOrchestration.Name)]
     public static Task<AssignmentOutcome> BotHandoff([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new BotHandoffOrchestration().RunAsync(context, Input<BotHandoffInput>(context));
+
+    /// <summary>Places a stored customer message into the conversation its entity chose (scheduled by the entity, one instance per wamid).</summary>
+    [Function(PlaceInboundOrchestration.Name)]
+    public static Task<bool> PlaceInbound([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new PlaceInboundOrchestration().RunAsync(context, Input<PlaceInboundInput>(context));
+
+    /// <summary>
+    /// The placement activity, with its port from the invocation's services: <see cref="IInboundPlacement"/> is the
+    /// product's to register (its Tables implementation comes when the webhook moves onto the entities; until then
+    /// nothing schedules this and an invocation would fail for want of the port).
+    /// </summary>
+    [Function(PlaceInboundMessageActivity.Name)]
+    public static Task<bool> PlaceInboundMessage([ActivityTrigger] PlaceInboundInput input, FunctionContext context) =>
+        new PlaceInboundMessageActivity(context.InstanceServices.GetRequiredService<IInboundPlacement>()).PlaceAsync(input, context.CancellationToken);
 
     private static T Input<T>(TaskOrchestrationContext context) =>
         context.GetInput<T>() ?? throw new InvalidOperationException($"Orchestration {context.Name} started without its {typeof(T).Name}.");

@@ -1,0 +1,67 @@
+using Microsoft.DurableTask;
+using Smartspace.Core.Conversations;
+using Smartspace.Durable.Entities;
+
+namespace Smartspace.Durable.Placement;
+
+/// <summary>
+/// Input of <see cref="PlaceInboundOrchestration"/> and <see cref="PlaceInboundMessageActivity"/>: a customer message the
+/// webhook stored (staged: deduped by <paramref name="Wamid"/>, keyed by customer and wamid, in no conversation yet) and
+/// the conversation the customer's entity put it in, with the stage before (null: the entity created that waiting
+/// conversation for it) and after (R8: awaiting reply → open), how they relate, and the entity's version then.
+/// </summary>
+public sealed record PlaceInboundInput(
+    string TenantId,
+    string ChannelId,
+    string CustomerKey,
+    string Wamid,
+    string ConversationId,
+    ConversationStage? StageBefore,
+    ConversationStage StageAfter,
+    InboundPlacementKind Kind,
+    long EntityVersion,
+    DateTimeOffset At);
+
+/// <summary>
+/// The port the placement activity calls: move the staged message (customer + wamid) into its conversation — the
+/// conversation's message rows, the conversation row when the entity created it or R8 opened it, the agent's event.
+/// <b>Idempotent by wamid</b>, whatever the later call's conversation: a second call for a wamid already placed changes
+/// nothing and answers false. Activities run at least once (a host that dies after the effect and before the outcome is
+/// recorded runs it again; the orchestration retries failures), and a second start of the same placement instance id from
+/// an entity (a repeat the entity no longer remembers, or an entity batch the provider re-runs after its messages were
+/// sent) is not dropped by DTFx's Azure Storage provider: it runs as a new execution. The product implements this port
+/// with Tables (the staged row moves into the conversation in one batch, conditional on the staged row); the tests record calls.
+/// </summary>
+public interface IInboundPlacement
+{
+    /// <summary>True when this call placed the message; false when it was already placed.</summary>
+    Task<bool> PlaceAsync(PlaceInboundInput placement, CancellationToken ct);
+}
+
+/// <summary>Runs <see cref="IInboundPlacement"/> for one staged message (a thin activity: the decision was the entity's).</summary>
+public sealed class PlaceInboundMessageActivity(IInboundPlacement placement) : TaskActivity<PlaceInboundInput, bool>
+{
+    public const string Name = "PlaceInboundMessage";
+
+    public override Task<bool> RunAsync(TaskActivityContext context, PlaceInboundInput input) => PlaceAsync(input, CancellationToken.None);
+
+    /// <summary>The activity's work, for hosts that invoke it without an SDK context (the Function App's activity trigger).</summary>
+    public Task<bool> PlaceAsync(PlaceInboundInput input, CancellationToken ct) => placement.PlaceAsync(input, ct);
+}
+
+/// <summary>
+/// Scheduled by the customer's entity after it decided where a message goes (<see cref="CustomerConversation.InboundStaged"/>),
+/// under the instance id <see cref="EntityKeys.Placement"/> (tenant, channel, wamid): one instance per message, easy to find.
+/// The id alone does not make it run once (a second start of the same id from an entity runs again): the entity schedules a
+/// wamid once and the port is idempotent. Calls the placement activity with retries (a store briefly down); the webhook
+/// never waits on it.
+/// </summary>
+public sealed class PlaceInboundOrchestration : TaskOrchestrator<PlaceInboundInput, bool>
+{
+    public const string Name = "PlaceInbound";
+
+    private static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
+
+    public override Task<bool> RunAsync(TaskOrchestrationContext context, PlaceInboundInput input) =>
+        context.CallActivityAsync<bool>(PlaceInboundMessageActivity.Name, input, Retries);
+}

@@ -86,9 +86,16 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
             }
         }
 
+        // One start before the mix, so the critical sections are certainly exercised: in the mix an assignment may reach
+        // each customer before any start does (the start is then R13's refusal or the same agent's existing conversation).
+        var first = await client.RunAsync<StartConversationOutcome>(StartConversationOrchestration.Name,
+            new StartConversationInput(Tenant, agents[0], Channel, customers[0], Guid.NewGuid().ToString("N"), false, now), default);
+        Assert.True(first.Kind == StartKind.Created, $"R14: the first start (customer queued) must create the agent's conversation; it answered {first.Kind} {first.Refusal}");
+
         var random = new Random(16);
         var operations = Enumerable.Range(0, 24).Select(_ => (Agent: agents[random.Next(agents.Count)], Customer: customers[random.Next(customers.Count)], Kind: random.Next(3))).ToList();
-        var created = 0;
+        var created = 1;
+        var refusals = new System.Collections.Concurrent.ConcurrentBag<string>();
         await Task.WhenAll(operations.Select(async op =>
         {
             var customerEntity = EntityKeys.Customer(Tenant, Channel, op.Customer);
@@ -99,6 +106,10 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
                 if (outcome.Kind == StartKind.Created)
                 {
                     Interlocked.Increment(ref created);
+                }
+                else
+                {
+                    refusals.Add($"{outcome.Kind} {outcome.Refusal}");
                 }
 
                 return;
@@ -127,7 +138,7 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
             customerStates.Add((await client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customer), default))!);
         }
 
-        Assert.True(created > 0, "no start was created: the mix did not exercise the critical sections");
+        Assert.True(created > 0, "no start was created: the mix did not exercise the critical sections; the starts answered: " + string.Join(", ", refusals));
         Assert.All(agentStates, a => Assert.InRange(a.Held.Count, 0, a.MaxConcurrent));
         var heldByAgents = agentStates.SelectMany(a => a.Held).Order(StringComparer.Ordinal).ToList();
         var inProgress = customerStates.Where(c => c.Stage is { } s && s.IsHeldByAgent()).Select(c => c.ConversationId!).Order(StringComparer.Ordinal).ToList();

@@ -139,8 +139,8 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
         var functions = FunctionDefinition.All();
         Assert.Equal(
             [
-                // Durable entities and orchestrations (issue 14: R12–R16).
-                "AgentCapacity", "AssignQueuedCustomer", "BotHandoff", "CustomerConversation", "FinishConversation", "StartConversation",
+                // Durable entities, orchestrations and the placement activity (issue 14: R8, R12–R16).
+                "AgentCapacity", "AssignQueuedCustomer", "BotHandoff", "CustomerConversation", "FinishConversation", "PlaceInbound", "PlaceInboundMessage", "StartConversation",
                 "agent-api", "health", "negotiate", "openapi", "outbox-retry", "retention", "template-sync", "webpubsub-events", "whatsapp-webhook", "window-expiry",
             ],
             functions.Select(f => f.Name).Order(StringComparer.Ordinal));

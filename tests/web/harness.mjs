@@ -34,20 +34,27 @@ function azuriteStore(dataDir) {
   return { Storage__TablesConnectionString: account, Storage__BlobsConnectionString: account, Storage__TablePrefix: prefix, Storage__MediaContainer: "media-" + prefix };
 }
 
-/** `bash scripts/run.sh` with ASPNETCORE_URLS on a free port and a store of its own; resolves when /api/health answers. */
-export async function startProduct() {
+/**
+ * `bash scripts/run.sh` with ASPNETCORE_URLS on a free port and a store of its own; resolves when /api/health answers. */
+export async function startProduct({ azuriteLocation } = {}) {
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const dataDir = mkdtempSync(path.join(tmpdir(), "smartspace-web-"));
   const log = [];
+  // With azuriteLocation, run.sh installs and starts its own Azurite there, as on a fresh laptop (no account named).
+  const inherited = { ...process.env };
+  if (azuriteLocation) {
+    delete inherited.SMARTSPACE_AZURITE_CONNECTION_STRING;
+    for (const key of Object.keys(inherited)) if (key.startsWith("Storage__") || key.startsWith("Durable__")) delete inherited[key];
+  }
   const child = spawn("bash", ["scripts/run.sh"], {
     cwd: repoRoot,
     env: {
-      ...process.env,
+      ...inherited,
       ASPNETCORE_URLS: base,
       // The test command's Azurite under tables and a media container of this run's own; without one, run.sh starts
       // an Azurite with its data in this run's folder.
-      ...azuriteStore(dataDir),
+      ...(azuriteLocation ? { SMARTSPACE_AZURITE_LOCATION: azuriteLocation } : azuriteStore(dataDir)),
       // These tests play hours of an agent's work in seconds, with their own API calls as the same agents on top: the
       // per-agent rate limit (its own tests prove it) would answer them 429.
       AgentApi__RateLimitPermits: "100000",
@@ -78,14 +85,22 @@ export async function startProduct() {
   }
   return {
     base,
+    log: () => log.join(""),
+    /** The pid of the Azurite run.sh started (it prints it), or null when it used the test command's. */
+    azuritePid() {
+      const m = log.join("").match(/Azurite on 127\.0\.0\.1: .*\(pid (\d+)/);
+      return m ? Number(m[1]) : null;
+    },
+    /** Stops run.sh by its PID: it execs the host, or, beside its own Azurite, stops the host and then Azurite. */
     async stop() {
-      // run.sh execs the host, so this PID is the host's.
       if (child.exitCode === null) {
+        const exited = new Promise((r) => child.once("exit", r));
         child.kill("SIGTERM");
-        await Promise.race([new Promise((r) => child.once("exit", r)), delay(10_000)]);
+        await Promise.race([exited, delay(30_000)]);
         if (child.exitCode === null) child.kill("SIGKILL");
       }
       rmSync(dataDir, { recursive: true, force: true });
+      return child.exitCode;
     },
   };
 }

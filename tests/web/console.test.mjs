@@ -1,10 +1,10 @@
 // The agent console in Chromium against the real local host (scripts/run.sh) with the Meta sandbox as the customer.
 // Each test names the rules whose visible behaviour it asserts on the page. Set SMARTSPACE_WEB_BASE to reuse a running product.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
-  agentApi, assertAccessible, assertFitsWidth, channelId, customerSends, delay, inboundText, launchBrowser, newPage, screenshot, signIn,
-  sizes, startProduct, startWithTemplate,
+  agentApi, assertAccessible, assertFitsWidth, channelId, customerSends, delay, inboundText, newPage, screenshot, signIn,
+  sizes, consoleFixture, startWithTemplate,
 } from "./harness.mjs";
 
 const S = {
@@ -17,48 +17,23 @@ const S = {
   finished: "Qualificação e descrição salvas com sucesso.",
 };
 
-let product;
-let base;
-let browser;
-const pages = [];
-let run = 0;
-/** A customer number of its own for each use: 11 9 8765 xxxx. */
-const customer = () => `1198765${String(4000 + (Date.now() % 1000) * 5 + run++).padStart(4, "0")}`;
+/** Customer numbers 11 9 8765 xxxx. */
+const web = consoleFixture("1198765");
+const customer = web.customer;
 const waId = (local) => `55${local}`;
 
-before(async () => {
-  if (process.env.SMARTSPACE_WEB_BASE) {
-    base = process.env.SMARTSPACE_WEB_BASE;
-  } else {
-    product = await startProduct();
-    base = product.base;
-  }
-  browser = await launchBrowser();
-  // Queue routing stays out of the way: bruno is not available until his console connects.
-  await (await agentApi(base, "bruno"))("POST", "/api/agent/me/status", { available: false });
-  // ana takes part in most tests: room for all of their conversations (bruno keeps his seeded maximum of 2 for R12).
-  const raised = await (await agentApi(base, "carla"))("PUT", "/api/agent/admin/agents/ana", { name: "Ana Souza", role: "agent", maxConcurrent: 50 });
-  assert.ok(raised.status < 300, JSON.stringify(raised.body));
-});
-
-after(async () => {
-  for (const p of pages) await p.context.close().catch(() => undefined);
-  await browser?.close();
-  await product?.stop();
-});
-
 async function open(agentId, size = sizes.wide, setup) {
-  const p = await newPage(browser, base, size);
-  pages.push(p);
+  const p = await newPage(web.browser, web.base, size);
+  web.pages.push(p);
   if (setup) await setup(p);
-  await signIn(p.page, base, agentId);
+  await signIn(p.page, web.base, agentId);
   return p;
 }
 
 /** Setup shared by several tests: ana holds a template conversation with a new customer, and the console of agentId is open on it. */
 async function consoleOnNewConversation(agentId, size, setup) {
   const number = customer();
-  const conversation = await startWithTemplate(await agentApi(base, "ana"), number);
+  const conversation = await startWithTemplate(await agentApi(web.base, "ana"), number);
   const p = await open(agentId, size, setup);
   await p.page.locator(`button.card[data-conversation-id="${conversation.id}"]`).click();
   return { ...p, number, conversation };
@@ -71,8 +46,8 @@ const messagesOf = (page) => page.locator("ol.messages.current > li");
 
 test("sign-in: the local picker lists the seeded agents; the console opens on Atendimento (1366×768 and 390 px)", async () => {
   for (const [name, size] of Object.entries(sizes)) {
-    const { page } = await (async () => { const p = await newPage(browser, base, size); pages.push(p); return p; })();
-    await page.goto(base + "/");
+    const { page } = await (async () => { const p = await newPage(web.browser, web.base, size); web.pages.push(p); return p; })();
+    await page.goto(web.base + "/");
     for (const agent of ["ana", "bruno", "carla"]) await page.locator(`button[data-agent-id="${agent}"]`).waitFor();
     await assertAccessible(page, "sign-in");
     await screenshot(page, `sign-in-${name}`);
@@ -195,7 +170,7 @@ test("R7, R8, R9, R11, R16, R6, R17, R10: a closed window, templates, the reply,
   await messagesOf(page).filter({ hasText: "Recebemos seu contato" }).waitFor();
 
   // R8: the customer replies → the reply shows, the alert disappears, the input is enabled; R11: the card shows the name.
-  await customerSends(base, waId(number), { name: "Maria Ativa", text: "Oi, pode continuar" });
+  await customerSends(web.base, waId(number), { name: "Maria Ativa", text: "Oi, pode continuar" });
   await messagesOf(page).filter({ hasText: "Oi, pode continuar" }).waitFor();
   await alert.waitFor({ state: "detached" });
   await page.waitForFunction(() => !document.querySelector("#chat-text").disabled);
@@ -270,8 +245,8 @@ test("R7, R8, R9, R11, R16, R6, R17, R10: a closed window, templates, the reply,
 });
 
 test("R12, R13: refusals in the Atendimento screen's \"Atenção!\" box with the exact texts", async () => {
-  const ana = await agentApi(base, "ana");
-  const bruno = await agentApi(base, "bruno");
+  const ana = await agentApi(web.base, "ana");
+  const bruno = await agentApi(web.base, "bruno");
   const held = customer();
   await startWithTemplate(ana, held);
   const { page } = await open("bruno");
@@ -296,7 +271,7 @@ test("R12, R13: refusals in the Atendimento screen's \"Atenção!\" box with the
   const second = customer();
   await startWithTemplate(bruno, first);
   await startWithTemplate(bruno, second);
-  await customerSends(base, waId(first), { name: "Primeiro", text: "Oi" });
+  await customerSends(web.base, waId(first), { name: "Primeiro", text: "Oi" });
   await page.locator("button.card", { hasText: "Primeiro" }).waitFor();
   await page.locator("button.card").nth(1).waitFor();
   await tryStart(customer());
@@ -308,9 +283,9 @@ test("R12, R13: refusals in the Atendimento screen's \"Atenção!\" box with the
 test("P7: every inbound type is shown as the API describes it", async () => {
   const { page, number } = await consoleOnNewConversation("ana", sizes.narrow);
   const from = waId(number);
-  await customerSends(base, from, { name: "Tipos", text: "primeira" });
+  await customerSends(web.base, from, { name: "Tipos", text: "primeira" });
   for (const type of ["image", "audio", "video", "document", "sticker", "location", "contacts", "button", "interactive", "reaction", "unsupported"]) {
-    await customerSends(base, from, { type, text: type === "reaction" ? "👍" : `legenda ${type}` });
+    await customerSends(web.base, from, { type, text: type === "reaction" ? "👍" : `legenda ${type}` });
   }
   const shown = page.locator("ol.messages.current > li.in");
   await page.waitForFunction(() => document.querySelectorAll("ol.messages.current > li.in").length >= 12, null, { timeout: 20_000 });
@@ -333,7 +308,7 @@ test("P7: every inbound type is shown as the API describes it", async () => {
 test("Status ticks: a message Meta fails shows the failure and its reason", async () => {
   const { page, number } = await consoleOnNewConversation("ana", sizes.wide);
   // The customer's message reaches the product but not the sandbox's idea of the window: Meta (the sandbox) fails the send (131047).
-  await inboundText(base, waId(number), "Falha", "pode responder");
+  await inboundText(web.base, waId(number), "Falha", "pode responder");
   await page.waitForFunction(() => !document.querySelector("#chat-text").disabled);
   await chatInput(page).fill("Mensagem que vai falhar");
   await page.getByRole("button", { name: "Enviar" }).click();
@@ -356,7 +331,7 @@ test("R18, R19: the socket is cut while the customer writes — offline alert an
       links.push({ ws, server });
     });
   });
-  await customerSends(base, waId(number), { name: "Offline", text: "antes da queda" });
+  await customerSends(web.base, waId(number), { name: "Offline", text: "antes da queda" });
   await messagesOf(page).filter({ hasText: "antes da queda" }).waitFor();
   await page.waitForFunction(() => !document.querySelector("#chat-text").disabled);
 
@@ -373,7 +348,7 @@ test("R18, R19: the socket is cut while the customer writes — offline alert an
 
   // While offline the customer writes; the agent's socket receives none of it.
   const whileOffline = ["durante 1", "durante 2", "durante 3"];
-  for (const text of whileOffline) await customerSends(base, waId(number), { text });
+  for (const text of whileOffline) await customerSends(web.base, waId(number), { text });
   await delay(1500);
   for (const text of whileOffline) assert.equal(await messagesOf(page).filter({ hasText: text }).count(), 0);
 
@@ -394,7 +369,7 @@ test("R18, R19: the socket is cut while the customer writes — offline alert an
   assert.ok(await chatInput(page).isEnabled());
 
   // Live again: one more message, then every message exactly once.
-  await customerSends(base, waId(number), { text: "depois da volta" });
+  await customerSends(web.base, waId(number), { text: "depois da volta" });
   await messagesOf(page).filter({ hasText: "depois da volta" }).waitFor();
   await delay(500);
   for (const text of ["antes da queda", ...whileOffline, "depois da volta"]) {
@@ -408,7 +383,7 @@ test("R18, R19: the socket is cut while the customer writes — offline alert an
 
 test("supervisor: carla sees the contact center's conversations live (group events) on Atendimento and Histórico at 390 px", async () => {
   const { page, number } = await consoleOnNewConversation("carla", sizes.narrow);
-  await customerSends(base, waId(number), { name: "Supervisionada", text: "mensagem ao vivo" });
+  await customerSends(web.base, waId(number), { name: "Supervisionada", text: "mensagem ao vivo" });
   await messagesOf(page).filter({ hasText: "mensagem ao vivo" }).waitFor();
   await screenshot(page, "atendimento-supervisora-narrow");
   await page.getByRole("link", { name: /Histórico/ }).click();

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import assert from "node:assert/strict";
+import { before, after } from "node:test";
 import { chromium } from "playwright-core";
 import { AxeBuilder } from "@axe-core/playwright";
 
@@ -209,4 +210,39 @@ export async function inboundText(base, from, name, text) {
 export async function assertFitsWidth(page, what) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `${what}: no horizontal scrolling (overflow ${overflow}px)`);
+}
+
+/**
+ * The browser tests' fixture, registered as the file's before/after hooks: the product (`startProduct`, or the one
+ * SMARTSPACE_WEB_BASE names), Chromium, bruno unavailable (queue routing stays out of the way until his console
+ * connects) and ana with room for 50 conversations (bruno keeps his seeded maximum of 2 for R12). After the file: every
+ * page, the browser and the product closed. `customer()` gives a number of its own for each use, `{numberStem}xxxx`.
+ */
+export function consoleFixture(numberStem) {
+  let product;
+  let run = 0;
+  const web = {
+    base: undefined,
+    browser: undefined,
+    pages: [],
+    customer: () => `${numberStem}${String(4000 + (Date.now() % 1000) * 5 + run++).padStart(4, "0")}`,
+  };
+  before(async () => {
+    if (process.env.SMARTSPACE_WEB_BASE) {
+      web.base = process.env.SMARTSPACE_WEB_BASE;
+    } else {
+      product = await startProduct();
+      web.base = product.base;
+    }
+    web.browser = await launchBrowser();
+    await (await agentApi(web.base, "bruno"))("POST", "/api/agent/me/status", { available: false });
+    const raised = await (await agentApi(web.base, "carla"))("PUT", "/api/agent/admin/agents/ana", { name: "Ana Souza", role: "agent", maxConcurrent: 50 });
+    assert.ok(raised.status < 300, JSON.stringify(raised.body));
+  });
+  after(async () => {
+    for (const p of web.pages) await p.context.close().catch(() => undefined);
+    await web.browser?.close();
+    await product?.stop();
+  });
+  return web;
 }

@@ -2,15 +2,15 @@
 // with the Meta sandbox as the customer and as Graph API. Each test names the issue item (and SPEC rule) it proves; the sandbox's
 // records (/sandbox/outbox, /sandbox/media/receipts, the Graph media lookup) show what reached "Meta".
 // Set SMARTSPACE_WEB_BASE to reuse a running product.
-import { test, before, after } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import { deflateSync } from "node:zlib";
 import {
-  agentApi, assertAccessible, assertFitsWidth, customerSends, delay, launchBrowser, newPage, repoRoot, screenshot, signIn, sizes,
-  startProduct, startWithTemplate,
+  agentApi, assertAccessible, assertFitsWidth, customerSends, delay, newPage, repoRoot, screenshot, signIn, sizes,
+  consoleFixture, startWithTemplate,
 } from "./harness.mjs";
 
 const settings = JSON.parse(readFileSync(path.join(repoRoot, "local.settings.sample.json"), "utf8")).Values;
@@ -93,46 +93,22 @@ const sha256 = (bytes) => createHash("sha256").update(bytes).digest("hex");
 
 // ---- The product, the browser, the sandbox ----
 
-let product;
-let base;
-let browser;
-const pages = [];
-let run = 0;
-/** A customer number of its own for each use: 11 9 7654 xxxx. */
-const customer = () => `1197654${String(4000 + (Date.now() % 1000) * 5 + run++).padStart(4, "0")}`;
+/** Customer numbers 11 9 7654 xxxx. */
+const web = consoleFixture("1197654");
+const customer = web.customer;
 const waId = (local) => `55${local}`;
-
-before(async () => {
-  if (process.env.SMARTSPACE_WEB_BASE) {
-    base = process.env.SMARTSPACE_WEB_BASE;
-  } else {
-    product = await startProduct();
-    base = product.base;
-  }
-  browser = await launchBrowser();
-  // Queue routing stays out of the way, and ana has room for every conversation of these tests.
-  await (await agentApi(base, "bruno"))("POST", "/api/agent/me/status", { available: false });
-  const raised = await (await agentApi(base, "carla"))("PUT", "/api/agent/admin/agents/ana", { name: "Ana Souza", role: "agent", maxConcurrent: 50 });
-  assert.ok(raised.status < 300, JSON.stringify(raised.body));
-});
-
-after(async () => {
-  for (const p of pages) await p.context.close().catch(() => undefined);
-  await browser?.close();
-  await product?.stop();
-});
 
 /** ana holds a conversation with a new customer (a template, then `firstMessage` from the customer) and her console is open on it. */
 async function anaOnConversation(size, firstMessage) {
   const number = customer();
-  const conversation = await startWithTemplate(await agentApi(base, "ana"), number);
-  const first = firstMessage ? await customerSends(base, waId(number), { name: "Cliente Mídia", ...firstMessage }) : null;
-  const p = await newPage(browser, base, size);
-  pages.push(p);
+  const conversation = await startWithTemplate(await agentApi(web.base, "ana"), number);
+  const first = firstMessage ? await customerSends(web.base, waId(number), { name: "Cliente Mídia", ...firstMessage }) : null;
+  const p = await newPage(web.browser, web.base, size);
+  web.pages.push(p);
   // Every answer of the agent API's media route (GET …/conversations/{id}/messages/{msgId}/media), from the first page load on.
   const mediaResponses = [];
   p.page.on("response", (r) => { if (/\/api\/agent\/conversations\/[^/]+\/messages\/[^/]+\/media$/.test(new URL(r.url()).pathname)) mediaResponses.push(r); });
-  await signIn(p.page, base, "ana");
+  await signIn(p.page, web.base, "ana");
   await p.page.locator(`button.card[data-conversation-id="${conversation.id}"]`).click();
   return { ...p, number, conversation, first, mediaResponses };
 }
@@ -153,14 +129,14 @@ async function eventually(read, check, what, timeoutMs = 20_000) {
   }
 }
 
-const sandboxJson = async (route) => { const r = await fetch(base + route); assert.equal(r.status, 200, route); return r.json(); };
+const sandboxJson = async (route) => { const r = await fetch(web.base + route); assert.equal(r.status, 200, route); return r.json(); };
 /** What the product sent to "Meta" for this customer: each Graph /messages request body, parsed. */
 const sentTo = async (number) => (await sandboxJson("/sandbox/outbox"))
   .filter((o) => o.to.replace(/\D/g, "") === waId(number) || o.waId === waId(number))
   .map((o) => ({ ...o, request: JSON.parse(o.requestBody) }));
 /** The sandbox's Graph media lookup (as the product calls it, with the access token): what was uploaded under this id. */
 async function uploadedMedia(mediaId) {
-  const r = await fetch(`${base}/sandbox/graph/${settings.Meta__GraphApiVersion}/${encodeURIComponent(mediaId)}`,
+  const r = await fetch(`${web.base}/sandbox/graph/${settings.Meta__GraphApiVersion}/${encodeURIComponent(mediaId)}`,
     { headers: { authorization: `Bearer ${settings.Meta__AccessToken}` } });
   assert.equal(r.status, 200, `media ${mediaId} is at Meta`);
   return r.json();
@@ -171,8 +147,8 @@ test("Issue 16 inbound media (P7): the customer's image shows as a picture whose
   const voice = oggOpusVoiceNote(1);
   const { page, number, conversation, first: image, mediaResponses } = await anaOnConversation(sizes.wide,
     { type: "image", text: "foto do boleto", mediaBase64: picture.toString("base64"), mimeType: "image/png" });
-  const audio = await customerSends(base, waId(number), { type: "audio", mediaBase64: voice.toString("base64") });
-  const document = await customerSends(base, waId(number), { type: "document", text: "segunda via", mediaBase64: pdf.toString("base64"),
+  const audio = await customerSends(web.base, waId(number), { type: "audio", mediaBase64: voice.toString("base64") });
+  const document = await customerSends(web.base, waId(number), { type: "document", text: "segunda via", mediaBase64: pdf.toString("base64"),
     mimeType: "application/pdf", fileName: "boleto.pdf" });
 
   // The image: fetched from the agent API's media route with the bearer token, decoded by the browser at its real size.
@@ -315,7 +291,7 @@ test("Issue 16 at 390 px (STYLE §17 accessible by default): image, voice note, 
   const picture = png(64, 40);
   const { page, number, conversation } = await anaOnConversation(sizes.narrow,
     { type: "image", text: "print do erro", mediaBase64: png(40, 30).toString("base64"), mimeType: "image/png" });
-  await customerSends(base, waId(number), { type: "audio", mediaBase64: oggOpusVoiceNote(1).toString("base64") });
+  await customerSends(web.base, waId(number), { type: "audio", mediaBase64: oggOpusVoiceNote(1).toString("base64") });
   await messagesOf(page).locator("audio.media-audio").waitFor({ timeout: 30_000 });
   await untilOpen(page);
 

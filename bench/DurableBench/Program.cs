@@ -23,30 +23,14 @@ var placementCustomers = Arg("--placement-customers", 32);
 var placementRate = Arg("--placement-rate", 20);
 var placementSparse = Arg("--placement-sparse", 10);
 var placementHosts = Arg("--placement-hosts", 1);
-var root = FindRoot();
-var ports = new[] { FreePort(), FreePort(), FreePort() };
+var root = RepoRoot.Find();
 var workspace = Directory.CreateTempSubdirectory("durablebench-").FullName;
-var azurite = new ProcessStartInfo(Path.Combine(root, "node_modules", ".bin", "azurite"))
-{
-    WorkingDirectory = workspace,
-    RedirectStandardOutput = true,
-    RedirectStandardError = true,
-};
-foreach (var a in new[] { "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", S(ports[0]), "--queueHost", "127.0.0.1", "--queuePort", S(ports[1]),
-             "--tableHost", "127.0.0.1", "--tablePort", S(ports[2]), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" })
-{
-    azurite.ArgumentList.Add(a);
-}
-
-using var process = Process.Start(azurite)!;
+var azurite = await BenchAzurite.StartAsync(root, workspace);
 try
 {
-    await WaitForPortsAsync(ports);
-    const string key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     var options = new DurableOptions
     {
-        ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={key};BlobEndpoint=http://127.0.0.1:{ports[0]}/devstoreaccount1;" +
-            $"QueueEndpoint=http://127.0.0.1:{ports[1]}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{ports[2]}/devstoreaccount1;",
+        ConnectionString = azurite.ConnectionString,
         TaskHub = "bench",
         MaxQueuePollingInterval = TimeSpan.FromMilliseconds(pollingMs),
         CompletionTimeout = TimeSpan.FromSeconds(120),
@@ -141,18 +125,17 @@ try
     await Task.Delay(5000);
     var self = Process.GetCurrentProcess();
     var selfBefore = self.TotalProcessorTime;
-    var azuriteBefore = CpuOf(process.Id);
+    var azuriteBefore = azurite.CpuTime();
     var idle = Stopwatch.StartNew();
     await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
     self.Refresh();
     var selfCpu = (self.TotalProcessorTime - selfBefore).TotalSeconds / idle.Elapsed.TotalSeconds * 100;
-    var azuriteCpu = (CpuOf(process.Id) - azuriteBefore).TotalSeconds / idle.Elapsed.TotalSeconds * 100;
+    var azuriteCpu = (azurite.CpuTime() - azuriteBefore).TotalSeconds / idle.Elapsed.TotalSeconds * 100;
     Console.WriteLine($"idle {idleSeconds} s: runtime process {selfCpu:0.0}% of one core, Azurite {azuriteCpu:0.0}% of one core");
 }
 finally
 {
-    process.Kill(entireProcessTree: true);
-    await process.WaitForExitAsync();
+    azurite.Dispose();
     Directory.Delete(workspace, recursive: true);
 }
 
@@ -279,72 +262,6 @@ static void Report(string what, List<double> ms)
     ms.Sort();
     double P(double p) => ms[Math.Min(ms.Count - 1, (int)Math.Ceiling(p * ms.Count) - 1)];
     Console.WriteLine($"{what}: n={ms.Count} p50 {P(0.5):0} ms, p90 {P(0.9):0} ms, p99 {P(0.99):0} ms, max {ms[^1]:0} ms");
-}
-
-static TimeSpan CpuOf(int pid)
-{
-    // utime + stime of the process and its reaped children, in clock ticks (100 Hz on Linux).
-    var total = TimeSpan.Zero;
-    foreach (var dir in Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
-    {
-        try
-        {
-            var stat = File.ReadAllText(Path.Combine(dir, "stat"));
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            var id = int.Parse(Path.GetFileName(dir), CultureInfo.InvariantCulture);
-            var parent = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            if (id == pid || parent == pid)
-            {
-                total += TimeSpan.FromSeconds((long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0);
-            }
-        }
-        catch (IOException)
-        {
-        }
-    }
-
-    return total;
-}
-
-static async Task WaitForPortsAsync(int[] ports)
-{
-    var watch = Stopwatch.StartNew();
-    foreach (var port in ports)
-    {
-        while (true)
-        {
-            try
-            {
-                using var socket = new TcpClient();
-                await socket.ConnectAsync(IPAddress.Loopback, port);
-                break;
-            }
-            catch (SocketException) when (watch.Elapsed < TimeSpan.FromSeconds(30))
-            {
-                await Task.Delay(100);
-            }
-        }
-    }
-}
-
-static int FreePort()
-{
-    using var listener = new TcpListener(IPAddress.Loopback, 0);
-    listener.Start();
-    return ((IPEndPoint)listener.LocalEndpoint).Port;
-}
-
-static string S(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-static string FindRoot()
-{
-    var dir = new DirectoryInfo(AppContext.BaseDirectory);
-    while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Smartspace.sln")))
-    {
-        dir = dir.Parent;
-    }
-
-    return dir?.FullName ?? throw new InvalidOperationException("Run from inside the repository.");
 }
 
 int Arg(string name, int fallback)

@@ -40,7 +40,7 @@ internal sealed class BenchAzurite : IDisposable
             throw new InvalidOperationException($"{executable} is missing: run `npm ci` in the repository root first.");
         }
 
-        var ports = new[] { FreePort(), FreePort(), FreePort() };
+        var ports = new[] { BenchLocal.FreePort(), BenchLocal.FreePort(), BenchLocal.FreePort() };
         var info = new ProcessStartInfo(executable) { WorkingDirectory = workDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in new[] { "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", S(ports[0]), "--queueHost", "127.0.0.1", "--queuePort", S(ports[1]),
                      "--tableHost", "127.0.0.1", "--tablePort", S(ports[2]), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" })
@@ -93,11 +93,4 @@ internal sealed class BenchAzurite : IDisposable
     }
 
     private static string S(int value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -41,25 +41,16 @@ fi
 azurite_pid=""
 if [ -z "${Storage__TablesConnectionString:-}" ]; then
   [ -x node_modules/.bin/azurite ] || npm ci --no-audit --no-fund --loglevel=error
-  free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
-  blob_port=$(free_port); queue_port=$(free_port); table_port=$(free_port)
+  . scripts/azurite.sh
   location="${SMARTSPACE_AZURITE_LOCATION:-data/azurite}"
   mkdir -p "$location"
-  node_modules/.bin/azurite --location "$location" --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 \
-    --queuePort "$queue_port" --tableHost 127.0.0.1 --tablePort "$table_port" --skipApiVersionCheck --loose --silent \
-    --disableTelemetry >"$location/azurite.log" 2>&1 &
-  azurite_pid=$!
-  trap 'kill "$azurite_pid" 2>/dev/null; wait "$azurite_pid" 2>/dev/null' EXIT
-  for _ in $(seq 1 300); do
-    (exec 3<>"/dev/tcp/127.0.0.1/$queue_port") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$table_port") 2>/dev/null \
-      && (exec 3<>"/dev/tcp/127.0.0.1/$blob_port") 2>/dev/null && break
-    kill -0 "$azurite_pid" 2>/dev/null || { echo "run.sh: Azurite did not start; see $location/azurite.log" >&2; exit 1; }
-    sleep 0.1
-  done
-  account="DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$table_port/devstoreaccount1;"
-  export Storage__TablesConnectionString="$account"
-  export Storage__BlobsConnectionString="${Storage__BlobsConnectionString:-$account}"
-  export Durable__ConnectionString="${Durable__ConnectionString:-$account}"
+  location=$(cd "$location" && pwd)
+  trap 'kill "${azurite_pid:-}" 2>/dev/null; wait "${azurite_pid:-}" 2>/dev/null' EXIT
+  start_azurite "$location" disk || { echo "run.sh: Azurite did not start; see $location/azurite.log" >&2; exit 1; }
+  read -r blob_port queue_port table_port <<<"$azurite_ports"
+  export Storage__TablesConnectionString="$azurite_connection_string"
+  export Storage__BlobsConnectionString="${Storage__BlobsConnectionString:-$azurite_connection_string}"
+  export Durable__ConnectionString="${Durable__ConnectionString:-$azurite_connection_string}"
   echo "Azurite on 127.0.0.1: blobs $blob_port, queues $queue_port, tables $table_port (pid $azurite_pid, data in $location)"
 fi
 echo "[3/3] Starting; it is ready when it logs \"Now listening on\"."

@@ -15,39 +15,21 @@ npm ci --no-audit --no-fund --loglevel=error || exit 1
 step "dotnet build"
 dotnet build Smartspace.sln -c Debug -nologo -v quiet || exit 1
 
-free_port() { node -e "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{console.log(s.address().port);s.close()})"; }
+. scripts/azurite.sh
 
 step "Azurite (blobs, queues, tables)"
 # Tables hold the product's rows, blobs its media files; the Durable Task Framework's Azure Storage provider (entities,
 # orchestrations) uses all three services.
 azurite_dir=$(mktemp -d)
-blob_port=$(free_port)
-queue_port=$(free_port)
-azurite_port=$(free_port)
-while [ "$queue_port" = "$blob_port" ]; do queue_port=$(free_port); done
-while [ "$azurite_port" = "$blob_port" ] || [ "$azurite_port" = "$queue_port" ]; do azurite_port=$(free_port); done
-# (--inMemoryPersistence and --location exclude each other; run it from its own folder instead.)
-(cd "$azurite_dir" && exec "$root/node_modules/.bin/azurite" --inMemoryPersistence \
-  --blobHost 127.0.0.1 --blobPort "$blob_port" --queueHost 127.0.0.1 --queuePort "$queue_port" \
-  --tableHost 127.0.0.1 --tablePort "$azurite_port" --skipApiVersionCheck --loose --silent --disableTelemetry) >"$azurite_dir/azurite.log" 2>&1 &
-azurite_pid=$!
-cleanup() { kill "$azurite_pid" 2>/dev/null; wait "$azurite_pid" 2>/dev/null; rm -rf "$azurite_dir"; }
+cleanup() { kill "${azurite_pid:-}" 2>/dev/null; wait "${azurite_pid:-}" 2>/dev/null; rm -rf "$azurite_dir"; }
 trap cleanup EXIT
-azurite_up=0
-for _ in $(seq 1 300); do
-  if (exec 3<>"/dev/tcp/127.0.0.1/$azurite_port") 2>/dev/null && (exec 3<>"/dev/tcp/127.0.0.1/$queue_port") 2>/dev/null \
-    && (exec 3<>"/dev/tcp/127.0.0.1/$blob_port") 2>/dev/null; then azurite_up=1; break; fi
-  kill -0 "$azurite_pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ "$azurite_up" -ne 1 ]; then
+if ! start_azurite "$azurite_dir" memory; then
   echo "Azurite did not start:"; cat "$azurite_dir/azurite.log"
   echo "0 passed, 1 failed"
   exit 1
 fi
-account="AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw=="
-export SMARTSPACE_AZURITE_CONNECTION_STRING="DefaultEndpointsProtocol=http;$account;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;QueueEndpoint=http://127.0.0.1:$queue_port/devstoreaccount1;TableEndpoint=http://127.0.0.1:$azurite_port/devstoreaccount1;"
-export SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING="DefaultEndpointsProtocol=http;$account;BlobEndpoint=http://127.0.0.1:$blob_port/devstoreaccount1;"
+read -r blob_port queue_port azurite_port <<<"$azurite_ports"
+export SMARTSPACE_AZURITE_CONNECTION_STRING="$azurite_connection_string"
 echo "Azurite on 127.0.0.1: blobs $blob_port, queues $queue_port, tables $azurite_port (pid $azurite_pid)"
 
 passed=0

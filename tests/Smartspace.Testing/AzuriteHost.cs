@@ -6,16 +6,14 @@ namespace Smartspace.Testing;
 
 /// <summary>
 /// An Azurite account for tests: blobs, queues and tables (the Durable Task Framework's Azure Storage provider uses all
-/// three; the entity store tables, the media store blobs). Uses <c>SMARTSPACE_AZURITE_CONNECTION_STRING</c> (or, for
-/// blobs, <c>SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING</c>) when set (the test command started Azurite); otherwise starts
+/// three; the entity store tables, the media store blobs). Uses <c>SMARTSPACE_AZURITE_CONNECTION_STRING</c> when set
+/// (the test command started Azurite); otherwise starts
 /// <c>node_modules/.bin/azurite</c> in memory on three free ports, waits until it answers, and on dispose kills exactly
 /// the process it started. Failing to start throws: tests that need Azurite fail, they never skip.
 /// </summary>
 public sealed class AzuriteHost : IAsyncDisposable
 {
     public const string ConnectionStringVariable = "SMARTSPACE_AZURITE_CONNECTION_STRING";
-    /// <summary>Azurite's blob service, started by the test command next to the table service.</summary>
-    public const string BlobConnectionStringVariable = "SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING";
     public const string AccountName = "devstoreaccount1";
     public const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
@@ -44,9 +42,6 @@ public sealed class AzuriteHost : IAsyncDisposable
 
     public static string ConnectionStringFor(int port) =>
         $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};TableEndpoint=http://127.0.0.1:{port}/{AccountName};";
-
-    public static string BlobConnectionStringFor(int port) =>
-        $"DefaultEndpointsProtocol=http;AccountName={AccountName};AccountKey={AccountKey};BlobEndpoint=http://127.0.0.1:{port}/{AccountName};";
 
     /// <summary>A connection string with blob, queue and table endpoints.</summary>
     public static string ConnectionStringFor(int blobPort, int queuePort, int tablePort) =>
@@ -77,9 +72,6 @@ public sealed class AzuriteHost : IAsyncDisposable
 
         return host;
     }
-
-    /// <summary>An Azurite Blob endpoint: <c>SMARTSPACE_AZURITE_BLOB_CONNECTION_STRING</c> when set, else an Azurite of its own.</summary>
-    public static Task<AzuriteHost> StartBlobAsync(CancellationToken cancellationToken = default) => StartAsync(BlobConnectionStringVariable, cancellationToken);
 
     private static async Task<AzuriteHost> StartAsync(string variable, CancellationToken cancellationToken)
     {

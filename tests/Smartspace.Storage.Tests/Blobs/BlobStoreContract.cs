@@ -75,27 +75,9 @@ public abstract class BlobStoreContract
     }
 }
 
-/// <summary>Azurite's blob service for the Azure adapter; started once for the class (or the one the test command started).</summary>
-public sealed class AzuriteBlobFixture : IAsyncLifetime
+public sealed class AzureBlobStoreTests : BlobStoreContract, IClassFixture<AzuriteFixture>, IAsyncLifetime
 {
-    private AzuriteHost? host;
-
-    public string ConnectionString => host?.ConnectionString ?? throw new InvalidOperationException("Azurite blob not started.");
-
-    public async Task InitializeAsync() => host = await AzuriteHost.StartBlobAsync();
-
-    public async Task DisposeAsync()
-    {
-        if (host is not null)
-        {
-            await host.DisposeAsync();
-        }
-    }
-}
-
-public sealed class AzureBlobStoreTests : BlobStoreContract, IClassFixture<AzuriteBlobFixture>, IAsyncLifetime
-{
-    public AzureBlobStoreTests(AzuriteBlobFixture azurite) => Store = new AzureBlobStore(new StorageOptions
+    public AzureBlobStoreTests(AzuriteFixture azurite) => Store = new AzureBlobStore(new StorageOptions
     {
         BlobsConnectionString = azurite.ConnectionString,
         MediaContainer = "media" + Guid.NewGuid().ToString("N")[..12],

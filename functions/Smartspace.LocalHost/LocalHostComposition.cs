@@ -29,6 +29,10 @@ public static class LocalHostComposition
         builder.Configuration.AddCommandLine(args);
         HandlerUrls.Apply(builder);
 
+        // Durable entities and orchestrations on DTFx + Azurite (in Azure the Durable extension runs them): registered first,
+        // so the runtime is up before the start-up work (the seed configures the agents' entities).
+        builder.Services.AddLocalDurableRuntime(builder.Configuration);
+        builder.Logging.AddFilter("DurableTask", LogLevel.Warning);
         builder.AddSmartspace();
         var services = builder.Services;
         // In Azure the Function App's timer triggers run these sweeps; here hosted loops do (Timers:Hosted).
@@ -36,12 +40,6 @@ public static class LocalHostComposition
         services.AddHostedService<OutboxSweepTimer>();
         services.AddHostedService<TemplateSyncTimer>();
         services.AddHostedService<RetentionTimer>();
-        // Durable entities and orchestrations on DTFx + Azurite (Durable:Enabled; in Azure the Durable extension runs them).
-        services.AddOptions<DurableOptions>().Bind(builder.Configuration.GetSection(DurableOptions.SectionName)).ValidateOnStart();
-        services.AddSingleton<IValidateOptions<DurableOptions>, DurableOptionsValidator>();
-        services.AddSingleton<DurableRuntimeHost>();
-        services.AddHostedService(sp => sp.GetRequiredService<DurableRuntimeHost>());
-        builder.Logging.AddFilter("DurableTask", LogLevel.Warning);
 
         var config = builder.Configuration;
         if (config.GetValue<bool>("Local:Enabled") && config.GetValue<bool>("Meta:SandboxEnabled"))

@@ -4,14 +4,26 @@ namespace Smartspace.Core.Conversations;
 /// One agent's capacity (R12): the maximum, the conversations held (open and awaiting a reply both count), and
 /// availability for queue assignment. The state of the <c>AgentCapacity</c> entity.
 /// </summary>
-public sealed record AgentCapacityState(int MaxConcurrent, IReadOnlyList<string> Held, bool Available, long Version)
+public sealed record AgentCapacityState(
+    int MaxConcurrent,
+    IReadOnlyList<string> Held,
+    bool Available,
+    long Version,
+    IReadOnlyList<string>? Connections = null,
+    DateTimeOffset? LastAssignedAt = null)
 {
     public static readonly AgentCapacityState Empty = new(0, [], false, 0);
 
     public bool HasRoom => Held.Count < MaxConcurrent;
 
-    public AgentState ToAgentState(string agentId, AgentRole role = AgentRole.Agent) => new(agentId, role, MaxConcurrent, Held, Available, null);
+    public AgentState ToAgentState(string agentId, AgentRole role = AgentRole.Agent) => new(agentId, role, MaxConcurrent, Held, Available, LastAssignedAt);
 }
+
+/// <summary>
+/// A change of an agent's settings or presence: the maximum (R12, from the directory), an explicit availability, or a
+/// real-time connection opened or closed (the agent is available while any is open). Null fields change nothing.
+/// </summary>
+public sealed record AgentUpdate(int? MaxConcurrent = null, bool? Available = null, string? ConnectionId = null, bool? Connected = null);
 
 /// <summary>
 /// One customer on one channel: the conversation in progress with its stage and agent (R13, R14), the last inbound
@@ -108,6 +120,55 @@ public static class AssignmentRules
             ? agent
             : agent with { MaxConcurrent = maxConcurrent, Available = available, Version = agent.Version + 1 };
     }
+
+    /// <summary>
+    /// Settings and presence (<see cref="AgentUpdate"/>): an explicit availability wins over connections; a connection
+    /// change sets availability to "any connection open" (closing one of two tabs, or an old connection's late close after a
+    /// reconnect, leaves the agent available). The version moves only when something changed.
+    /// </summary>
+    public static AgentCapacityState Update(AgentCapacityState agent, AgentUpdate update)
+    {
+        var connections = agent.Connections ?? [];
+        var available = agent.Available;
+        if (update.ConnectionId is { Length: > 0 } connection && update.Connected is { } connected)
+        {
+            connections = connections.Where(c => c != connection).ToList();
+            if (connected)
+            {
+                connections = [.. connections, connection];
+            }
+
+            available = connections.Count > 0;
+        }
+
+        available = update.Available ?? available;
+        var max = update.MaxConcurrent ?? agent.MaxConcurrent;
+        if (max < 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(update), max, "The maximum of simultaneous conversations cannot be negative.");
+        }
+
+        var sameConnections = connections.Count == (agent.Connections?.Count ?? 0) && connections.All(c => agent.Connections!.Contains(c));
+        return max == agent.MaxConcurrent && available == agent.Available && sameConnections
+            ? agent
+            : agent with { MaxConcurrent = max, Available = available, Connections = connections, Version = agent.Version + 1 };
+    }
+
+    /// <summary>R12 with the time of the assignment (queue routing gives the next customer to the agent idle longest).</summary>
+    public static CapacityOutcome HoldAt(AgentCapacityState agent, string conversationId, DateTimeOffset at)
+    {
+        var outcome = Hold(agent, conversationId);
+        return outcome.Refusal is null && outcome.State != agent ? outcome with { State = outcome.State with { LastAssignedAt = at } } : outcome;
+    }
+
+    /// <summary>
+    /// LGPD erasure: the customer's entity forgets everything (window, last conversation, name, recent messages) — refused
+    /// while an agent holds a conversation with them.
+    /// </summary>
+    public static CustomerOutcome Forget(CustomerConversationState customer) =>
+        customer.Stage is { } stage && stage.IsHeldByAgent()
+            ? new(customer, RefusalCode.ErasureWhileInService, null)
+            : new(CustomerConversationState.Empty with { Version = customer.Version + 1 }, null, customer.InProgress ? customer.ConversationId : null);
 
     /// <summary>
     /// R6/R7/R13/R14: the agent's conversation becomes the customer's conversation in progress. Refused when another

@@ -6,6 +6,9 @@ namespace Smartspace.Durable.Entities;
 /// <summary>Input of <see cref="AgentCapacity.Configure"/>: the maximum of simultaneous conversations (R12) and availability.</summary>
 public sealed record AgentConfiguration(int MaxConcurrent, bool Available);
 
+/// <summary>Input of <see cref="AgentCapacity.HoldAt"/>: the conversation the agent takes and when.</summary>
+public sealed record HoldConversation(string ConversationId, DateTimeOffset At);
+
 /// <summary>Answer of an agent-capacity operation: the state after it, and the refusal if it was refused.</summary>
 public sealed record CapacityReply(AgentCapacityState State, RefusalCode? Refusal);
 
@@ -28,6 +31,17 @@ public sealed class AgentCapacity : TaskEntity<AgentCapacityState>
         State = outcome.State;
         return new CapacityReply(State, outcome.Refusal);
     }
+
+    /// <summary>R12 at a time: the assignment time orders queue routing (the agent idle longest first).</summary>
+    public CapacityReply HoldAt(HoldConversation hold)
+    {
+        var outcome = AssignmentRules.HoldAt(State, hold.ConversationId, hold.At);
+        State = outcome.State;
+        return new CapacityReply(State, outcome.Refusal);
+    }
+
+    /// <summary>Maximum, availability or a real-time connection (<see cref="AssignmentRules.Update"/>).</summary>
+    public AgentCapacityState Update(AgentUpdate update) => State = AssignmentRules.Update(State, update);
 
     /// <summary>R16: finishing frees one unit.</summary>
     public AgentCapacityState Release(string conversationId) => State = AssignmentRules.Release(State, conversationId);

@@ -28,9 +28,10 @@ public sealed record CustomerReply(CustomerConversationState State, RefusalCode?
 
 /// <summary>
 /// One customer on one channel: the conversation in progress (stage, agent), the last inbound time (P4), the last
-/// conversation (R6) and the display name (R11). Operations call <see cref="AssignmentRules"/> and keep its result.
+/// conversation (R6) and the display name (R11). Operations call <see cref="AssignmentRules"/> and keep its result; the
+/// placement port (<see cref="IInboundPlacement"/>) comes from the host's services.
 /// </summary>
-public sealed class CustomerConversation : TaskEntity<CustomerConversationState>
+public sealed class CustomerConversation(IInboundPlacement? placement = null) : TaskEntity<CustomerConversationState>
 {
     public CustomerConversationState Get() => State;
 
@@ -54,28 +55,49 @@ public sealed class CustomerConversation : TaskEntity<CustomerConversationState>
 
     /// <summary>
     /// P4, R8 and routing for a stored message: <see cref="AssignmentRules.InboundOnce"/> decides the state and the
-    /// conversation the message belongs to, and this batch schedules <see cref="PlaceInboundOrchestration"/> to move it
-    /// there. The schedule is an action of this operation, committed with the state (an operation that fails schedules
-    /// nothing), so a repeated signal for a wamid still remembered schedules nothing: the runtime does <b>not</b> drop a
-    /// second start of the same instance id from an entity (it runs a new execution, see bench/README.md), and the
-    /// placement is idempotent by wamid for the repeats this cannot catch.
+    /// conversation the message belongs to, then this operation places it there through <see cref="IInboundPlacement"/>
+    /// (the message row, the conversation row, the agent's event) — one queue hop from the webhook's signal to the agent's
+    /// screen, and one customer's messages placed in order. Entity operations may call external services; the placement is
+    /// idempotent by wamid, so a batch the runtime runs again places nothing twice. When the placement fails (the store is
+    /// briefly down) or no port is given, <see cref="PlaceInboundOrchestration"/> is scheduled to place it with retries: an
+    /// action of this operation, committed with the state. A repeated signal for a wamid still remembered changes no state
+    /// and only tries the (idempotent) placement again — the repair path when a host died between staging and placing.
     /// </summary>
-    public InboundPlaced InboundStaged(StagedInbound message)
+    public async Task<InboundPlaced> InboundStaged(StagedInbound message)
     {
         var parts = EntityKeys.Parts(Context.Id.Key);
+        var before = State.LastInboundAt;
         var outcome = AssignmentRules.InboundOnce(State, message.Wamid, message.At, message.ProfileName, message.NewConversationId, message.BotEnabled, parts[1], parts[2]);
         State = outcome.State;
         var placed = outcome.Placed;
-        if (outcome.Repeated)
+        var input = new PlaceInboundInput(parts[0], parts[1], parts[2], placed.Wamid, placed.ConversationId, placed.StageBefore, placed.StageAfter, outcome.Kind, placed.Version, message.At, outcome.Repeated ? null : before);
+        if (placement is not null)
+        {
+            try
+            {
+                await placement.PlaceAsync(input, CancellationToken.None);
+                return placed;
+            }
+            catch (Exception)
+            {
+                // Placed later, with retries, by the orchestration below (committed with this operation's state).
+            }
+        }
+        else if (outcome.Repeated)
         {
             return placed;
         }
 
-        Context.ScheduleNewOrchestration(
-            PlaceInboundOrchestration.Name,
-            new PlaceInboundInput(parts[0], parts[1], parts[2], placed.Wamid, placed.ConversationId, placed.StageBefore, placed.StageAfter, outcome.Kind, placed.Version, message.At),
-            new StartOrchestrationOptions(EntityKeys.Placement(parts[0], parts[1], placed.Wamid)));
+        Context.ScheduleNewOrchestration(PlaceInboundOrchestration.Name, input, new StartOrchestrationOptions(EntityKeys.Placement(parts[0], parts[1], placed.Wamid)));
         return placed;
+    }
+
+    /// <summary>LGPD erasure: forget the customer unless an agent holds a conversation with them (<see cref="AssignmentRules.Forget"/>).</summary>
+    public CustomerReply Forget()
+    {
+        var outcome = AssignmentRules.Forget(State);
+        State = outcome.State;
+        return new CustomerReply(State, outcome.Refusal, outcome.Ended);
     }
 
     /// <summary>Bot hand-off: the bot passes the customer to the queue.</summary>

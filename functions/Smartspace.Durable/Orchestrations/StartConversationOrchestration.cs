@@ -1,16 +1,18 @@
 using Microsoft.DurableTask;
 using Smartspace.Core.Conversations;
+using Smartspace.Durable.Effects;
 using Smartspace.Durable.Entities;
 
 namespace Smartspace.Durable.Orchestrations;
 
 /// <summary>
 /// Conversa ativa (R6, R7, R10, R12–R15): with the customer's and the agent's entities locked, read both, let
-/// <see cref="ConversationRules.DecideStart"/> decide, then the agent holds the conversation and the customer begins it
-/// (ending a bot or queue conversation, R14). Two agents racing for one customer, or one agent racing several
-/// starts, queue on the locks: exactly one wins, the maximum is never exceeded — across processes too. The two entities
-/// are read together and changed together (two round trips, not four): under the locks neither can change in between,
-/// and each still checks its own half again.
+/// <see cref="ConversationRules.DecideStart"/> decide, write the rows (<see cref="IConversationEffects.StartedAsync"/>: the
+/// conversation, the template message and its outbox entry, the bot or queue conversation it ends), then the agent holds
+/// the conversation and the customer begins it (R14). Two agents racing for one customer, or one agent racing several
+/// starts, queue on the locks: exactly one wins, the maximum is never exceeded — across processes too. The rows come
+/// before the entities: a store that is down fails the activity and leaves both entities as they were; under the locks
+/// the entities' own checks cannot refuse what was just decided, and each still checks its own half again.
 /// </summary>
 public sealed class StartConversationOrchestration : TaskOrchestrator<StartConversationInput, StartConversationOutcome>
 {
@@ -37,23 +39,21 @@ public sealed class StartConversationOrchestration : TaskOrchestrator<StartConve
             }
 
             var create = (StartDecision.Create)decision;
-            var holding = context.Entities.CallEntityAsync<CapacityReply>(agentId, nameof(AgentCapacity.Hold), input.ConversationId);
+            var expectedAgent = AssignmentRules.HoldAt(agent, input.ConversationId, input.At);
+            var expectedCustomer = AssignmentRules.Begin(customer, input.ConversationId, input.AgentId, create.Stage);
+            if (expectedAgent.Refusal is not null || expectedCustomer.Refusal is not null)
+            {
+                return new(StartKind.Refused, expectedAgent.Refusal ?? expectedCustomer.Refusal, null, null, windowOpen, null, customer, agent);
+            }
+
+            await context.CallActivityAsync<bool>(EffectActivities.Started,
+                new ConversationStarted(input, create.Stage, windowOpen, expectedCustomer.Ended, expectedCustomer.State, expectedAgent.State), EffectActivities.Retries);
+
+            var holding = context.Entities.CallEntityAsync<CapacityReply>(agentId, nameof(AgentCapacity.HoldAt), new HoldConversation(input.ConversationId, input.At));
             var beginning = context.Entities.CallEntityAsync<CustomerReply>(customerId, nameof(CustomerConversation.Begin), new BeginConversation(input.ConversationId, input.AgentId, create.Stage));
             var held = await holding;
             var begun = await beginning;
-            if (held.Refusal is not null || begun.Refusal is not null)
-            {
-                // Cannot happen under the locks (both were just read and decided on); if it did, neither half stays.
-                var agentAfter = held.Refusal is null
-                    ? await context.Entities.CallEntityAsync<AgentCapacityState>(agentId, nameof(AgentCapacity.Release), input.ConversationId)
-                    : held.State;
-                var customerAfter = begun.Refusal is null
-                    ? await context.Entities.CallEntityAsync<CustomerConversationState>(customerId, nameof(CustomerConversation.Finish), input.ConversationId)
-                    : begun.State;
-                return new(StartKind.Refused, held.Refusal ?? begun.Refusal, null, null, windowOpen, null, customerAfter, agentAfter);
-            }
-
-            return new(StartKind.Created, null, input.ConversationId, create.Stage, windowOpen, begun.Ended, begun.State, held.State);
+            return new(StartKind.Created, held.Refusal ?? begun.Refusal, input.ConversationId, create.Stage, windowOpen, begun.Ended, begun.State, held.State);
         }
     }
 }

@@ -20,7 +20,8 @@ public sealed record PlaceInboundInput(
     ConversationStage StageAfter,
     InboundPlacementKind Kind,
     long EntityVersion,
-    DateTimeOffset At);
+    DateTimeOffset At,
+    DateTimeOffset? PreviousInboundAt = null);
 
 /// <summary>
 /// The port the placement activity calls: move the staged message (customer + wamid) into its conversation — the

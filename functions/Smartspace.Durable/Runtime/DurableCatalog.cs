@@ -1,6 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Entities;
 using Microsoft.Extensions.DependencyInjection;
+using Smartspace.Durable.Effects;
 using Smartspace.Durable.Entities;
 using Smartspace.Durable.Orchestrations;
 using Smartspace.Durable.Placement;
@@ -20,21 +21,30 @@ public static class DurableCatalog
         [AssignQueuedCustomerOrchestration.Name] = () => new AssignQueuedCustomerOrchestration(),
         [BotHandoffOrchestration.Name] = () => new BotHandoffOrchestration(),
         [PlaceInboundOrchestration.Name] = () => new PlaceInboundOrchestration(),
+        [UpdateAgentOrchestration.Name] = () => new UpdateAgentOrchestration(),
+        [ForgetCustomerOrchestration.Name] = () => new ForgetCustomerOrchestration(),
     };
 
     /// <summary>
     /// Activities, created per run from the host's services (a scope per run when the provider makes scopes): the ports
-    /// they call — <see cref="IInboundPlacement"/> — are the host's to register.
+    /// they call — <see cref="IInboundPlacement"/>, <see cref="IConversationEffects"/> — are the host's to register.
     /// </summary>
     public static IReadOnlyDictionary<string, Func<IServiceProvider, ITaskActivity>> Activities { get; } = new Dictionary<string, Func<IServiceProvider, ITaskActivity>>(StringComparer.Ordinal)
     {
         [PlaceInboundMessageActivity.Name] = services => new PlaceInboundMessageActivity(services.GetRequiredService<IInboundPlacement>()),
+        [EffectActivities.Started] = services => new ConversationStartedActivity(services.GetRequiredService<IConversationEffects>()),
+        [EffectActivities.Finished] = services => new ConversationFinishedActivity(services.GetRequiredService<IConversationEffects>()),
+        [EffectActivities.Assigned] = services => new ConversationAssignedActivity(services.GetRequiredService<IConversationEffects>()),
+        [EffectActivities.Queued] = services => new ConversationQueuedActivity(services.GetRequiredService<IConversationEffects>()),
     };
 
-    /// <summary>Lower-case names: the runtime lower-cases entity names.</summary>
-    public static IReadOnlyDictionary<string, Func<ITaskEntity>> Entities { get; } = new Dictionary<string, Func<ITaskEntity>>(StringComparer.OrdinalIgnoreCase)
+    /// <summary>
+    /// Lower-case names: the runtime lower-cases entity names. Created per batch from the host's services: the customer's
+    /// entity places messages through <see cref="IInboundPlacement"/> when the host has one.
+    /// </summary>
+    public static IReadOnlyDictionary<string, Func<IServiceProvider, ITaskEntity>> Entities { get; } = new Dictionary<string, Func<IServiceProvider, ITaskEntity>>(StringComparer.OrdinalIgnoreCase)
     {
-        [EntityKeys.CustomerConversationName] = () => new CustomerConversation(),
-        [EntityKeys.AgentCapacityName] = () => new AgentCapacity(),
+        [EntityKeys.CustomerConversationName] = services => new CustomerConversation(services.GetService<IInboundPlacement>()),
+        [EntityKeys.AgentCapacityName] = _ => new AgentCapacity(),
     };
 }

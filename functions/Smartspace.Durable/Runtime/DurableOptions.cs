@@ -8,7 +8,10 @@ public sealed class DurableOptions
 {
     public const string SectionName = "Durable";
 
-    /// <summary>Runs the entities and orchestrations in this process (the local host); off: no Durable runtime here.</summary>
+    /// <summary>
+    /// The Function App runs the entities and orchestrations in its own process on this runtime (tests of the worker
+    /// without the Functions host); off, as in Azure, the host's Durable extension runs them. The local host always does.
+    /// </summary>
     public bool Enabled { get; set; }
 
     /// <summary>Azure Storage connection string with blob, queue and table endpoints (Azurite locally).</summary>
@@ -38,7 +41,7 @@ public sealed class DurableOptions
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(ConnectionString))
         {
-            errors.Add("Durable:ConnectionString is required (an Azure Storage connection string with blob, queue and table endpoints).");
+            errors.Add("Durable:ConnectionString (or Storage:TablesConnectionString) is required: an Azure Storage connection string with blob, queue and table endpoints.");
         }
 
         if (TaskHub.Length is < 3 or > 45 || !char.IsAsciiLetter(TaskHub[0]) || !TaskHub.All(char.IsAsciiLetterOrDigit))

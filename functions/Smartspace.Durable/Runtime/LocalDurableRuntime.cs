@@ -59,13 +59,13 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
             orchestrations.Add(new FactoryCreator<TaskOrchestration>(name, () => shims.CreateOrchestration(new TaskName(name), factory(), parent: null)));
         }
 
+        services ??= NoServices.Instance;
         var entities = new ObjectManager<TaskEntity>(StringComparer.OrdinalIgnoreCase);
         foreach (var (name, factory) in DurableCatalog.Entities)
         {
-            entities.Add(new FactoryCreator<TaskEntity>(name, () => new ShimEntity(name, factory, shims)));
+            entities.Add(new FactoryCreator<TaskEntity>(name, () => new ShimEntity(name, factory, services, shims)));
         }
 
-        services ??= NoServices.Instance;
         var activities = new ObjectManager<TaskActivity>(StringComparer.Ordinal);
         foreach (var (name, factory) in DurableCatalog.Activities)
         {

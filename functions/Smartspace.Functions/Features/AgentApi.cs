@@ -1,3 +1,4 @@
+using Smartspace.Durable.Client;
 using Smartspace.Core.Conversations;
 using Smartspace.Core.Templates;
 using Smartspace.Functions.Features.Admin;
@@ -24,13 +25,17 @@ public static class AgentApi
     {
         var api = endpoints.MapGroup("/api/agent").RequireAuthorization().RequireRateLimiting(AgentApiRateLimits.Policy).WithTags("agent");
 
-        api.MapGet("/me", async (HttpContext http, LedgerStore ledger, CancellationToken ct) =>
+        api.MapGet("/me", async (HttpContext http, LedgerStore ledger, IConversationEntities entities, CancellationToken ct) =>
             await WithCaller(http, async caller =>
             {
                 var agent = await ledger.GetAgentAsync(caller.TenantId, caller.AgentId, ct);
-                return agent is null
-                    ? ApiProblems.Refusal(RefusalCode.AgentNotFound)
-                    : Results.Ok(new { agent.AgentId, agent.Name, role = agent.Role.ToString().ToLowerInvariant(), tenantId = caller.TenantId, agent.MaxConcurrent, open = agent.OpenConversationIds.Count, agent.Available, agent.Version });
+                if (agent is null)
+                {
+                    return ApiProblems.Refusal(RefusalCode.AgentNotFound);
+                }
+
+                var capacity = await entities.GetAgentAsync(caller.TenantId, caller.AgentId, ct);
+                return Results.Ok(new { agent.AgentId, agent.Name, role = agent.Role.ToString().ToLowerInvariant(), tenantId = caller.TenantId, capacity.MaxConcurrent, open = capacity.Held.Count, capacity.Available, capacity.Version });
             }));
 
         api.MapPost("/me/status", async (HttpContext http, AvailabilityRequest body, AgentAvailability availability, CancellationToken ct) =>

@@ -30,6 +30,8 @@ using Smartspace.Realtime;
 using Smartspace.Realtime.Options;
 using Smartspace.Functions.Features.Negotiate;
 using Smartspace.Storage;
+using Smartspace.Durable.Effects;
+using Smartspace.Durable.Placement;
 
 namespace Smartspace.Functions.Hosting;
 
@@ -68,10 +70,13 @@ public static class Composition
         services.AddMetaWhatsApp(config);
 
         services.AddSingleton<LedgerStore>();
-        services.AddSingleton<HotRows>();
         services.AddSingleton<ContactCenterDirectory>();
         services.AddSingleton<TemplateCatalog>();
         services.AddSingleton<QueueRouter>();
+        services.AddSingleton<RoutingSignal>();
+        // The ports the Durable entities and orchestrations call (the host registers IConversationEntities, the client).
+        services.AddSingleton<IInboundPlacement, TablesInboundPlacement>();
+        services.AddSingleton<IConversationEffects, TablesConversationEffects>();
         services.AddSingleton<AgentAvailability>();
         services.AddSingleton<OutboundEffects>();
         services.AddSingleton<WebhookMetrics>();

@@ -5,17 +5,12 @@ namespace Smartspace.Functions.Ledger;
 /// <summary>
 /// The store layout.
 ///
-/// Table <c>ledger</c>, one partition per contact center (tenant): agents, customers (profile, window,
-/// current conversation), conversation headers, messages, the wamid dedupe/lookup rows, the queue, the
-/// window-expiry index, the history index, the outbox, the audit trail and the retention settings (LGPD). Keeping a contact center in one partition
-/// makes every business change — start, finish, route, an inbound message with its dedupe row — one
-/// atomic entity-group transaction guarded by ETags, with no cross-partition sagas. Rows of different
-/// customers never share an ETag, so they don't conflict; only an agent's row is shared by that agent's
-/// changes. The cost: Azure's target of ~2,000 entity writes/s per partition. An inbound message
-/// writes about 5 entities (message, dedupe, conversation, customer, window index), so one contact
-/// center can absorb ~400 inbound messages/s (plus statuses at ~2 writes each) — far above what a
-/// Brazilian contact center's WhatsApp numbers carry (Meta's own default is 80 msg/s per number).
-/// A contact center that outgrows this would split the partition by channel.
+/// Table <c>ledger</c>, one partition per contact center (tenant): the agent directory (name, role), customer profiles
+/// (names, numbers), conversation records, messages, the wamid dedupe/lookup rows, messages staged by the webhook until
+/// the customer's entity places them, the queue index, the window-expiry index, the history index, the outbox, the audit
+/// trail and the retention settings (LGPD). Who holds which conversation, each agent's capacity and availability, and each
+/// customer's conversation in progress and 24 h window are Durable entities (one per agent, one per customer): they decide,
+/// and the rows here are what they decided, written by the orchestrations' activities and the inbound placement.
 ///
 /// Table <c>directory</c>: global look-ups (channel → tenant, WABA → tenant, tenants, leases).
 /// </summary>
@@ -48,6 +43,9 @@ public static class Keys
     public static string MessagePrefix(string conversationId) => $"msg|{Escape(conversationId)}|";
     /// <summary>Meta's wamids are standard base64 and may contain '/' and '+': escaped, since '/' is not allowed in a row key.</summary>
     public static string Wamid(string wamid) => "wamid|" + Escape(wamid);
+    /// <summary>A customer message the webhook stored that its customer's entity has not placed in a conversation yet.</summary>
+    public static string Staged(string wamid) => "staged|" + Escape(wamid);
+    public const string StagedPrefix = "staged|";
     public static string Queue(DateTimeOffset enqueuedAt, string conversationId) => $"queue|{Ticks(enqueuedAt)}|{conversationId}";
     public const string QueuePrefix = "queue|";
     public static string WindowExpiry(DateTimeOffset closesAt, string channelId, string customerKey) => $"win|{Ticks(closesAt)}|{channelId}|{Escape(customerKey)}";

@@ -4,23 +4,17 @@ using Smartspace.Storage;
 
 namespace Smartspace.Functions.Ledger;
 
-/// <summary>An agent of a contact center, with the conversations they hold (capacity = count of these).</summary>
+/// <summary>
+/// An agent in the contact center's directory: who they are and their role. Their capacity — the maximum, the conversations
+/// held, availability — is the agent's Durable entity (<c>AgentCapacity</c>), the one home of that state.
+/// </summary>
 public sealed class AgentRow
 {
     public required string TenantId { get; init; }
     public required string AgentId { get; init; }
     public string Name { get; set; } = "";
     public AgentRole Role { get; set; } = AgentRole.Agent;
-    public int MaxConcurrent { get; set; } = 5;
-    public List<string> OpenConversationIds { get; set; } = [];
-    public bool Available { get; set; }
-    /// <summary>Real-time connections currently open (Web PubSub connection ids): the agent stays available while any is.</summary>
-    public List<string> Connections { get; set; } = [];
-    public DateTimeOffset? LastAssignedAt { get; set; }
-    public long Version { get; set; }
     public string? ETag { get; set; }
-
-    public AgentState ToState() => new(AgentId, Role, MaxConcurrent, OpenConversationIds, Available, LastAssignedAt);
 
     public static AgentRow From(Entity e) => new()
     {
@@ -28,12 +22,6 @@ public sealed class AgentRow
         AgentId = e.RowKey[Keys.AgentPrefix.Length..],
         Name = e.GetString("Name") ?? "",
         Role = Enum.TryParse<AgentRole>(e.GetString("Role"), out var role) ? role : AgentRole.Agent,
-        MaxConcurrent = e.GetInt32("MaxConcurrent") ?? 5,
-        OpenConversationIds = JsonSerializer.Deserialize<List<string>>(e.GetString("Open") ?? "[]") ?? [],
-        Available = e.GetBoolean("Available") ?? false,
-        Connections = JsonSerializer.Deserialize<List<string>>(e.GetString("Connections") ?? "[]") ?? [],
-        LastAssignedAt = e.GetDateTimeOffset("LastAssignedAt"),
-        Version = e.GetInt64("Version") ?? 0,
         ETag = e.ETag,
     };
 
@@ -41,21 +29,15 @@ public sealed class AgentRow
     {
         ["Name"] = Name,
         ["Role"] = Role.ToString(),
-        ["MaxConcurrent"] = MaxConcurrent,
-        ["Open"] = JsonSerializer.Serialize(OpenConversationIds),
-        ["OpenCount"] = OpenConversationIds.Count,
-        ["Available"] = Available,
-        ["Connections"] = JsonSerializer.Serialize(Connections),
-        ["LastAssignedAt"] = LastAssignedAt,
-        ["Version"] = Version,
     }, ETag);
 }
 
-/// <summary>A customer on one channel: profile (R11), the 24 h window (P4), the conversation in progress (R13).</summary>
-public sealed class CustomerRow : IHotRow<CustomerRow>
+/// <summary>
+/// A customer's profile on one channel (R11 names, P6 numbers). Their conversation in progress, last conversation and
+/// 24 h window are the customer's Durable entity (<c>CustomerConversation</c>), the one home of that state.
+/// </summary>
+public sealed class CustomerRow
 {
-    public CustomerRow Copy() => (CustomerRow)MemberwiseClone();
-
     public required string TenantId { get; init; }
     public required string ChannelId { get; init; }
     public required string CustomerKey { get; init; }
@@ -65,28 +47,7 @@ public sealed class CustomerRow : IHotRow<CustomerRow>
     public string? UserId { get; set; }
     public string? ProfileName { get; set; }
     public string? RegisteredName { get; set; }
-    /// <summary>
-    /// The customer's last message before their current conversation's (P4). A further message of a conversation in
-    /// progress only moves <see cref="ConversationRow.LastInboundAt"/> (the inbound path writes one row fewer); every
-    /// change that replaces or ends the current conversation folds its value in here. Read the window with
-    /// <see cref="LastInboundWith"/>.
-    /// </summary>
-    public DateTimeOffset? LastInboundAt { get; set; }
-    public string? CurrentConversationId { get; set; }
-    public string? LastConversationId { get; set; }
     public string? ETag { get; set; }
-
-    /// <summary>
-    /// P4: when the customer last wrote — this row's value, or the customer's current conversation's when later. A
-    /// conversation that is not the current one was folded into this row when it stopped being current.
-    /// </summary>
-    public DateTimeOffset? LastInboundWith(ConversationRow? conversation) =>
-        conversation is not null && conversation.ConversationId == CurrentConversationId ? Latest(LastInboundAt, conversation.LastInboundAt) : LastInboundAt;
-
-    /// <summary>Folds the conversation's last inbound time into this row (before it stops being the current conversation).</summary>
-    public void Fold(ConversationRow? conversation) => LastInboundAt = Latest(LastInboundAt, conversation?.LastInboundAt);
-
-    public static DateTimeOffset? Latest(DateTimeOffset? a, DateTimeOffset? b) => a is null ? b : b is null ? a : a > b ? a : b;
 
     /// <summary>R11: the name if the customer interacted before (profile or registered), otherwise the number.</summary>
     public string DisplayName => RegisteredName ?? ProfileName ?? DisplayNumber ?? CustomerKey;
@@ -110,31 +71,23 @@ public sealed class CustomerRow : IHotRow<CustomerRow>
             UserId = e.GetString("UserId"),
             ProfileName = e.GetString("ProfileName"),
             RegisteredName = e.GetString("RegisteredName"),
-            LastInboundAt = e.GetDateTimeOffset("LastInboundAt"),
-            CurrentConversationId = e.GetString("Current"),
-            LastConversationId = e.GetString("Last"),
             ETag = e.ETag,
         };
     }
 
-    public Entity ToEntity() => Entity.Owning(TenantId, Keys.Customer(ChannelId, CustomerKey), new Dictionary<string, object?>(8, StringComparer.Ordinal)
+    public Entity ToEntity() => Entity.Owning(TenantId, Keys.Customer(ChannelId, CustomerKey), new Dictionary<string, object?>(6, StringComparer.Ordinal)
     {
         ["SendTo"] = SendTo,
         ["WaId"] = WaId,
         ["UserId"] = UserId,
         ["ProfileName"] = ProfileName,
         ["RegisteredName"] = RegisteredName,
-        ["LastInboundAt"] = LastInboundAt,
-        ["Current"] = CurrentConversationId,
-        ["Last"] = LastConversationId,
     }, ETag);
 }
 
 /// <summary>A conversation header. <see cref="Version"/> grows with every agent-visible change (R19).</summary>
-public sealed class ConversationRow : IHotRow<ConversationRow>
+public sealed class ConversationRow
 {
-    public ConversationRow Copy() => (ConversationRow)MemberwiseClone();
-
     public required string TenantId { get; init; }
     public required string ConversationId { get; init; }
     public required string ChannelId { get; init; }
@@ -157,7 +110,7 @@ public sealed class ConversationRow : IHotRow<ConversationRow>
     /// <summary>Set by the expiry timer or by Meta's 131047: only templates may be sent until the customer writes.</summary>
     public bool TemplateOnly { get; set; }
     public DateTimeOffset? LastMessageAt { get; set; }
-    /// <summary>Meta's timestamp of the customer's last message in this conversation (P4; see <see cref="CustomerRow.LastInboundAt"/>).</summary>
+    /// <summary>Meta's timestamp of the customer's last message in this conversation (the window itself is the customer's entity's, P4).</summary>
     public DateTimeOffset? LastInboundAt { get; set; }
     /// <summary>Row key of the queue entry while <see cref="ConversationStage.Queued"/>.</summary>
     public string? QueueKey { get; set; }

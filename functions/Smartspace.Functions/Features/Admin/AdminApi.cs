@@ -1,3 +1,4 @@
+using Smartspace.Durable.Client;
 using Smartspace.Core.Conversations;
 using Smartspace.Functions.Features.Auth;
 using Smartspace.Functions.Features.Privacy;
@@ -29,8 +30,12 @@ public static class AdminApi
     {
         var admin = agentApi.MapGroup("/admin").WithTags("admin").AddEndpointFilter<AdminChangeAudit>();
 
-        admin.MapGet("/agents", (HttpContext http, LedgerStore ledger, CancellationToken ct) => AsSupervisor(http, async caller =>
-            Results.Ok(new { agents = (await ledger.GetAgentsAsync(caller.TenantId, ct)).Select(a => new { a.AgentId, a.Name, role = a.Role.ToString().ToLowerInvariant(), a.MaxConcurrent, open = a.OpenConversationIds.Count, a.Available }) })));
+        admin.MapGet("/agents", (HttpContext http, LedgerStore ledger, IConversationEntities entities, CancellationToken ct) => AsSupervisor(http, async caller =>
+        {
+            var agents = await ledger.GetAgentsAsync(caller.TenantId, ct);
+            var capacities = await Task.WhenAll(agents.Select(a => entities.GetAgentAsync(caller.TenantId, a.AgentId, ct)));
+            return Results.Ok(new { agents = agents.Zip(capacities, (a, c) => new { a.AgentId, a.Name, role = a.Role.ToString().ToLowerInvariant(), c.MaxConcurrent, open = c.Held.Count, c.Available }) });
+        }));
 
         admin.MapPut("/agents/{agentId}", (HttpContext http, string agentId, AgentSetup body, SeedLoader setup, CancellationToken ct) => AsSupervisor(http, async caller =>
         {

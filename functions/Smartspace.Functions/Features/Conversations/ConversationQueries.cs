@@ -1,3 +1,4 @@
+using Smartspace.Durable.Client;
 using Smartspace.Core.Conversations;
 using Smartspace.Functions.Features.Auth;
 using Smartspace.Functions.Ledger;
@@ -7,7 +8,7 @@ namespace Smartspace.Functions.Features.Conversations;
 public sealed record ConversationDetail(ConversationView Conversation, IReadOnlyList<MessageView> Messages, bool WindowOpen, DateTimeOffset? WindowClosesAt, long AfterVersion);
 
 /// <summary>Reads for the agent's screen: their conversations in progress, and one conversation with its changes after a version (R19 resync).</summary>
-public sealed class ConversationQueries(LedgerStore ledger, TimeProvider time)
+public sealed class ConversationQueries(LedgerStore ledger, IConversationEntities entities, TimeProvider time)
 {
     /// <summary>The agent's conversations in progress; a supervisor sees every active one of the contact center.</summary>
     public async Task<IResult> ListAsync(Caller caller, CancellationToken ct)
@@ -21,14 +22,15 @@ public sealed class ConversationQueries(LedgerStore ledger, TimeProvider time)
         }
         else
         {
-            var agent = await ledger.GetAgentAsync(caller.TenantId, caller.AgentId, ct);
-            if (agent is null)
+            if (await ledger.GetAgentAsync(caller.TenantId, caller.AgentId, ct) is null)
             {
                 return ApiProblems.Refusal(RefusalCode.AgentNotFound);
             }
 
+            // The conversations the agent's entity holds (R12's count), read from their rows.
+            var agent = await entities.GetAgentAsync(caller.TenantId, caller.AgentId, ct);
             rows = [];
-            foreach (var id in agent.OpenConversationIds)
+            foreach (var id in agent.Held)
             {
                 if (await ledger.GetConversationAsync(caller.TenantId, id, ct) is { } row)
                 {
@@ -55,12 +57,9 @@ public sealed class ConversationQueries(LedgerStore ledger, TimeProvider time)
         }
 
         var messages = await ledger.GetMessagesAsync(caller.TenantId, conversationId, afterVersion, ct);
-        var customer = await ledger.GetCustomerAsync(caller.TenantId, conversation.ChannelId, conversation.CustomerKey, ct);
-        // P4: the window is the customer's, whichever of their conversations is shown.
-        var current = customer?.CurrentConversationId is { } currentId && currentId != conversation.ConversationId
-            ? await ledger.GetConversationAsync(caller.TenantId, currentId, ct)
-            : conversation;
-        var lastInbound = customer?.LastInboundWith(current);
+        // P4: the window is the customer's (their entity's), whichever of their conversations is shown.
+        var customer = await entities.GetCustomerAsync(caller.TenantId, conversation.ChannelId, conversation.CustomerKey, ct);
+        var lastInbound = Storage.Dates.Latest(customer.LastInboundAt, conversation.LastInboundAt);
         var now = time.GetUtcNow();
         return Results.Ok(new ConversationDetail(
             ConversationView.From(conversation),

@@ -41,7 +41,7 @@ public sealed class ReactionHandler(SendMessageHandler sender, LedgerStore ledge
             Body = emoji,
             ContextWamid = target.Wamid,
             ContextId = target.OurMessageId,
-            ContextText = MetaWebhook.InboundMessageProcessor.Quote(target.DisplayText),
+            ContextText = MetaWebhook.TablesInboundPlacement.Quote(target.DisplayText),
             Status = "pending",
             At = now,
             Version = conversation.Version,

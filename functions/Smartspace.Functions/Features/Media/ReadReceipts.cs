@@ -1,3 +1,4 @@
+using Smartspace.Durable.Client;
 using System.Collections.Concurrent;
 using Smartspace.Core.Conversations;
 using Smartspace.Functions.Features.Auth;
@@ -15,7 +16,7 @@ namespace Smartspace.Functions.Features.Media;
 /// <see cref="TypingInterval"/> per conversation (Meta shows it up to 25 s); Meta's indicator also marks that message read,
 /// so it is claimed the same way.
 /// </summary>
-public sealed class ReadReceiptsHandler(LedgerStore ledger, IMetaMedia meta, TimeProvider time)
+public sealed class ReadReceiptsHandler(LedgerStore ledger, IConversationEntities entities, IMetaMedia meta, TimeProvider time)
 {
     public static readonly TimeSpan TypingInterval = TimeSpan.FromSeconds(20);
 
@@ -60,9 +61,9 @@ public sealed class ReadReceiptsHandler(LedgerStore ledger, IMetaMedia meta, Tim
         }
 
         var now = time.GetUtcNow();
-        var customer = await ledger.GetCustomerAsync(caller.TenantId, conversation!.ChannelId, conversation.CustomerKey, ct);
+        var customer = await entities.GetCustomerAsync(caller.TenantId, conversation!.ChannelId, conversation.CustomerKey, ct);
         var decision = ConversationRules.DecideSendText(conversation.ToState(), caller.AgentId,
-            ServiceWindow.IsOpen(customer?.LastInboundWith(conversation), now) && !conversation.TemplateOnly);
+            ServiceWindow.IsOpen(Dates.Latest(customer.LastInboundAt, conversation.LastInboundAt), now) && !conversation.TemplateOnly);
         if (decision is SendDecision.Refused refused)
         {
             return ApiProblems.Refusal(refused.Code);

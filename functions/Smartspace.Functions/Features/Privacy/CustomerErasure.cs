@@ -1,3 +1,5 @@
+using Smartspace.Durable.Client;
+using Smartspace.Durable.Orchestrations;
 using Smartspace.Core.Conversations;
 using Smartspace.Core.Phones;
 using Smartspace.Core.Text;
@@ -39,7 +41,7 @@ public sealed partial class CustomerErasureHandler(
     CustomerRecordsReader reader,
     LedgerStore ledger,
     MessagePurge purge,
-    HotRows hotRows,
+    IConversationEntities entities,
     AuditTrail audit,
     TimeProvider time,
     ILogger<CustomerErasureHandler> logger)
@@ -72,14 +74,13 @@ public sealed partial class CustomerErasureHandler(
             var plan = await PlanAsync(records, ct);
             if (await CommitAsync(records, plan, actor, ct))
             {
-                Forget(records);
+                await ForgetEntitiesAsync(records, ct);
                 await purge.FinishPendingErasuresAsync(caller.TenantId, ct); // these conversations, and any an earlier attempt anonymized
 
                 LogErased(records.MaskedKey, plan.Result.Conversations, plan.Result.Messages);
                 return Results.Ok(plan.Result);
             }
 
-            Forget(records);
             if (attempt >= MaxAttempts)
             {
                 throw new StoreUnavailableException($"Erasure kept conflicting after {MaxAttempts} attempts.");
@@ -161,17 +162,16 @@ public sealed partial class CustomerErasureHandler(
         return copy;
     }
 
-    /// <summary>This process's cached copies go too; other processes' copies fail their ETag check on first use.</summary>
-    private void Forget(CustomerRecords records)
+    /// <summary>
+    /// Each customer's entity forgets them too (window, last conversation, name, recent wamids): a new message from the same
+    /// number then begins a new customer. Refused by the entity only if an agent began a conversation with them since the
+    /// check above — the rows are erased already; that conversation is the new customer's.
+    /// </summary>
+    private async Task ForgetEntitiesAsync(CustomerRecords records, CancellationToken ct)
     {
         foreach (var profile in records.Profiles)
         {
-            hotRows.Forget(records.TenantId, Keys.Customer(profile.ChannelId, profile.CustomerKey));
-        }
-
-        foreach (var conversation in records.Conversations)
-        {
-            hotRows.Forget(records.TenantId, conversation.RowKey);
+            await entities.ForgetCustomerAsync(new ForgetCustomerInput(records.TenantId, profile.ChannelId, profile.CustomerKey), ct);
         }
     }
 

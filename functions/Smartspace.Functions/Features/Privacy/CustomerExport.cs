@@ -1,3 +1,4 @@
+using Smartspace.Durable.Client;
 using System.Globalization;
 using System.IO.Compression;
 using System.Text.Json;
@@ -16,7 +17,7 @@ namespace Smartspace.Functions.Features.Privacy;
 /// is <c>export.json</c> plus <c>media/{conversation}-{seq}.json</c> (and the file itself beside it, when stored), and
 /// <c>dead-letters/{seq}.json</c> for each webhook of theirs the inbox could not apply (the raw body as Meta sent it).
 /// </summary>
-public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerStore ledger, IMediaFiles media, AuditTrail audit, TimeProvider time)
+public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerStore ledger, IConversationEntities entities, IMediaFiles media, AuditTrail audit, TimeProvider time)
 {
     public const string ContentType = "application/zip";
     // A file for people (the customer, the DPO): accents as written, not \u escapes. Never embedded in HTML.
@@ -66,7 +67,7 @@ public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerSt
                 ["exportedAt"] = now,
                 ["contactCenter"] = caller.TenantId,
                 ["customer"] = CustomerJson(records),
-                ["profiles"] = new JsonArray(records.Profiles.Select(ProfileJson).ToArray<JsonNode?>()),
+                ["profiles"] = new JsonArray((await Task.WhenAll(records.Profiles.Select(async p => ProfileJson(p, await entities.GetCustomerAsync(p.TenantId, p.ChannelId, p.CustomerKey, ct))))).ToArray<JsonNode?>()),
                 ["conversations"] = conversations,
             };
             WriteEntry(zip, "export.json", JsonSerializer.SerializeToUtf8Bytes(document, Indented));
@@ -117,7 +118,8 @@ public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerSt
         };
     }
 
-    private static JsonObject ProfileJson(CustomerRow p) => new()
+    /// <summary>The profile row and what the customer's entity keeps about them (the window, the conversations, the name).</summary>
+    private static JsonObject ProfileJson(CustomerRow p, CustomerConversationState state) => new()
     {
         ["channelId"] = p.ChannelId,
         ["customerKey"] = p.CustomerKey,
@@ -126,9 +128,9 @@ public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerSt
         ["userId"] = p.UserId,
         ["profileName"] = p.ProfileName,
         ["registeredName"] = p.RegisteredName,
-        ["lastInboundAt"] = p.LastInboundAt,
-        ["currentConversationId"] = p.CurrentConversationId,
-        ["lastConversationId"] = p.LastConversationId,
+        ["lastInboundAt"] = state.LastInboundAt,
+        ["currentConversationId"] = state.InProgress ? state.ConversationId : null,
+        ["lastConversationId"] = state.InProgress ? state.LastConversationId : state.ConversationId ?? state.LastConversationId,
     };
 
     private static JsonObject ConversationJson(ConversationRow c, JsonArray messages) => new()

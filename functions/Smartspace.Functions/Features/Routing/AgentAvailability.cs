@@ -1,66 +1,44 @@
+using Smartspace.Core.Conversations;
+using Smartspace.Durable.Client;
+using Smartspace.Durable.Orchestrations;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Realtime;
-using Smartspace.Storage;
 
 namespace Smartspace.Functions.Features.Routing;
 
-/// <summary>An agent's availability for queue routing: set by an explicit status call or by the real-time connection (connected/disconnected).</summary>
-public sealed class AgentAvailability(LedgerStore ledger, QueueRouter router, IAgentEventPublisher events)
+/// <summary>
+/// An agent's availability for queue routing, kept by the agent's entity: set by an explicit status call or by the
+/// real-time connection (connected/disconnected — available while at least one connection is open: closing one of two tabs,
+/// or an old connection's late <c>disconnected</c> after a reconnect, changes nothing).
+/// </summary>
+public sealed class AgentAvailability(LedgerStore ledger, IConversationEntities entities, QueueRouter router, IAgentEventPublisher events)
 {
     public Task<IResult> SetAsync(string tenantId, string agentId, bool available, CancellationToken ct) =>
-        UpdateAsync(tenantId, agentId, agent => available, ct);
+        UpdateAsync(tenantId, agentId, new AgentUpdate(Available: available), ct);
 
-    /// <summary>
-    /// A real-time connection opened or closed. The agent is available while at least one connection is open:
-    /// closing one of two tabs, or an old connection's late <c>disconnected</c> after a reconnect, changes nothing.
-    /// </summary>
     public Task<IResult> ConnectionChangedAsync(string tenantId, string agentId, string connectionId, bool connected, CancellationToken ct) =>
-        UpdateAsync(tenantId, agentId, agent =>
-        {
-            agent.Connections.Remove(connectionId);
-            if (connected)
-            {
-                agent.Connections.Add(connectionId);
-            }
+        UpdateAsync(tenantId, agentId, new AgentUpdate(ConnectionId: connectionId, Connected: connected), ct);
 
-            return agent.Connections.Count > 0;
-        }, ct);
-
-    private async Task<IResult> UpdateAsync(string tenantId, string agentId, Func<AgentRow, bool> change, CancellationToken ct)
+    private async Task<IResult> UpdateAsync(string tenantId, string agentId, AgentUpdate update, CancellationToken ct)
     {
-        for (var attempt = 1; attempt <= 30; attempt++)
+        if (await ledger.GetAgentAsync(tenantId, agentId, ct) is null)
         {
-            var agent = await ledger.GetAgentAsync(tenantId, agentId, ct);
-            if (agent is null)
-            {
-                return ApiProblems.Refusal(Core.Conversations.RefusalCode.AgentNotFound);
-            }
-
-            var connectionsBefore = agent.Connections.Count;
-            var available = change(agent);
-            if (agent.Available == available && agent.Connections.Count == connectionsBefore)
-            {
-                return Results.Ok(new { agentId, available });
-            }
-
-            agent.Available = available;
-            agent.Version++;
-            var result = await ledger.SubmitAsync([EntityOperation.Replace(agent.ToEntity())], ct);
-            if (!result.Succeeded)
-            {
-                continue;
-            }
-
-            await events.PublishAsync(new AgentEvent(AgentEventTypes.CapacityChanged, tenantId, null, agent.Version, agentId,
-                new { open = agent.OpenConversationIds.Count, max = agent.MaxConcurrent, available }), ct);
-            if (available)
-            {
-                await router.AssignWaitingAsync(tenantId, ct);
-            }
-
-            return Results.Ok(new { agentId, available });
+            return ApiProblems.Refusal(RefusalCode.AgentNotFound);
         }
 
-        throw new StoreUnavailableException("Availability kept conflicting.");
+        var before = await entities.GetAgentAsync(tenantId, agentId, ct);
+        var after = await entities.UpdateAgentAsync(new UpdateAgentInput(tenantId, agentId, update), ct);
+        if (after.Available != before.Available || after.MaxConcurrent != before.MaxConcurrent)
+        {
+            await events.PublishAsync(new AgentEvent(AgentEventTypes.CapacityChanged, tenantId, null, after.Version, agentId,
+                new { open = after.Held.Count, max = after.MaxConcurrent, available = after.Available }), ct);
+        }
+
+        if (after.Available)
+        {
+            await router.AssignWaitingAsync(tenantId, ct);
+        }
+
+        return Results.Ok(new { agentId, available = after.Available });
     }
 }

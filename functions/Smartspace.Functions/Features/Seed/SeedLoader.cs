@@ -1,3 +1,5 @@
+using Smartspace.Durable.Client;
+using Smartspace.Durable.Orchestrations;
 using System.Text.Json;
 using Smartspace.Core.Conversations;
 using Smartspace.Core.Templates;
@@ -12,7 +14,7 @@ namespace Smartspace.Functions.Features.Seed;
 /// tenants, channels, qualifications and templates are upserted; agents are created when missing and
 /// otherwise keep their live state (open conversations, availability), so a restart changes nothing.
 /// </summary>
-public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore ledger, TemplateCatalog templates, ILogger<SeedLoader> logger)
+public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore ledger, IConversationEntities entities, TemplateCatalog templates, ILogger<SeedLoader> logger)
 {
     public async Task LoadFileAsync(string path, CancellationToken ct)
     {
@@ -72,21 +74,13 @@ public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore led
             return false;
         }
 
-        for (var attempt = 0; attempt < 20; attempt++)
-        {
-            var agent = await ledger.GetAgentAsync(tenantId, agentId, ct);
-            var row = agent ?? new AgentRow { TenantId = tenantId, AgentId = agentId, Available = available };
-            row.Name = name;
-            row.Role = role;
-            row.MaxConcurrent = maxConcurrent;
-            var result = await ledger.SubmitAsync([agent is null ? EntityOperation.Insert(row.ToEntity()) : EntityOperation.Replace(row.ToEntity())], ct);
-            if (result.Succeeded)
-            {
-                return true;
-            }
-        }
-
-        throw new StoreUnavailableException("Agent upsert kept conflicting.");
+        // The directory row (name, role), then the agent's entity: the maximum, and availability for a new agent only (an
+        // existing agent keeps what they set themselves).
+        var existing = await ledger.GetAgentAsync(tenantId, agentId, ct);
+        var row = new AgentRow { TenantId = tenantId, AgentId = agentId, Name = name, Role = role };
+        await ledger.SubmitAsync([EntityOperation.Upsert(row.ToEntity())], ct);
+        await entities.UpdateAgentAsync(new UpdateAgentInput(tenantId, agentId, new AgentUpdate(MaxConcurrent: maxConcurrent, Available: existing is null ? available : null)), ct);
+        return true;
     }
 
     public static AgentRole ParseRole(string? role) => role?.ToLowerInvariant() switch

@@ -1,3 +1,4 @@
+using Smartspace.Durable.Client;
 using Smartspace.Core.Conversations;
 using Smartspace.Core.Templates;
 using Smartspace.Functions.Features.Auth;
@@ -35,6 +36,7 @@ public sealed class SendMessageHandler(
     ContactCenterDirectory directory,
     TemplateCatalog templates,
     IKeyedGate gate,
+    IConversationEntities entities,
     IAgentEventPublisher events,
     IOutboxSignal outbox,
     TimeProvider time)
@@ -116,9 +118,9 @@ public sealed class SendMessageHandler(
                 return ApiProblems.Refusal(RefusalCode.ConversationNotFound);
             }
 
-            var customer = await ledger.GetCustomerAsync(caller.TenantId, conversation.ChannelId, conversation.CustomerKey, ct);
-            // Template-only (the timer saw the window close, or Meta answered 131047) wins over our own record of the window.
-            var windowOpen = ServiceWindow.IsOpen(customer?.LastInboundWith(conversation), now) && !conversation.TemplateOnly;
+            var customer = await entities.GetCustomerAsync(caller.TenantId, conversation.ChannelId, conversation.CustomerKey, ct);
+            // P4 from the customer's entity. Template-only (the timer saw the window close, or Meta answered 131047) wins over our own record of the window.
+            var windowOpen = ServiceWindow.IsOpen(Dates.Latest(customer.LastInboundAt, conversation.LastInboundAt), now) && !conversation.TemplateOnly;
             var decision = free
                 ? ConversationRules.DecideSendText(conversation.ToState(), caller.AgentId, windowOpen)
                 : ConversationRules.DecideSendTemplate(conversation.ToState(), caller.AgentId);
@@ -148,7 +150,7 @@ public sealed class SendMessageHandler(
             {
                 message.ContextWamid = quoted.Wamid;
                 message.ContextId = quoted.OurMessageId;
-                message.ContextText = MetaWebhook.InboundMessageProcessor.Quote(quoted.DisplayText);
+                message.ContextText = MetaWebhook.TablesInboundPlacement.Quote(quoted.DisplayText);
             }
 
             if (!free)

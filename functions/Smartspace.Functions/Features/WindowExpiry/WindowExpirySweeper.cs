@@ -1,3 +1,5 @@
+using Smartspace.Durable.Client;
+using Smartspace.Functions.Features.Routing;
 using Microsoft.Extensions.Options;
 using Smartspace.Core.Conversations;
 using Smartspace.Functions.Hosting;
@@ -19,6 +21,8 @@ namespace Smartspace.Functions.Features.WindowExpiry;
 public sealed class WindowExpirySweeper(
     LedgerStore ledger,
     ContactCenterDirectory directory,
+    IConversationEntities entities,
+    RoutingSignal routing,
     Leases leases,
     IAgentEventPublisher events,
     TimeProvider time,
@@ -42,6 +46,8 @@ public sealed class WindowExpirySweeper(
             foreach (var tenant in await directory.GetTenantsAsync(ct))
             {
                 announced += await SweepTenantAsync(tenant.TenantId, ct);
+                // Queue routing runs on every change that can assign; this periodic pass makes up for a request lost with its process.
+                routing.Request(tenant.TenantId);
             }
 
             return announced;
@@ -82,13 +88,15 @@ public sealed class WindowExpirySweeper(
     private async Task<bool> HandleAsync(string tenantId, Entity entry, DateTimeOffset now, CancellationToken ct)
     {
         var parts = entry.RowKey.Split('|', 4);
-        var customer = await ledger.GetCustomerAsync(tenantId, parts[2], Keys.Unescape(parts[3]), ct);
-        var conversation = customer?.CurrentConversationId is { } id ? await ledger.GetConversationAsync(tenantId, id, ct) : null;
-        var lastInbound = customer?.LastInboundWith(conversation);
+        var customerKey = Keys.Unescape(parts[3]);
+        var profile = await ledger.GetCustomerAsync(tenantId, parts[2], customerKey, ct);
+        var customer = profile is null ? null : await entities.GetCustomerAsync(tenantId, parts[2], customerKey, ct);
+        var conversation = customer is { InProgress: true, ConversationId: { } id } ? await ledger.GetConversationAsync(tenantId, id, ct) : null;
+        var lastInbound = Dates.Latest(customer?.LastInboundAt, conversation?.LastInboundAt);
         if (customer is not null && ServiceWindow.IsOpen(lastInbound, now))
         {
             // The customer wrote again since this entry was made: the entry moves to the window's new end.
-            var moved = new Entity(tenantId, Keys.WindowExpiry(lastInbound!.Value + ServiceWindow.Length, parts[2], customer.CustomerKey));
+            var moved = new Entity(tenantId, Keys.WindowExpiry(lastInbound!.Value + ServiceWindow.Length, parts[2], customerKey));
             await ledger.SubmitAsync([EntityOperation.Delete(entry), EntityOperation.Upsert(moved)], ct);
             return false;
         }

@@ -1,6 +1,8 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 using Microsoft.Extensions.DependencyInjection;
+using Smartspace.Core.Conversations;
+using Smartspace.Durable.Effects;
 using Smartspace.Durable.Entities;
 using Smartspace.Durable.Orchestrations;
 using Smartspace.Durable.Placement;
@@ -14,9 +16,14 @@ namespace Smartspace.FunctionApp.Functions;
 /// </summary>
 public static class DurableFunctions
 {
-    /// <summary>One customer on one channel: conversation in progress, window, last conversation, name (R6–R14, P4).</summary>
+    /// <summary>
+    /// One customer on one channel: conversation in progress, window, last conversation, name (R6–R14, P4). Built per batch with
+    /// the placement port from the invocation's services, so a staged customer message is placed inline (one queue hop);
+    /// without a port the entity schedules <see cref="PlaceInboundOrchestration"/> instead.
+    /// </summary>
     [Function(nameof(CustomerConversation))]
-    public static Task CustomerConversationEntity([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<CustomerConversation>();
+    public static Task CustomerConversationEntity([EntityTrigger] TaskEntityDispatcher dispatcher, FunctionContext context) =>
+        dispatcher.DispatchAsync(new CustomerConversation(context.InstanceServices.GetService<IInboundPlacement>()));
 
     /// <summary>One agent's capacity (R12, R16).</summary>
     [Function(nameof(AgentCapacity))]
@@ -42,20 +49,61 @@ public static class DurableFunctions
     public static Task<AssignmentOutcome> BotHandoff([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new BotHandoffOrchestration().RunAsync(context, Input<BotHandoffInput>(context));
 
+    /// <summary>An agent's settings (capacity, availability) on the agent's entity; the outcome is the capacity after it.</summary>
+    [Function(UpdateAgentOrchestration.Name)]
+    public static Task<AgentCapacityState> UpdateAgent([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new UpdateAgentOrchestration().RunAsync(context, Input<UpdateAgentInput>(context));
+
+    /// <summary>LGPD erasure of a customer's entity state.</summary>
+    [Function(ForgetCustomerOrchestration.Name)]
+    public static Task<CustomerReply> ForgetCustomer([OrchestrationTrigger] TaskOrchestrationContext context) =>
+        new ForgetCustomerOrchestration().RunAsync(context, Input<ForgetCustomerInput>(context));
+
     /// <summary>Places a stored customer message into the conversation its entity chose (scheduled by the entity, one instance per wamid).</summary>
     [Function(PlaceInboundOrchestration.Name)]
     public static Task<bool> PlaceInbound([OrchestrationTrigger] TaskOrchestrationContext context) =>
         new PlaceInboundOrchestration().RunAsync(context, Input<PlaceInboundInput>(context));
 
-    /// <summary>
-    /// The placement activity, with its port from the invocation's services: <see cref="IInboundPlacement"/> is the
-    /// product's to register (its Tables implementation comes when the webhook moves onto the entities; until then
-    /// nothing schedules this and an invocation would fail for want of the port).
-    /// </summary>
+    /// <summary>The placement activity (a retry of what the customer's entity could not place inline), with its port from the invocation's services.</summary>
     [Function(PlaceInboundMessageActivity.Name)]
     public static Task<bool> PlaceInboundMessage([ActivityTrigger] PlaceInboundInput input, FunctionContext context) =>
         new PlaceInboundMessageActivity(context.InstanceServices.GetRequiredService<IInboundPlacement>()).PlaceAsync(input, context.CancellationToken);
 
+    /// <summary>Makes a start decided under both locks visible (rows, template message, agents' events) before the entities change.</summary>
+    [Function(EffectActivities.Started)]
+    public static Task<bool> StartedEffect([ActivityTrigger] ConversationStarted input, FunctionContext context) =>
+        new ConversationStartedActivity(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Started, context), input);
+
+    /// <summary>Makes a finish decided under the locks visible (R16).</summary>
+    [Function(EffectActivities.Finished)]
+    public static Task<bool> FinishedEffect([ActivityTrigger] ConversationFinished input, FunctionContext context) =>
+        new ConversationFinishedActivity(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Finished, context), input);
+
+    /// <summary>Makes a queued customer's assignment to an agent visible.</summary>
+    [Function(EffectActivities.Assigned)]
+    public static Task<bool> AssignedEffect([ActivityTrigger] ConversationAssigned input, FunctionContext context) =>
+        new ConversationAssignedActivity(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Assigned, context), input);
+
+    /// <summary>Makes the bot's hand-off to the queue visible.</summary>
+    [Function(EffectActivities.Queued)]
+    public static Task<bool> QueuedEffect([ActivityTrigger] ConversationQueued input, FunctionContext context) =>
+        new ConversationQueuedActivity(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Queued, context), input);
+
+    /// <summary><see cref="IConversationEffects"/> is the product's to register (its Tables and real-time implementation).</summary>
+    private static IConversationEffects Effects(FunctionContext context) => context.InstanceServices.GetRequiredService<IConversationEffects>();
+
     private static T Input<T>(TaskOrchestrationContext context) =>
         context.GetInput<T>() ?? throw new InvalidOperationException($"Orchestration {context.Name} started without its {typeof(T).Name}.");
+
+    /// <summary>
+    /// The SDK's activity context for an activity class run by an <c>[ActivityTrigger]</c> function: its name, and the id of the
+    /// orchestration instance that called it (the trigger's <c>instanceId</c> binding data, when the host sends it).
+    /// </summary>
+    private sealed class FunctionActivityContext(string name, FunctionContext context) : TaskActivityContext
+    {
+        public override TaskName Name { get; } = new(name);
+
+        public override string InstanceId { get; } =
+            context.BindingContext.BindingData.TryGetValue("instanceId", out var id) && id is not null ? id.ToString() ?? "" : "";
+    }
 }

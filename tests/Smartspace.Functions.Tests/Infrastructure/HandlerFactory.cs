@@ -21,7 +21,10 @@ namespace Smartspace.Functions.Tests.Infrastructure;
 /// The real handler host (WebApplicationFactory) on a fresh store: Azure Tables and Blob Storage on Azurite (the
 /// test command's, else one shared by this test process) with a unique table prefix and media container. The clock is a <see cref="FakeTimeProvider"/>,
 /// Meta's Graph API is the recording <see cref="FakeWhatsAppSender"/>, hosted timers are off (tests run
-/// sweeps explicitly), and the demo contact center from the seed file is loaded at start.
+/// sweeps explicitly), and the demo contact center from the seed file is loaded at start. Its Durable runtime has a task
+/// hub of its own, derived from the table prefix (<see cref="TestDurable"/>), so factories sharing a store on purpose
+/// share its task hub too. A webhook's inbound messages are placed by the customer's entity after the 200:
+/// <see cref="PostWebhookAsync(string, HttpClient?, bool)"/> waits for that unless told not to.
 /// </summary>
 public sealed class HandlerFactory : WebApplicationFactory<Program>
 {
@@ -64,12 +67,26 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
             settings[key] = value;
         }
 
-        // Hosts sharing a store (the same table prefix) share its media too.
+        // Hosts sharing a store (the same table prefix) share its media and its task hub too.
         if (overrides?.ContainsKey("Storage:MediaContainer") != true)
         {
             settings["Storage:MediaContainer"] = "media-" + settings["Storage:TablePrefix"]!.ToLowerInvariant();
         }
+
+        foreach (var (key, value) in TestDurable.Settings(settings["Storage:TablePrefix"] ?? ""))
+        {
+            settings.TryAdd(key, value);
+        }
     }
+
+    /// <summary>The Azure Tables account of this host's store.</summary>
+    public string TablesConnectionString => settings["Storage:TablesConnectionString"]!;
+
+    /// <summary>This host's table prefix (a store of its own unless the test shares one on purpose).</summary>
+    public string TablePrefix => settings["Storage:TablePrefix"]!;
+
+    /// <summary>This host's Durable task hub.</summary>
+    public string TaskHub => settings["Durable:TaskHub"]!;
 
     /// <summary>Starts at a fixed instant so tests can reason about the 24 h window.</summary>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2026, 11, 24, 12, 0, 0, TimeSpan.Zero));
@@ -113,14 +130,19 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
         return client;
     }
 
-    /// <summary>POSTs a webhook body signed with the app secret, exactly as Meta would.</summary>
-    public Task<HttpResponseMessage> PostWebhookAsync(string json, HttpClient? client = null)
+    /// <summary>
+    /// POSTs a webhook body signed with the app secret, exactly as Meta would. After a 200 it waits (bounded) until the
+    /// entities have placed every message staged so far (<see cref="WaitForPlacementAsync"/>), so the conversation can be
+    /// read at once; <paramref name="waitForPlacement"/> false returns at the 200, for tests about what comes before.
+    /// </summary>
+    public Task<HttpResponseMessage> PostWebhookAsync(string json, HttpClient? client = null, bool waitForPlacement = true)
     {
         var bytes = Encoding.UTF8.GetBytes(json);
-        return PostWebhookAsync(bytes, MetaSignature.Compute(AppSecret, bytes), client);
+        return PostWebhookAsync(bytes, MetaSignature.Compute(AppSecret, bytes), client, waitForPlacement);
     }
 
-    public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? signature, HttpClient? client = null)
+    /// <inheritdoc cref="PostWebhookAsync(string, HttpClient?, bool)"/>
+    public async Task<HttpResponseMessage> PostWebhookAsync(byte[] body, string? signature, HttpClient? client = null, bool waitForPlacement = true)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/whatsapp/webhook") { Content = new ByteArrayContent(body) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
@@ -130,8 +152,22 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
         }
 
         client ??= CreateClient();
-        return await client.SendAsync(request);
+        var response = await client.SendAsync(request);
+        if (waitForPlacement && response.StatusCode == System.Net.HttpStatusCode.OK)
+        {
+            await WaitForPlacementAsync();
+        }
+
+        return response;
     }
+
+    /// <summary>
+    /// Waits (bounded: 30 s) until no staged inbound message is left in this store: every message acknowledged so far is
+    /// in its conversation, with its agent event published or about to be (<see cref="RecordingEventPublisher.WaitForAsync"/>).
+    /// For webhooks a test posts through a client of its own.
+    /// </summary>
+    public Task WaitForPlacementAsync(CancellationToken cancellationToken = default) =>
+        StagedMessages.WaitPlacedAsync(TablesConnectionString, TablePrefix, cancellationToken);
 }
 
 /// <summary>A recording Graph API: accepts every send with a fresh wamid unless told otherwise.</summary>

@@ -12,8 +12,9 @@ namespace Smartspace.Functions.Tests.Infrastructure;
 /// The built handler (<c>functions/Smartspace.Functions/bin/Debug/net10.0/Smartspace.Functions.dll</c>) as its own
 /// OS process on a free loopback port, configured through environment variables exactly like an Azure app
 /// setting would (Azure Tables on Azurite with a given prefix, embedded Web PubSub, dev tokens, no hosted
-/// timers). <see cref="StartAsync"/> returns once <c>GET /</c> answers; <see cref="DisposeAsync"/> kills exactly
-/// the process it started, by its id.
+/// timers). Its Durable runtime gets the task hub of its table prefix (<see cref="TestDurable"/>) unless the settings name
+/// one, so processes on the same store share a task hub and no others do. <see cref="StartAsync"/> returns once
+/// <c>GET /</c> answers; <see cref="DisposeAsync"/> kills exactly the process it started, by its id.
 /// </summary>
 public sealed class HandlerProcess : IAsyncDisposable
 {
@@ -23,12 +24,20 @@ public sealed class HandlerProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    private HandlerProcess(Process process, Uri baseAddress)
+    private HandlerProcess(Process process, Uri baseAddress, string? tablesConnectionString, string? tablePrefix)
     {
         this.process = process;
         BaseAddress = baseAddress;
+        TablesConnectionString = tablesConnectionString;
+        TablePrefix = tablePrefix;
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
+
+    /// <summary>The Azure Tables account of this process's store (when its settings name one).</summary>
+    public string? TablesConnectionString { get; }
+
+    /// <summary>This process's table prefix (when its settings name one).</summary>
+    public string? TablePrefix { get; }
 
     public Uri BaseAddress { get; }
 
@@ -76,7 +85,10 @@ public sealed class HandlerProcess : IAsyncDisposable
             return settings;
         });
 
-    /// <summary>Starts the built handler on a free loopback port with the settings <paramref name="settingsFor"/> gives for its URL.</summary>
+    /// <summary>
+    /// Starts the built handler on a free loopback port with the settings <paramref name="settingsFor"/> gives for its URL;
+    /// the <c>Durable__</c> settings it leaves out are <see cref="TestDurable.Settings"/> for its <c>Storage__TablePrefix</c>.
+    /// </summary>
     public static async Task<HandlerProcess> StartAsync(Func<string, IDictionary<string, string>> settingsFor)
     {
         if (!File.Exists(DllPath))
@@ -102,14 +114,21 @@ public sealed class HandlerProcess : IAsyncDisposable
             info.Environment.Remove(inherited);
         }
 
-        foreach (var (key, value) in settingsFor(url))
+        var settings = new Dictionary<string, string>(settingsFor(url));
+        var prefix = settings.GetValueOrDefault("Storage__TablePrefix");
+        foreach (var (key, value) in TestDurable.Settings(prefix ?? "smartspace", "__"))
+        {
+            settings.TryAdd(key, value);
+        }
+
+        foreach (var (key, value) in settings)
         {
             info.Environment[key] = value;
         }
 
         var process = new Process { StartInfo = info };
         process.Start();
-        var handler = new HandlerProcess(process, new Uri(url));
+        var handler = new HandlerProcess(process, new Uri(url), settings.GetValueOrDefault("Storage__TablesConnectionString"), prefix);
         process.OutputDataReceived += (_, e) => handler.Append(e.Data);
         process.ErrorDataReceived += (_, e) => handler.Append(e.Data);
         process.BeginOutputReadLine();
@@ -201,18 +220,32 @@ public sealed class HandlerProcess : IAsyncDisposable
         return client;
     }
 
-    /// <summary>POSTs a webhook body signed as Meta does: <c>X-Hub-Signature-256: sha256=&lt;hex HMAC-SHA256 of the raw bytes&gt;</c>.</summary>
-    public async Task<HttpResponseMessage> PostWebhookAsync(string json)
+    /// <summary>
+    /// POSTs a webhook body signed as Meta does (<c>X-Hub-Signature-256: sha256=&lt;hex HMAC-SHA256 of the raw bytes&gt;</c>)
+    /// and, after a 200, waits (bounded) until the entities have placed every message staged in this store
+    /// (<see cref="WaitForPlacementAsync"/>); <paramref name="waitForPlacement"/> false returns at the answer.
+    /// </summary>
+    public async Task<HttpResponseMessage> PostWebhookAsync(string json, bool waitForPlacement = true)
     {
-        var bytes = Encoding.UTF8.GetBytes(json);
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/whatsapp/webhook") { Content = new ByteArrayContent(bytes) };
-        request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", MetaSignature.Compute(AppSecret, bytes));
-        return await Http.SendAsync(request);
+        var response = await SendWebhookAsync(json);
+        if (waitForPlacement && response.StatusCode == System.Net.HttpStatusCode.OK)
+        {
+            await WaitForPlacementAsync();
+        }
+
+        return response;
     }
 
+    /// <summary>Waits (bounded: 30 s unless <paramref name="timeout"/> says otherwise) until no staged inbound message is left in this process's store.</summary>
+    public Task WaitForPlacementAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
+        StagedMessages.WaitPlacedAsync(
+            TablesConnectionString ?? throw new InvalidOperationException("This handler's settings name no Storage__TablesConnectionString."),
+            TablePrefix ?? throw new InvalidOperationException("This handler's settings name no Storage__TablePrefix."),
+            cancellationToken,
+            timeout);
+
     /// <summary>
-    /// POSTs a signed webhook body and returns the answer as it is (no waiting for an inbox): a crash or an outage
+    /// POSTs a signed webhook body and returns the answer as it is (no waiting for placement): a crash or an outage
     /// shows as an exception or a non-2xx, which the caller treats like Meta does (deliver again later).
     /// </summary>
     public async Task<HttpResponseMessage> SendWebhookAsync(string json, CancellationToken ct = default)

@@ -26,7 +26,7 @@ public sealed class SendMessageTests : IDisposable
         Assert.False(replied.GetProperty("conversation").GetProperty("awaitingCustomerReply").GetBoolean());
         Assert.True(replied.GetProperty("windowOpen").GetBoolean());
         Assert.Contains(replied.GetProperty("messages").EnumerateArray(), m => m.GetProperty("direction").GetString() == "in" && m.GetProperty("text").GetString() == "Oi! Pode falar.");
-        Assert.Contains(factory.Events.Events, e => e.Type == "conversation.opened" && e.ConversationId == id);
+        await factory.Events.WaitForAsync(e => e.Type == "conversation.opened" && e.ConversationId == id, what: "conversation.opened");
 
         using var text = await ana.SendTextAsync(id, "Que bom! Vamos continuar.");
         Assert.Equal(HttpStatusCode.Accepted, text.StatusCode);

@@ -305,7 +305,7 @@ public sealed class StartConversationTests : IDisposable
         Assert.Equal("open", started.Stage());
         Assert.Equal(started.ConversationId(), (await factory.CustomerOfAsync(Desk.Mobile(10)))!.CurrentConversationId);
         Assert.Contains(started.GetProperty("lastConversationMessages").EnumerateArray(), m => m.GetProperty("text").GetString() == "Alguém aí?");
-        Assert.Contains(factory.Events.Events, e => e.Type == "conversation.closed" && e.ConversationId == queued);
+        await factory.Events.WaitForAsync(e => e.Type == "conversation.closed" && e.ConversationId == queued, what: "conversation.closed");
         await LedgerInvariants.AssertHoldAsync(factory.Get<LedgerStore>(), HandlerFactory.TenantId);
     }
 

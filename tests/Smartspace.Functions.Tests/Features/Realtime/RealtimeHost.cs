@@ -48,6 +48,10 @@ internal sealed class RealtimeHost : IAsyncDisposable
     /// <summary>Every agent event published so far (the recording sink next to the hub).</summary>
     public IReadOnlyCollection<AgentEvent> Events => factory.Services.GetRequiredService<RecordingEventPublisher>().Events;
 
+    /// <summary>The first event matching <paramref name="predicate"/>, waiting for it (bounded): an inbound message's events come just after its placement.</summary>
+    public Task<AgentEvent> WaitForEventAsync(Func<AgentEvent, bool> predicate, string what) =>
+        factory.Services.GetRequiredService<RecordingEventPublisher>().WaitForAsync(predicate, what: what);
+
     public string TokenFor(string agentId, string tenantId = HandlerFactory.TenantId, AgentRole role = AgentRole.Agent) =>
         factory.Services.GetRequiredService<AgentTokenIssuer>().Issue(tenantId, agentId, role);
 
@@ -76,7 +80,7 @@ internal sealed class RealtimeHost : IAsyncDisposable
         return socket;
     }
 
-    /// <summary>A signed Meta text webhook from <paramref name="from"/> to the demo number; returns the HTTP status.</summary>
+    /// <summary>A signed Meta text webhook from <paramref name="from"/> to the demo number; returns the HTTP status once its message is placed.</summary>
     public async Task<int> CustomerSaysAsync(string from, string text, string? wamid = null)
     {
         var json = MetaPayloads.Text(from, wamid ?? $"wamid.RT.{Interlocked.Increment(ref customers)}.{Guid.NewGuid():N}", Clock.GetUtcNow(), text);

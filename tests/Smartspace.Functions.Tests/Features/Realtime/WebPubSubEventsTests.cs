@@ -39,6 +39,7 @@ public sealed class WebPubSubEventsTests
 
         // Routing skips her: ana would come first (same load, id order), but the customer goes to bruno.
         Assert.Equal(200, await host.CustomerSaysAsync("5511987009900", "Olá"));
+        await host.WaitForEventAsync(e => e.Type == AgentEventTypes.ConversationAssigned, "the assignment");
         var assigned = host.Events.Single(e => e.Type == AgentEventTypes.ConversationAssigned);
         Assert.Equal("bruno", assigned.AgentId);
 
@@ -49,7 +50,7 @@ public sealed class WebPubSubEventsTests
 
         Assert.True((await host.MeAsync("ana")).GetProperty("available").GetBoolean());
         Assert.Equal(200, await host.CustomerSaysAsync("5511987009901", "Bom dia"));
-        Assert.Contains(host.Events, e => e.Type == AgentEventTypes.ConversationAssigned && e.AgentId == "ana");
+        await host.WaitForEventAsync(e => e.Type == AgentEventTypes.ConversationAssigned && e.AgentId == "ana", "the assignment to ana");
     }
 
     [Fact]
@@ -92,13 +93,15 @@ public sealed class WebPubSubEventsTests
         }
 
         Assert.Equal(200, await host.CustomerSaysAsync("5511987001234", "Tem alguém?"));
-        Assert.DoesNotContain(host.Events, e => e.Type == AgentEventTypes.ConversationAssigned);
+        await host.WaitForEventAsync(e => e.Type == AgentEventTypes.ConversationQueued, "the customer queued"); // the message was handled…
+        Assert.DoesNotContain(host.Events, e => e.Type == AgentEventTypes.ConversationAssigned); // …and nobody was assigned
 
         using (var response = await host.PostSystemEventAsync("connected", "bruno", "c-bruno-2"))
         {
             Assert.True(response.IsSuccessStatusCode);
         }
 
+        await host.WaitForEventAsync(e => e.Type == AgentEventTypes.ConversationAssigned, "the assignment");
         Assert.Equal("bruno", host.Events.Single(e => e.Type == AgentEventTypes.ConversationAssigned).AgentId);
     }
 

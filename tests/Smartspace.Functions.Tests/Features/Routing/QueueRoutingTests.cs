@@ -55,7 +55,7 @@ public sealed class QueueRoutingTests : IDisposable
         Assert.Equal(("bruno", ConversationStage.Open), await HolderAsync(2));
         Assert.Equal(("bruno", ConversationStage.Open), await HolderAsync(3));
         Assert.Empty(await Ledger.QueryAllAsync(HandlerFactory.TenantId, Keys.QueuePrefix, CancellationToken.None));
-        Assert.Contains(factory.Events.Events, e => e.Type == "conversation.assigned" && e.ConversationId == second.ConversationId && e.AgentId == "bruno");
+        await factory.Events.WaitForAsync(e => e.Type == "conversation.assigned" && e.ConversationId == second.ConversationId && e.AgentId == "bruno", what: "conversation.assigned to bruno");
         await LedgerInvariants.AssertHoldAsync(Ledger, HandlerFactory.TenantId);
     }
 

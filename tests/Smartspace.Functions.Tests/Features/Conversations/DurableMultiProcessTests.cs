@@ -28,6 +28,8 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
             ["Durable__Enabled"] = "true",
             ["Durable__ConnectionString"] = azurite.ConnectionString,
             ["Durable__TaskHub"] = taskHub,
+            // Several partitions, so the three hosts share the work (the test hosts' default is one).
+            ["Durable__PartitionCount"] = "4",
             ["Durable__MaxQueuePollingInterval"] = "00:00:00.250",
         };
         var prefix = AzuriteFixture.NewTablePrefix("dmp");
@@ -38,6 +40,7 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
             {
                 ConnectionString = azurite.ConnectionString,
                 TaskHub = taskHub,
+                PartitionCount = 4,
                 MaxQueuePollingInterval = TimeSpan.FromMilliseconds(250),
                 CompletionTimeout = TimeSpan.FromSeconds(300),
             });

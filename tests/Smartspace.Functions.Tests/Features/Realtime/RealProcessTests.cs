@@ -90,15 +90,18 @@ public sealed class RealProcessTests
         private readonly string directory;
         private readonly StringBuilder output = new();
 
-        private LocalHandler(Process process, string directory, int port)
+        private LocalHandler(Process process, string directory, int port, string tablePrefix)
         {
             this.process = process;
             this.directory = directory;
             Port = port;
+            TablePrefix = tablePrefix;
             Http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         }
 
         public int Port { get; }
+
+        public string TablePrefix { get; }
 
         public HttpClient Http { get; }
 
@@ -152,9 +155,15 @@ public sealed class RealProcessTests
                 info.Environment[key] = value;
             }
 
+            // Its Durable runtime on a task hub of its own (the tables' Azurite account).
+            foreach (var (key, value) in Smartspace.Testing.TestDurable.Settings(prefix, "__"))
+            {
+                info.Environment[key] = value;
+            }
+
             info.Environment.Remove("ASPNETCORE_URLS");
             var process = Process.Start(info) ?? throw new InvalidOperationException("could not start the handler");
-            var handler = new LocalHandler(process, directory, port);
+            var handler = new LocalHandler(process, directory, port, prefix);
             process.OutputDataReceived += (_, e) => handler.Append(e.Data);
             process.ErrorDataReceived += (_, e) => handler.Append(e.Data);
             process.BeginOutputReadLine();
@@ -218,7 +227,14 @@ public sealed class RealProcessTests
             using var request = new HttpRequestMessage(HttpMethod.Post, "/api/whatsapp/webhook") { Content = new ByteArrayContent(body) };
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(AppSecret), body)));
-            return await Http.SendAsync(request);
+            var response = await Http.SendAsync(request);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                // The customer's entity places the message just after the 200.
+                await Smartspace.Testing.StagedMessages.WaitPlacedAsync(Smartspace.Testing.AzuriteHost.SharedConnectionString(), TablePrefix);
+            }
+
+            return response;
         }
 
         public async ValueTask DisposeAsync()

@@ -110,20 +110,26 @@ public sealed class AzuriteHost : IAsyncDisposable
     }
 
     /// <summary>
-    /// Starts an Azurite of the caller's own (never the test command's) on <paramref name="port"/> that keeps its tables
-    /// on disk in <paramref name="location"/>: after <see cref="StopAsync"/>, starting it again with the same folder and
-    /// port brings the same tables back (a storage outage, not a storage loss). The caller owns the folder.
+    /// Starts an Azurite of the caller's own (never the test command's) on <paramref name="ports"/> that keeps its blobs,
+    /// queues and tables on disk in <paramref name="location"/>: after <see cref="StopAsync"/>, starting it again with the
+    /// same folder and ports brings the same data back (a storage outage, not a storage loss). A whole account, like the
+    /// one storage account in Azure: the tables and the Durable runtime's queues, blobs and tables go down together. The
+    /// caller owns the folder.
     /// </summary>
-    public static async Task<AzuriteHost> StartOwnAsync(string location, int port, CancellationToken cancellationToken = default)
+    public static async Task<AzuriteHost> StartOwnAsync(string location, AzuritePorts ports, CancellationToken cancellationToken = default)
     {
-        var executable = RepoPaths.NodeBin("azurite-table");
+        var executable = RepoPaths.NodeBin("azurite");
         if (!File.Exists(executable))
         {
             throw new InvalidOperationException($"Azurite is not installed ({executable} is missing): run `npm install` at {RepoPaths.RepoRoot}.");
         }
 
-        string[] args = ["--location", location, "--tableHost", "127.0.0.1", "--tablePort", Invariant(port), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry"];
-        return await StartProcessAsync(executable, args, ConnectionStringFor(port), [port], location, cancellationToken).ConfigureAwait(false);
+        string[] args =
+        [
+            "--location", location, "--blobHost", "127.0.0.1", "--blobPort", Invariant(ports.Blob), "--queueHost", "127.0.0.1", "--queuePort", Invariant(ports.Queue),
+            "--tableHost", "127.0.0.1", "--tablePort", Invariant(ports.Table), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry",
+        ];
+        return await StartProcessAsync(executable, args, ConnectionStringFor(ports.Blob, ports.Queue, ports.Table), [ports.Table, ports.Queue, ports.Blob], location, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -282,4 +288,27 @@ public sealed class AzuriteHost : IAsyncDisposable
     }
 
     private sealed class AzuriteStartException(string message) : Exception(message);
+}
+
+/// <summary>The loopback ports of an Azurite's blob, queue and table services.</summary>
+public sealed record AzuritePorts(int Blob, int Queue, int Table)
+{
+    /// <summary>Three distinct ports that were free a moment ago.</summary>
+    public static AzuritePorts Free()
+    {
+        var blob = FreePort.Get();
+        var queue = FreePort.Get();
+        while (queue == blob)
+        {
+            queue = FreePort.Get();
+        }
+
+        var table = FreePort.Get();
+        while (table == blob || table == queue)
+        {
+            table = FreePort.Get();
+        }
+
+        return new AzuritePorts(blob, queue, table);
+    }
 }

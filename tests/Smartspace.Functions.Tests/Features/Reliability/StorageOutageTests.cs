@@ -8,10 +8,12 @@ using Smartspace.Testing;
 namespace Smartspace.Functions.Tests.Features.Reliability;
 
 /// <summary>
-/// P3 across a storage outage: the local host runs on an Azurite of this test's own (tables kept on disk), which is stopped
+/// P3 across a storage outage: the local host runs on an Azurite of this test's own (tables, and the Durable runtime's queues,
+/// blobs and tables, kept on disk — one account, as in Azure), which is stopped
 /// (by its process id) while senders stream signed webhooks and an agent uses the agent API, then started again on the
 /// same port and folder. While it is down every webhook is answered 503 (Meta retries; never a 500) and the agent API
-/// answers 503 problem+json; once it is back, Meta's retries converge: every webhook stored exactly once, nothing lost.
+/// answers 503 problem+json; once it is back, Meta's retries converge and the entities place what was acknowledged: every
+/// webhook stored exactly once, nothing lost.
 /// </summary>
 public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper output)
 {
@@ -32,14 +34,15 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
     public async Task P3_StoreStoppedMidLoad_Webhooks503_AgentApi503Problem_RetriesConverge()
     {
         var location = Directory.CreateTempSubdirectory("azurite-outage-").FullName;
-        var port = FreePort.Get();
-        var azurite = await AzuriteHost.StartOwnAsync(location, port);
+        var ports = AzuritePorts.Free();
+        var azurite = await AzuriteHost.StartOwnAsync(location, ports);
         HandlerProcess? handler = null;
         try
         {
             var prefix = AzuriteFixture.NewTablePrefix("outage");
             var stream = new WebhookStream("outage", Webhooks, Customers);
-            // Only the tables go down: media files stay on the shared Azurite's blob service.
+            // The tables and the Durable runtime (its connection string falls back to the tables') go down; media files stay
+            // on the shared Azurite's blob service.
             var settings = new Dictionary<string, string>(QuickToGiveUp) { ["Storage__BlobsConnectionString"] = (await AzuriteHost.SharedAsync()).ConnectionString };
             handler = await HandlerProcess.StartAsync(azurite.ConnectionString, prefix, settings);
             var ana = await handler.ClientForAsync("ana");
@@ -86,7 +89,7 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
             // Phase 2: the store is back on the same port with the same tables; Meta delivers again what got no 200, some
             // acknowledged webhooks once more, and the rest of the stream.
             var stopped = azurite;
-            azurite = await AzuriteHost.StartOwnAsync(location, port);
+            azurite = await AzuriteHost.StartOwnAsync(location, ports);
             await stopped.DisposeAsync();
             var random = new Random(19);
             var redeliveredAcknowledged = stream.Items.Where(stream.IsAcknowledged).Where(_ => random.Next(4) == 0).ToList();
@@ -101,6 +104,8 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
             }
 
             Assert.Equal(Webhooks, stream.AcknowledgedWamids.Count);
+            // The Durable runtime lost its partition leases in the outage: placement resumes once it has them back.
+            await StagedMessages.WaitPlacedAsync(azurite.ConnectionString, prefix, timeout: WebhookStream.PlacementAfterRestart);
             var stored = await stream.AssertStoredExactlyOnceAndStateAgreesAsync(LedgerInvariants.TablesLedger(azurite.ConnectionString, prefix));
             output.WriteLine($"storage stopped mid-load: webhooks sent {Webhooks}, acknowledged before the outage {acknowledgedBeforeOutage}, "
                 + $"answered 503 {notAcknowledged.Count} ({answersWhileDown.GetValueOrDefault(nameof(DeliveryOutcome.Unavailable))} while down, none 500), "

@@ -6,6 +6,7 @@ using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Tests.Features.Conversations;
 using Smartspace.Functions.Tests.Infrastructure;
 using Smartspace.Meta.Signing;
+using Smartspace.Testing;
 
 namespace Smartspace.Functions.Tests.Features.Reliability;
 
@@ -46,6 +47,12 @@ public sealed class WebhookStream
 
     public IReadOnlyList<Webhook> Items { get; }
 
+    /// <summary>
+    /// How long the checks wait for placement after a crash or an outage: a host's Durable runtime takes a partition only
+    /// once the previous owner's lease (30 s in DTFx's Azure Storage provider) has expired, then catches up.
+    /// </summary>
+    public static readonly TimeSpan PlacementAfterRestart = TimeSpan.FromSeconds(120);
+
     /// <summary>Answers that were neither 200, 503 nor "no answer" (a 500 above all).</summary>
     public ConcurrentQueue<string> Unexpected { get; } = new();
 
@@ -57,7 +64,7 @@ public sealed class WebhookStream
 
     public bool IsAcknowledged(Webhook webhook) => acknowledged.ContainsKey(webhook.Wamid);
 
-    /// <summary>One delivery of <paramref name="webhook"/> to <paramref name="handler"/>.</summary>
+    /// <summary>One delivery of <paramref name="webhook"/> to <paramref name="handler"/> (no wait for its placement).</summary>
     public async Task<DeliveryOutcome> DeliverOnceAsync(HandlerProcess handler, Webhook webhook)
     {
         try
@@ -158,6 +165,7 @@ public sealed class WebhookStream
     /// exactly once (one message, one dedupe row naming its conversation), nothing else is stored, each conversation's
     /// sequence, version and last inbound time agree with its stored messages, and the R12–R15 invariants hold (customer
     /// rows, agents' open lists and the queue agree with the conversations). Returns how many distinct webhooks are stored.
+    /// Wait for placement first (<see cref="StagedMessages.WaitPlacedAsync"/>): an acknowledged message may still be staged.
     /// </summary>
     public async Task<int> AssertStoredExactlyOnceAndStateAgreesAsync(LedgerStore ledger)
     {

@@ -82,6 +82,10 @@ before(async () => {
       Storage__TablesConnectionString: azurite,
       Storage__TablePrefix: prefix,
       Storage__MediaContainer: "media-" + prefix,
+      // Its Durable runtime (on the tables' account) on a task hub of its own.
+      Durable__TaskHub: "hub" + prefix,
+      Durable__PartitionCount: "1",
+      Durable__MaxQueuePollingInterval: "00:00:00.100",
       Meta__AppSecret: appSecret,
       Meta__VerifyToken: "verify",
       Meta__AccessToken: "token",

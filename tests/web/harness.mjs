@@ -28,11 +28,20 @@ function freePort() {
   });
 }
 
+/**
+ * The store of one product on the test command's Azurite: tables and a media container of its own, and its Durable
+ * runtime (entities, orchestrations; its connection string falls back to the tables') on a task hub of its own named
+ * after the table prefix, one partition, idle queues polled every 100 ms. Without that Azurite, run.sh starts one in the
+ * run's folder (a store of its own, the product's Durable defaults).
+ */
 function azuriteStore(dataDir) {
   const account = process.env.SMARTSPACE_AZURITE_CONNECTION_STRING;
   if (!account) return { SMARTSPACE_AZURITE_LOCATION: path.join(dataDir, "azurite") };
   const prefix = "web" + Math.random().toString(16).slice(2, 10);
-  return { Storage__TablesConnectionString: account, Storage__BlobsConnectionString: account, Storage__TablePrefix: prefix, Storage__MediaContainer: "media-" + prefix };
+  return {
+    Storage__TablesConnectionString: account, Storage__BlobsConnectionString: account, Storage__TablePrefix: prefix, Storage__MediaContainer: "media-" + prefix,
+    Durable__TaskHub: "hub" + prefix, Durable__PartitionCount: "1", Durable__MaxQueuePollingInterval: "00:00:00.100",
+  };
 }
 
 /**

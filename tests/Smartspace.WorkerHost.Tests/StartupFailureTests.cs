@@ -35,6 +35,17 @@ public sealed partial class StartupFailureTests : IDisposable
     }
 
     [Fact]
+    public void PublishedApp_ReadsTheDurableTaskHub_NullWhenAbsent()
+    {
+        WriteApp("dotnet", "[]");
+        File.WriteAllText(Path.Combine(_appDirectory, "host.json"), """{ "version": "2.0", "extensions": { "durableTask": { "hubName": "smartspace" } } }""");
+        Assert.Equal("smartspace", PublishedApp.Read(_appDirectory).DurableHubName);
+
+        File.WriteAllText(Path.Combine(_appDirectory, "host.json"), """{ "version": "2.0" }""");
+        Assert.Null(PublishedApp.Read(_appDirectory).DurableHubName);
+    }
+
+    [Fact]
     public async Task Start_WorkerExitsEarly_FailsWithItsExitCodeAndOutput()
     {
         WriteApp("dotnet", "[]"); // App.dll is not an assembly: dotnet reports it and exits

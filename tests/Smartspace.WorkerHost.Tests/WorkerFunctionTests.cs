@@ -37,6 +37,36 @@ public sealed class WorkerFunctionTests
     }
 
     [Fact]
+    public void DurableClients_AreTheInputBindingsOfTypeDurableClient()
+    {
+        var function = TestFunctions.Create("Webhook",
+            """{"name":"req","direction":"In","type":"httpTrigger","methods":["post"],"route":"hook"}""",
+            """{"name":"client","direction":"In","type":"durableClient","properties":{}}""",
+            """{"name":"$return","type":"http","direction":"Out"}""");
+
+        Assert.Equal(["in durableClient client"], function.DurableClients.Select(b => b.ToString()));
+        Assert.Empty(TestFunctions.Create("Health", """{"name":"req","direction":"In","type":"httpTrigger"}""").DurableClients);
+    }
+
+    [Fact]
+    public void DurableClientJson_HasTheShapeTheDurableClientConverterReads()
+    {
+        // DurableTaskClientConverter: a case-sensitive camelCase object with an absolute rpcBaseUrl, and grpcHttpClientTimeout
+        // as a string holding a JSON-serialized TimeSpan.
+        using var json = System.Text.Json.JsonDocument.Parse(WorkerProtocolHost.DurableClientJson(
+            new Uri("http://127.0.0.1:4100/durabletask/"), new Uri("http://127.0.0.1:4100/runtime/webhooks/durabletask"), "smartspace", ""));
+
+        var root = json.RootElement;
+        Assert.Equal("http://127.0.0.1:4100/durabletask/", root.GetProperty("rpcBaseUrl").GetString());
+        Assert.Equal("smartspace", root.GetProperty("taskHubName").GetString());
+        Assert.Equal("", root.GetProperty("connectionName").GetString());
+        Assert.Equal("", root.GetProperty("requiredQueryStringParameters").GetString());
+        Assert.Equal("http://127.0.0.1:4100/runtime/webhooks/durabletask", root.GetProperty("httpBaseUrl").GetString());
+        Assert.Equal(4 * 1024 * 1024, root.GetProperty("maxGrpcMessageSizeInBytes").GetInt32());
+        Assert.Equal(TimeSpan.FromSeconds(100), System.Text.Json.JsonSerializer.Deserialize<TimeSpan>(root.GetProperty("grpcHttpClientTimeout").GetString()!));
+    }
+
+    [Fact]
     public void TimerInfoJson_HasTheShapeTheTimerExtensionReads()
     {
         var now = new DateTimeOffset(2026, 12, 4, 12, 0, 0, TimeSpan.Zero);

@@ -6,13 +6,13 @@ namespace Smartspace.WorkerHost;
 /// <summary>
 /// What the Functions host reads from a publish folder before it starts the worker:
 /// <c>worker.config.json</c> (how to start it), <c>functions.metadata</c> (what it declares) and
-/// <c>host.json</c> (the HTTP route prefix).
+/// <c>host.json</c> (the HTTP route prefix, the Durable task hub).
 /// </summary>
 public sealed class PublishedApp
 {
     private static readonly JsonDocumentOptions Lenient = new() { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip };
 
-    private PublishedApp(string directory, string executable, IReadOnlyList<string> executableArguments, string workerPath, IReadOnlyList<string> workerArguments, IReadOnlyList<string> declaredFunctions, string routePrefix)
+    private PublishedApp(string directory, string executable, IReadOnlyList<string> executableArguments, string workerPath, IReadOnlyList<string> workerArguments, IReadOnlyList<string> declaredFunctions, string routePrefix, string? durableHubName)
     {
         Directory = directory;
         Executable = executable;
@@ -21,6 +21,7 @@ public sealed class PublishedApp
         WorkerArguments = workerArguments;
         DeclaredFunctions = declaredFunctions;
         RoutePrefix = routePrefix;
+        DurableHubName = durableHubName;
     }
 
     public string Directory { get; }
@@ -40,6 +41,9 @@ public sealed class PublishedApp
 
     /// <summary><c>extensions.http.routePrefix</c> from host.json; <c>api</c> when absent.</summary>
     public string RoutePrefix { get; }
+
+    /// <summary><c>extensions.durableTask.hubName</c> from host.json; null when absent.</summary>
+    public string? DurableHubName { get; }
 
     public static PublishedApp Read(string directory)
     {
@@ -73,13 +77,20 @@ public sealed class PublishedApp
             : [];
 
         var routePrefix = "api";
+        string? hubName = null;
         var hostJsonPath = Path.Combine(directory, "host.json");
-        if (File.Exists(hostJsonPath) && JsonNode.Parse(File.ReadAllText(hostJsonPath), documentOptions: Lenient)?["extensions"]?["http"]?["routePrefix"] is JsonValue prefix)
+        var extensions = File.Exists(hostJsonPath) ? JsonNode.Parse(File.ReadAllText(hostJsonPath), documentOptions: Lenient)?["extensions"] : null;
+        if (extensions?["http"]?["routePrefix"] is JsonValue prefix)
         {
             routePrefix = prefix.GetValue<string>();
         }
 
-        return new PublishedApp(directory, executable, Strings(description["arguments"]), workerPath, Strings(description["workerArguments"]), declared, routePrefix.Trim('/'));
+        if (extensions?["durableTask"]?["hubName"] is JsonValue hub)
+        {
+            hubName = hub.GetValue<string>();
+        }
+
+        return new PublishedApp(directory, executable, Strings(description["arguments"]), workerPath, Strings(description["workerArguments"]), declared, routePrefix.Trim('/'), hubName);
     }
 
     private static string[] Strings(JsonNode? node) =>

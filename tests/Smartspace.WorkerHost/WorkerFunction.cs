@@ -33,6 +33,10 @@ public sealed class WorkerFunction
 
     public bool IsTimerTrigger => string.Equals(Trigger?.Type, "timerTrigger", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>The function's <c>durableClient</c> input bindings (<c>[DurableClient]</c> parameters): the host fills each on every invocation.</summary>
+    public IReadOnlyList<WorkerBinding> DurableClients =>
+        Bindings.Where(b => b.Direction == "in" && string.Equals(b.Type, "durableClient", StringComparison.OrdinalIgnoreCase)).ToArray();
+
     /// <summary>The HTTP trigger's route template as declared (null when it declares none: the host then uses the function name).</summary>
     public string? Route => IsHttpTrigger ? Trigger!.GetString("route") : null;
 

@@ -51,6 +51,42 @@ public sealed partial class WorkerProtocolHost
         return InvokeAsync(function, [input], new Dictionary<string, TypedData>(), cancellationToken);
     }
 
+    /// <summary>
+    /// The input the Functions host's Durable extension sends for a <c>durableClient</c> binding: a JSON string describing
+    /// the client (the extension's gRPC endpoint, task hub, connection, HTTP management base URL, gRPC limits), which the
+    /// worker's <c>DurableTaskClientConverter</c> turns into a <c>DurableTaskClient</c>. The converter refuses an invocation
+    /// without it. <c>grpcHttpClientTimeout</c> is itself a JSON-serialized TimeSpan, as the extension sends it.
+    /// </summary>
+    public static string DurableClientJson(Uri rpcBaseUrl, Uri httpBaseUrl, string taskHubName, string connectionName) => JsonSerializer.Serialize(new
+    {
+        taskHubName,
+        connectionName,
+        creationUrls = new Dictionary<string, string>(),
+        managementUrls = new Dictionary<string, string>(),
+        baseUrl = httpBaseUrl.AbsoluteUri,
+        requiredQueryStringParameters = "",
+        rpcBaseUrl = rpcBaseUrl.AbsoluteUri,
+        httpBaseUrl = httpBaseUrl.AbsoluteUri,
+        maxGrpcMessageSizeInBytes = 4 * 1024 * 1024,
+        grpcHttpClientTimeout = JsonSerializer.Serialize(TimeSpan.FromSeconds(100)),
+    });
+
+    /// <summary>
+    /// The inputs the host adds by itself: one per <c>durableClient</c> binding the caller did not give. The client it
+    /// describes points at this host's own gRPC server, which does not serve the Durable task hub (that is the Durable
+    /// extension's): the worker builds the client lazily, and a call through it fails at once (gRPC Unimplemented).
+    /// </summary>
+    private IEnumerable<ParameterBinding> HostInputs(WorkerFunction function, IEnumerable<ParameterBinding> given)
+    {
+        var names = given.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var binding in function.DurableClients.Where(b => !names.Contains(b.Name)))
+        {
+            var hub = binding.GetString("taskHub") is { Length: > 0 } named ? named : App.DurableHubName ?? DefaultDurableHubName;
+            var json = DurableClientJson(new Uri(GrpcUri, "durabletask/"), new Uri(GrpcUri, "runtime/webhooks/durabletask"), hub, binding.GetString("connectionName") ?? "");
+            yield return new ParameterBinding { Name = binding.Name, Data = new TypedData { String = json } };
+        }
+    }
+
     /// <summary>Sends one InvocationRequest with the given inputs and waits (bounded) for its InvocationResponse.</summary>
     public Task<InvocationResult> InvokeAsync(string functionName, IEnumerable<ParameterBinding> inputs, IReadOnlyDictionary<string, TypedData>? triggerMetadata = null, CancellationToken cancellationToken = default) =>
         InvokeAsync(GetFunction(functionName), inputs, triggerMetadata ?? new Dictionary<string, TypedData>(), cancellationToken);
@@ -172,7 +208,9 @@ public sealed partial class WorkerProtocolHost
             // Mandatory: without a trace context the worker throws and an HTTP request waits for a context that never comes.
             TraceContext = new RpcTraceContext { TraceParent = NewTraceParent(), TraceState = "" },
         };
-        request.InputData.AddRange(inputs);
+        var given = inputs.ToArray();
+        request.InputData.AddRange(given);
+        request.InputData.AddRange(HostInputs(function, given));
         foreach (var (key, value) in triggerMetadata)
         {
             request.TriggerMetadata[key] = value;

@@ -24,6 +24,9 @@ public sealed partial class WorkerProtocolHost : IAsyncDisposable
 {
     public const string InvocationIdHeader = "x-ms-invocation-id";
 
+    /// <summary>The task hub a <c>durableClient</c> input names when neither the binding nor host.json does (the Durable extension's local default).</summary>
+    public const string DefaultDurableHubName = "TestHubName";
+
     private readonly WorkerHostOptions _options;
     private readonly WorkerConnection _connection;
     private readonly WebApplication _server;

@@ -1,11 +1,14 @@
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.DependencyInjection;
 using Smartspace.Core.Conversations;
+using Smartspace.Durable.Client;
 using Smartspace.Durable.Effects;
 using Smartspace.Durable.Entities;
 using Smartspace.Durable.Orchestrations;
 using Smartspace.Durable.Placement;
+using Smartspace.FunctionApp.Clients;
 
 namespace Smartspace.FunctionApp.Functions;
 
@@ -21,9 +24,16 @@ public static class DurableFunctions
     /// the placement port from the invocation's services, so a staged customer message is placed inline (one queue hop);
     /// without a port the entity schedules <see cref="PlaceInboundOrchestration"/> instead.
     /// </summary>
+    /// <remarks>
+    /// The placement asks for queue routing, which runs in the background and assigns through the orchestrations
+    /// (<see cref="IConversationEntities"/>): the function declares a <c>[DurableClient]</c> for it.
+    /// </remarks>
     [Function(nameof(CustomerConversation))]
-    public static Task CustomerConversationEntity([EntityTrigger] TaskEntityDispatcher dispatcher, FunctionContext context) =>
-        dispatcher.DispatchAsync(new CustomerConversation(context.InstanceServices.GetService<IInboundPlacement>()));
+    public static async Task CustomerConversationEntity([EntityTrigger] TaskEntityDispatcher dispatcher, [DurableClient] DurableTaskClient client, FunctionContext context)
+    {
+        Clients(context).Use(client);
+        await dispatcher.DispatchAsync(new CustomerConversation(context.InstanceServices.GetService<IInboundPlacement>()));
+    }
 
     /// <summary>One agent's capacity (R12, R16).</summary>
     [Function(nameof(AgentCapacity))]
@@ -66,8 +76,11 @@ public static class DurableFunctions
 
     /// <summary>The placement activity (a retry of what the customer's entity could not place inline), with its port from the invocation's services.</summary>
     [Function(PlaceInboundMessageActivity.Name)]
-    public static Task<bool> PlaceInboundMessage([ActivityTrigger] PlaceInboundInput input, FunctionContext context) =>
-        new PlaceInboundMessageActivity(context.InstanceServices.GetRequiredService<IInboundPlacement>()).PlaceAsync(input, context.CancellationToken);
+    public static async Task<bool> PlaceInboundMessage([ActivityTrigger] PlaceInboundInput input, [DurableClient] DurableTaskClient client, FunctionContext context)
+    {
+        Clients(context).Use(client); // the placement's queue routing, as in the entity
+        return await new PlaceInboundMessageActivity(context.InstanceServices.GetRequiredService<IInboundPlacement>()).PlaceAsync(input, context.CancellationToken);
+    }
 
     /// <summary>Makes a start decided under both locks visible (rows, template message, agents' events) before the entities change.</summary>
     [Function(EffectActivities.Started)]
@@ -88,6 +101,8 @@ public static class DurableFunctions
     [Function(EffectActivities.Queued)]
     public static Task<bool> QueuedEffect([ActivityTrigger] ConversationQueued input, FunctionContext context) =>
         new ConversationQueuedActivity(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Queued, context), input);
+
+    private static DurableClientAccessor Clients(FunctionContext context) => context.InstanceServices.GetRequiredService<DurableClientAccessor>();
 
     /// <summary><see cref="IConversationEffects"/> is the product's to register (its Tables and real-time implementation).</summary>
     private static IConversationEffects Effects(FunctionContext context) => context.InstanceServices.GetRequiredService<IConversationEffects>();

@@ -38,6 +38,12 @@ internal sealed class WorkerConnection
         }
     }
 
+    /// <summary>
+    /// gRPC calls the worker made to a service this host does not serve (<c>service/method</c>), in arrival order — the
+    /// Durable client's calls to the task hub, which only the Durable extension serves. Each was answered UNIMPLEMENTED.
+    /// </summary>
+    public ConcurrentQueue<string> UnservedCalls { get; } = new();
+
     /// <summary>Messages from the worker that answered nothing the host asked (for diagnostics).</summary>
     public IReadOnlyList<StreamingMessage> Unmatched
     {

@@ -74,7 +74,8 @@ public sealed partial class WorkerProtocolHost
     /// <summary>
     /// The inputs the host adds by itself: one per <c>durableClient</c> binding the caller did not give. The client it
     /// describes points at this host's own gRPC server, which does not serve the Durable task hub (that is the Durable
-    /// extension's): the worker builds the client lazily, and a call through it fails at once (gRPC Unimplemented).
+    /// extension's): the worker builds the client lazily, and a call through it fails at once (gRPC UNIMPLEMENTED; the call
+    /// is recorded in <see cref="UnservedGrpcCalls"/>).
     /// </summary>
     private IEnumerable<ParameterBinding> HostInputs(WorkerFunction function, IEnumerable<ParameterBinding> given)
     {
@@ -82,7 +83,7 @@ public sealed partial class WorkerProtocolHost
         foreach (var binding in function.DurableClients.Where(b => !names.Contains(b.Name)))
         {
             var hub = binding.GetString("taskHub") is { Length: > 0 } named ? named : App.DurableHubName ?? DefaultDurableHubName;
-            var json = DurableClientJson(new Uri(GrpcUri, "durabletask/"), new Uri(GrpcUri, "runtime/webhooks/durabletask"), hub, binding.GetString("connectionName") ?? "");
+            var json = DurableClientJson(GrpcUri, new Uri(GrpcUri, "runtime/webhooks/durabletask"), hub, binding.GetString("connectionName") ?? "");
             yield return new ParameterBinding { Name = binding.Name, Data = new TypedData { String = json } };
         }
     }

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -83,6 +84,12 @@ public sealed partial class WorkerProtocolHost : IAsyncDisposable
 
     /// <summary>Every RpcLog the worker sent so far.</summary>
     public IReadOnlyList<WorkerLog> Logs => _connection.Logs;
+
+    /// <summary>
+    /// gRPC calls the worker made to services this host does not serve (<c>service/method</c>, e.g. the Durable client's
+    /// <c>microsoft.durabletask.implementation.protobuf.TaskHubSidecarService/GetEntity</c>), each answered UNIMPLEMENTED.
+    /// </summary>
+    public IReadOnlyList<string> UnservedGrpcCalls => _connection.UnservedCalls.ToArray();
 
     /// <summary>The worker's stdout and stderr so far.</summary>
     public string Output => _process?.Output ?? "";
@@ -201,9 +208,20 @@ public sealed partial class WorkerProtocolHost : IAsyncDisposable
             grpc.MaxReceiveMessageSize = null;
             grpc.MaxSendMessageSize = null;
             grpc.EnableDetailedErrors = true;
+            grpc.IgnoreUnknownServices = true; // answered below, and recorded
         });
         var server = builder.Build();
         server.MapGrpcService<FunctionRpcService>();
+        // Any other gRPC call (the Durable client's, whose durableClient input points here) is recorded and answered
+        // UNIMPLEMENTED, trailers-only, as a gRPC server answers a service it does not have.
+        server.MapPost("/{service}/{method}", (HttpContext http, string service, string method) =>
+        {
+            connection.UnservedCalls.Enqueue(service + "/" + method);
+            http.Response.ContentType = "application/grpc";
+            http.Response.Headers["grpc-status"] = ((int)Grpc.Core.StatusCode.Unimplemented).ToString(CultureInfo.InvariantCulture);
+            http.Response.Headers["grpc-message"] = Uri.EscapeDataString($"This test host does not serve {service}: it is not the Functions host's Durable extension.");
+            return Task.CompletedTask;
+        });
         await server.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? throw new WorkerHostException("The gRPC server started without an address.");

@@ -47,19 +47,41 @@ public sealed class FunctionMetadataTests(FunctionAppFixture fixture)
     [Fact]
     public void R12_R13_R16_DurableFunctions_AreIndexedAndLoaded_UnderTheEntityAndOrchestrationNames()
     {
-        // Issue 14: the Functions host runs the same entity and orchestration classes as the local host; an entity's
+        // Issue 14: the Functions host runs the same entity, orchestration and activity classes as the local host; an entity's
         // function name is its entity name (the runtime lower-cases it: customerconversation, agentcapacity).
         var triggers = fixture.Host.Functions.ToDictionary(f => f.Name, f => f.Trigger?.Type, StringComparer.Ordinal);
 
         Assert.Equal("entityTrigger", triggers["CustomerConversation"]);
         Assert.Equal("entityTrigger", triggers["AgentCapacity"]);
-        foreach (var orchestration in new[] { "StartConversation", "FinishConversation", "AssignQueuedCustomer", "BotHandoff", "PlaceInbound" })
+        foreach (var orchestration in new[] { "StartConversation", "FinishConversation", "AssignQueuedCustomer", "BotHandoff", "PlaceInbound", "UpdateAgent", "ForgetCustomer" })
         {
-            Assert.Equal("orchestrationTrigger", triggers[orchestration]);
+            Assert.True(triggers.TryGetValue(orchestration, out var type) && type == "orchestrationTrigger", $"{orchestration}: {type ?? "missing"}");
         }
 
-        // The activity the customer's entity's placement orchestration calls (one per stored inbound message).
-        Assert.Equal("activityTrigger", triggers["PlaceInboundMessage"]);
+        // The placement retry, and the effects the orchestrations make visible inside their critical sections.
+        foreach (var activity in new[] { "PlaceInboundMessage", "ConversationStarted", "ConversationFinished", "ConversationAssigned", "ConversationQueued" })
+        {
+            Assert.True(triggers.TryGetValue(activity, out var type) && type == "activityTrigger", $"{activity}: {type ?? "missing"}");
+        }
+    }
+
+    [Fact]
+    public void FunctionsThatReachTheEntities_DeclareADurableClient_AndNoOthers()
+    {
+        // In Azure the features reach the entities through the invocation's [DurableClient]: the webhook (signal), the agent
+        // API and the Web PubSub events (orchestrations, reads), the sweeps that read or change customers, and the customer's
+        // entity and placement activity (their placement asks for queue routing). Orchestrations must not bind anything else.
+        string[] expected =
+        [
+            "whatsapp-webhook", "agent-api", "webpubsub-events",
+            "window-expiry", "outbox-retry", "retention",
+            "CustomerConversation", "PlaceInboundMessage",
+        ];
+
+        var withClient = fixture.Host.Functions.Where(f => f.DurableClients.Count > 0).Select(f => f.Name).Order(StringComparer.Ordinal);
+
+        Assert.Equal(expected.Order(StringComparer.Ordinal), withClient);
+        Assert.All(fixture.Host.Functions.Where(f => f.DurableClients.Count > 0), f => Assert.Equal(["in durableClient client"], f.DurableClients.Select(b => b.ToString())));
     }
 
     [Fact]

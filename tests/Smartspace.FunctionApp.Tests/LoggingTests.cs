@@ -14,6 +14,8 @@ public sealed class LoggingTests(FunctionAppFixture fixture)
         const string from = "5511977776543";
         var webhook = await fixture.PostWebhookAsync(WebhookPayloads.Text("100200300400500", from, "wamid.LOG" + unique, DateTimeOffset.UtcNow, "texto " + unique, "Log " + unique));
         Assert.Equal(HttpStatusCode.OK, webhook.StatusCode);
+        // The customer's entity places the message after the 200: its logs count too.
+        await fixture.WaitForConversationAsync("Log " + unique);
         var forged = await fixture.PostWebhookAsync(WebhookPayloads.Text("100200300400500", from, "wamid.LOGX" + unique, DateTimeOffset.UtcNow, "x", "x"), signature: "sha256=00");
         Assert.Equal(HttpStatusCode.Unauthorized, forged.StatusCode);
         var verify = await fixture.Host.SendHttpAsync(new HttpRequestMessage(HttpMethod.Get, "/api/whatsapp/webhook?hub.mode=subscribe&hub.verify_token=wrong&hub.challenge=1"));

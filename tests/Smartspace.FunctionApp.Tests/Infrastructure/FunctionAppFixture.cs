@@ -13,7 +13,8 @@ public sealed class FunctionAppCollection : ICollectionFixture<FunctionAppFixtur
 /// <summary>
 /// The published Function App, started once for the collection by <see cref="WorkerProtocolHost"/> with local
 /// settings (Azure Tables and Blob Storage on Azurite under a fresh table prefix, embedded Web PubSub, no Meta sandbox, the test secrets), and stopped
-/// with WorkerTerminate at the end.
+/// with WorkerTerminate at the end. There is no Functions host, so no Durable extension: the worker runs the entities and
+/// orchestrations itself (<c>Durable:Enabled</c>) on a task hub of its own in the same Azurite.
 /// </summary>
 public sealed class FunctionAppFixture : IAsyncLifetime
 {
@@ -22,10 +23,14 @@ public sealed class FunctionAppFixture : IAsyncLifetime
 
     public WorkerProtocolHost Host => _host ?? throw new InvalidOperationException("The fixture is not initialized.");
 
+    /// <summary>The app settings the collection's worker runs with (its table prefix holds the seeded demo contact center).</summary>
+    public IReadOnlyDictionary<string, string?> AppSettings { get; private set; } = new Dictionary<string, string?>();
+
     public async Task InitializeAsync()
     {
         var app = await PublishedFunctionApp.DirectoryAsync();
-        _host = await StartAsync(app, _dataDirectory);
+        AppSettings = Settings(_dataDirectory);
+        _host = await WorkerProtocolHost.StartAsync(new WorkerHostOptions { AppDirectory = app, AppSettings = AppSettings });
     }
 
     public async Task DisposeAsync()
@@ -52,6 +57,9 @@ public sealed class FunctionAppFixture : IAsyncLifetime
     /// <summary>The app settings, as Azure would set them (environment variables, <c>Section__Key</c>).</summary>
     public static IReadOnlyDictionary<string, string?> Settings(string dataDirectory) => Settings(dataDirectory, Smartspace.Testing.AzuriteFixture.NewTablePrefix("fa"));
 
+    /// <summary>How long a test waits for what the customer's entity does after the webhook answered (the message placed ~10–300 ms later).</summary>
+    public static readonly TimeSpan PlacementTimeout = TimeSpan.FromSeconds(20);
+
     private static Dictionary<string, string?> Settings(string dataDirectory, string prefix) => new()
     {
         ["AZURE_FUNCTIONS_ENVIRONMENT"] = "Development",
@@ -62,6 +70,13 @@ public sealed class FunctionAppFixture : IAsyncLifetime
         ["Storage__TablesConnectionString"] = Smartspace.Testing.AzuriteHost.SharedConnectionString(),
         ["Storage__TablePrefix"] = prefix,
         ["Storage__MediaContainer"] = "media-" + prefix,
+        // The Durable extension is the Functions host's: without it the worker runs the runtime in process, on a task hub of
+        // its own (letters and digits; its queues, tables and blob container are named after it) with the tables' Azurite
+        // as its storage (Storage:TablesConnectionString), one partition, and a short idle poll so a signal is taken at once.
+        ["Durable__Enabled"] = "true",
+        ["Durable__TaskHub"] = "hub" + prefix,
+        ["Durable__PartitionCount"] = "1",
+        ["Durable__MaxQueuePollingInterval"] = "00:00:00.100",
         ["Meta__AppSecret"] = TestSecrets.AppSecret,
         ["Meta__VerifyToken"] = TestSecrets.VerifyToken,
         ["Meta__AccessToken"] = TestSecrets.AccessToken,
@@ -92,6 +107,51 @@ public sealed class FunctionAppFixture : IAsyncLifetime
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", signature ?? TestSecrets.MetaSignature(body));
         return Host.SendHttpAsync(request);
+    }
+
+    /// <summary>
+    /// The id of the conversation of the customer named <paramref name="customerName"/> in the supervisor's list, once it is
+    /// there: the webhook answers once the message is staged and signalled, and the customer's entity places it (and creates
+    /// the conversation) shortly after, so a test polls — every 100 ms, for at most <see cref="PlacementTimeout"/>.
+    /// </summary>
+    public async Task<string> WaitForConversationAsync(string customerName)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (true)
+        {
+            var list = await AgentGetAsync("/api/agent/conversations", "carla", "supervisor");
+            Assert.True(list.StatusCode == System.Net.HttpStatusCode.OK, list + " " + list.Body);
+            if (FindByCustomerName(list.Body, customerName) is { } id)
+            {
+                return id;
+            }
+
+            Assert.True(clock.Elapsed < PlacementTimeout, $"no conversation for '{customerName}' after {PlacementTimeout.TotalSeconds:0} s; the list: {list.Body}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>The id of the conversation whose <c>customerName</c> is <paramref name="customerName"/> in a conversation list, or null.</summary>
+    public static string? FindByCustomerName(string listJson, string customerName)
+    {
+        using var document = System.Text.Json.JsonDocument.Parse(listJson);
+        var items = document.RootElement.ValueKind == System.Text.Json.JsonValueKind.Array
+            ? document.RootElement
+            : document.RootElement.EnumerateObject().Select(p => p.Value).FirstOrDefault(v => v.ValueKind == System.Text.Json.JsonValueKind.Array);
+        if (items.ValueKind != System.Text.Json.JsonValueKind.Array)
+        {
+            return null;
+        }
+
+        foreach (var item in items.EnumerateArray())
+        {
+            if (item.TryGetProperty("customerName", out var name) && name.GetString() == customerName)
+            {
+                return item.GetProperty("id").GetString();
+            }
+        }
+
+        return null;
     }
 
     /// <summary>An agent-API request with a bearer token for <paramref name="agentId"/>.</summary>

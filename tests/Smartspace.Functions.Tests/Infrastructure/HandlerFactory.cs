@@ -7,9 +7,11 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Time.Testing;
 using Smartspace.Core.Conversations;
 using Smartspace.Functions.Features.Auth;
+using Smartspace.Functions.Features.Routing;
 using Smartspace.Functions.Realtime;
 using Smartspace.Meta.Sending;
 using Smartspace.Meta.Signing;
@@ -35,6 +37,9 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
     public const string TenantId = "demo";
 
     private readonly Dictionary<string, string?> settings;
+
+    /// <summary>The started hosts of this factory: itself and those derived with WithWebHostBuilder (same settings, same store).</summary>
+    private readonly ConcurrentDictionary<IServiceProvider, byte> liveHosts = new();
 
     public HandlerFactory(string? tablesConnectionString = null, IDictionary<string, string?>? overrides = null)
     {
@@ -118,8 +123,50 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
             services.AddSingleton<Smartspace.Meta.Media.IMetaMedia>(Media);
             services.AddSingleton<RecordingEventPublisher>();
             services.AddSingleton<IAgentEventSink, RecordingEventSink>();
+            services.AddHostedService(sp => new LiveHost(liveHosts, sp));
         });
     }
+
+    /// <summary>Keeps a started host in <see cref="liveHosts"/> until it stops (placement waits look at its routing).</summary>
+    private sealed class LiveHost(ConcurrentDictionary<IServiceProvider, byte> hosts, IServiceProvider services) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            hosts[services] = 0;
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken)
+        {
+            hosts.TryRemove(services, out _);
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>
+    /// No started host is routing the queue: a placement that queues a conversation asks for routing, which runs in the
+    /// host's process (<see cref="RoutingSignal"/>) and assigns through orchestrations. RoutingSignal keeps its passes in a
+    /// private dictionary (tenant → 0 idle, 1 running, 2 running and requested again), read here; a RoutingSignal without
+    /// one counts as idle.
+    /// </summary>
+    private bool RoutingIdle()
+    {
+        foreach (var host in liveHosts.Keys)
+        {
+            if (host.GetService<RoutingSignal>() is { } signal
+                && RoutingStates.Value?.GetValue(signal) is ConcurrentDictionary<string, int> states
+                && states.Values.Any(state => state != 0))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static readonly Lazy<System.Reflection.FieldInfo?> RoutingStates = new(() =>
+        typeof(RoutingSignal).GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+            .FirstOrDefault(f => f.FieldType == typeof(ConcurrentDictionary<string, int>)));
 
     /// <summary>A client authenticated as a seeded agent.</summary>
     public HttpClient ClientFor(string agentId, string tenantId = TenantId, AgentRole role = AgentRole.Agent)
@@ -162,12 +209,14 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
     }
 
     /// <summary>
-    /// Waits (bounded: 30 s) until no staged inbound message is left in this store: every message acknowledged so far is
-    /// in its conversation, with its agent event published or about to be (<see cref="RecordingEventPublisher.WaitForAsync"/>).
-    /// For webhooks a test posts through a client of its own.
+    /// Waits (bounded: 30 s) until every inbound message acknowledged so far is placed: no staged row is left in this
+    /// store, this store's task hub has nothing left to do (the entities' state is committed, their events published) and
+    /// no started host of this factory is routing the queue (the assignments a placement asked for are done). For webhooks
+    /// a test posts through a client of its own.
     /// </summary>
     public Task WaitForPlacementAsync(CancellationToken cancellationToken = default) =>
-        StagedMessages.WaitPlacedAsync(TablesConnectionString, TablePrefix, cancellationToken);
+        StagedMessages.WaitPlacedAsync(TablesConnectionString, TablePrefix, cancellationToken, taskHub: TaskHub,
+            durableConnectionString: settings.GetValueOrDefault("Durable:ConnectionString"), idle: RoutingIdle);
 }
 
 /// <summary>A recording Graph API: accepts every send with a fresh wamid unless told otherwise.</summary>

@@ -24,12 +24,14 @@ public sealed class HandlerProcess : IAsyncDisposable
     private readonly Process process;
     private readonly StringBuilder output = new();
 
-    private HandlerProcess(Process process, Uri baseAddress, string? tablesConnectionString, string? tablePrefix)
+    private HandlerProcess(Process process, Uri baseAddress, IReadOnlyDictionary<string, string> settings)
     {
         this.process = process;
         BaseAddress = baseAddress;
-        TablesConnectionString = tablesConnectionString;
-        TablePrefix = tablePrefix;
+        TablesConnectionString = settings.GetValueOrDefault("Storage__TablesConnectionString");
+        TablePrefix = settings.GetValueOrDefault("Storage__TablePrefix");
+        TaskHub = settings.GetValueOrDefault("Durable__TaskHub");
+        DurableConnectionString = settings.GetValueOrDefault("Durable__ConnectionString");
         Http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
     }
 
@@ -38,6 +40,12 @@ public sealed class HandlerProcess : IAsyncDisposable
 
     /// <summary>This process's table prefix (when its settings name one).</summary>
     public string? TablePrefix { get; }
+
+    /// <summary>This process's Durable task hub.</summary>
+    public string? TaskHub { get; }
+
+    /// <summary>The account of this process's task hub when it is not the tables' one.</summary>
+    public string? DurableConnectionString { get; }
 
     public Uri BaseAddress { get; }
 
@@ -128,7 +136,7 @@ public sealed class HandlerProcess : IAsyncDisposable
 
         var process = new Process { StartInfo = info };
         process.Start();
-        var handler = new HandlerProcess(process, new Uri(url), settings.GetValueOrDefault("Storage__TablesConnectionString"), prefix);
+        var handler = new HandlerProcess(process, new Uri(url), settings);
         process.OutputDataReceived += (_, e) => handler.Append(e.Data);
         process.ErrorDataReceived += (_, e) => handler.Append(e.Data);
         process.BeginOutputReadLine();
@@ -236,13 +244,18 @@ public sealed class HandlerProcess : IAsyncDisposable
         return response;
     }
 
-    /// <summary>Waits (bounded: 30 s unless <paramref name="timeout"/> says otherwise) until no staged inbound message is left in this process's store.</summary>
+    /// <summary>
+    /// Waits (bounded: 30 s unless <paramref name="timeout"/> says otherwise) until every inbound message acknowledged so far
+    /// is placed: no staged row left in this process's store, nothing left to do on its task hub.
+    /// </summary>
     public Task WaitForPlacementAsync(TimeSpan? timeout = null, CancellationToken cancellationToken = default) =>
         StagedMessages.WaitPlacedAsync(
             TablesConnectionString ?? throw new InvalidOperationException("This handler's settings name no Storage__TablesConnectionString."),
             TablePrefix ?? throw new InvalidOperationException("This handler's settings name no Storage__TablePrefix."),
             cancellationToken,
-            timeout);
+            timeout,
+            TaskHub,
+            DurableConnectionString);
 
     /// <summary>
     /// POSTs a signed webhook body and returns the answer as it is (no waiting for placement): a crash or an outage

@@ -144,7 +144,8 @@ public static class StagedMessages
                     : staged.Count > 0
                         ? $"{staged.Count} staged row(s) still in table {TableName(tablePrefix)}: {string.Join(", ", staged.Take(20))}{(staged.Count > 20 ? ", …" : "")}"
                         : busy.Count > 0
-                            ? $"no staged row is left, but task hub {hub} still has work queued: {string.Join(", ", busy)}"
+                            ? $"no staged row is left, but task hub {hub} still has work queued: {string.Join(", ", busy)}\n"
+                                + await DescribeBusyQueuesAsync(durableConnectionString ?? connectionString, hub, CancellationToken.None).ConfigureAwait(false)
                             : "no staged row is left and the task hub is idle, but the host is still busy (its queue routing)";
                 throw new TimeoutException($"Inbound messages were not placed within {limit.TotalSeconds:0.#} s after the webhook's 200: {what}", lastError);
             }
@@ -152,6 +153,42 @@ public static class StagedMessages
             await Task.Delay(clock.Elapsed < FirstPolls ? 25 : 50, cancellationToken).ConfigureAwait(false);
         }
     }
+
+    /// <summary>What the busy queues of <paramref name="taskHub"/> hold: up to 3 visible messages of each, 400 characters of each (for failure messages).</summary>
+    public static async Task<string> DescribeBusyQueuesAsync(string connectionString, string taskHub, CancellationToken cancellationToken = default)
+    {
+        var service = QueueService(connectionString);
+        if (service is null)
+        {
+            return "";
+        }
+
+        var lines = new List<string>();
+        try
+        {
+            await foreach (var queue in service.GetQueuesAsync(prefix: taskHub.ToLowerInvariant() + "-", cancellationToken: cancellationToken).ConfigureAwait(false))
+            {
+                var client = service.GetQueueClient(queue.Name);
+                var count = (await client.GetPropertiesAsync(cancellationToken).ConfigureAwait(false)).Value.ApproximateMessagesCount;
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                var peeked = (await client.PeekMessagesAsync(3, cancellationToken).ConfigureAwait(false)).Value;
+                lines.Add($"{queue.Name}: {count} message(s), {peeked.Length} visible"
+                    + string.Concat(peeked.Select(m => $"\n  [{m.InsertedOn:HH:mm:ss.fff}, dequeued {m.DequeueCount}x] {Shorten(m.Body.ToString())}")));
+            }
+        }
+        catch (Exception ex) when (ex is RequestFailedException or HttpRequestException or IOException)
+        {
+            lines.Add("(the queues could not be read: " + ex.Message + ")");
+        }
+
+        return string.Join("\n", lines);
+    }
+
+    private static string Shorten(string text) => text.Length <= 400 ? text : text[..400] + "…";
 
     private static TableClient Table(string connectionString, string tablePrefix) =>
         Tables.GetOrAdd((connectionString, TableName(tablePrefix)), key =>

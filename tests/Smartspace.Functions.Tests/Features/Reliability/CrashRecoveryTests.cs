@@ -21,6 +21,8 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, Xunit.Abstraction
     private const int Senders = 4;
     private const int KillAfterAcknowledged = 80;
 
+    private static readonly Dictionary<string, string> AfterCrash = new() { ["Durable__CompletionTimeout"] = "00:02:00" };
+
     [Fact]
     public async Task P3_LocalHostKilledMidStream_EveryAcknowledgedMessageStoredOnce_RedeliveryConverges()
     {
@@ -82,7 +84,9 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, Xunit.Abstraction
 
             // Phase 2: restarted on the same tables; Meta delivers the unanswered again, some acknowledged ones once more,
             // and the rest of the stream for the first time, in no particular order.
-            second = await HandlerProcess.StartAsync(azurite.ConnectionString, prefix);
+            // The dead host's partition lease (and the entity locks of what it had in flight) lasts until it expires, about
+            // 30 s after the kill: the restarted host's start-up (seeding runs orchestrations) waits that long, not 30 s.
+            second = await HandlerProcess.StartAsync(azurite.ConnectionString, prefix, AfterCrash);
             var random = new Random(19);
             var redeliveredAcknowledged = stream.Items.Where(stream.IsAcknowledged).Where(_ => random.Next(4) == 0).ToList();
             var rest = stream.Items.Where(w => !stream.IsAcknowledged(w) && !unanswered.ContainsKey(w.Wamid)).ToList();

@@ -9,8 +9,8 @@ namespace Smartspace.Durable.Tests;
 
 /// <summary>
 /// Azurite plus one local runtime on a task hub of this test class's own (so classes and runs never share queues or
-/// instances). More runtimes can join the same hub, as separate hosts would. Activities get <see cref="Placements"/> as
-/// their <see cref="IInboundPlacement"/> (from a service provider, a scope per run).
+/// instances). More runtimes can join the same hub, as separate hosts would. The customer's entity and the activities get
+/// <see cref="Placements"/> as their <see cref="IInboundPlacement"/> and <see cref="Effects"/> as their effects port.
 /// </summary>
 public sealed class DurableHub : IAsyncLifetime
 {
@@ -22,6 +22,9 @@ public sealed class DurableHub : IAsyncLifetime
     public LocalDurableRuntime Runtime => runtimes[0];
 
     public RecordingPlacement Placements { get; } = new();
+
+    /// <summary>The changes the orchestrations made visible (the product writes rows and events there).</summary>
+    public Orchestrations.RecordingEffects Effects { get; } = new();
 
     private ServiceProvider? services;
 
@@ -40,7 +43,7 @@ public sealed class DurableHub : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await azurite.InitializeAsync();
-        services = new ServiceCollection().AddSingleton<IInboundPlacement>(Placements).BuildServiceProvider();
+        services = new ServiceCollection().AddSingleton<IInboundPlacement>(Placements).AddSingleton<Effects.IConversationEffects>(Effects).BuildServiceProvider();
         runtimes.Add(await LocalDurableRuntime.StartAsync(Options("w0"), services: services));
     }
 

@@ -7,11 +7,17 @@ using Smartspace.Storage;
 namespace Smartspace.Durable.Client;
 
 /// <summary>
-/// <see cref="IConversationEntities"/> over this process's local runtime (<see cref="DurableRuntimeHost"/>): orchestration
-/// outcomes from the in-process completion notice, signals and entity reads through the task hub on Azurite.
+/// <see cref="IConversationEntities"/> over a local runtime's client (this process's <see cref="DurableRuntimeHost"/>, or a
+/// client-only connection to a task hub other processes run): orchestration outcomes from the in-process completion notice
+/// (else a short poll), signals and entity reads through the task hub on Azurite.
 /// </summary>
-public sealed class LocalConversationEntities(DurableRuntimeHost host) : IConversationEntities
+public sealed class LocalConversationEntities(Func<DurableClient> client) : IConversationEntities
 {
+    public LocalConversationEntities(DurableRuntimeHost host)
+        : this(() => host.Client)
+    {
+    }
+
     public Task<StartConversationOutcome> StartAsync(StartConversationInput input, CancellationToken ct) => RunAsync<StartConversationOutcome>(StartConversationOrchestration.Name, input, ct);
 
     public Task<FinishConversationOutcome> FinishAsync(FinishConversationInput input, CancellationToken ct) => RunAsync<FinishConversationOutcome>(FinishConversationOrchestration.Name, input, ct);
@@ -25,15 +31,15 @@ public sealed class LocalConversationEntities(DurableRuntimeHost host) : IConver
     public Task<CustomerReply> ForgetCustomerAsync(ForgetCustomerInput input, CancellationToken ct) => RunAsync<CustomerReply>(ForgetCustomerOrchestration.Name, input, ct);
 
     public Task SignalInboundAsync(string tenantId, string channelId, string customerKey, StagedInbound message, CancellationToken ct) =>
-        GuardAsync(() => host.Client.SignalEntityAsync(EntityKeys.Customer(tenantId, channelId, customerKey), nameof(CustomerConversation.InboundStaged), message));
+        GuardAsync(() => client().SignalEntityAsync(EntityKeys.Customer(tenantId, channelId, customerKey), nameof(CustomerConversation.InboundStaged), message));
 
     public async Task<CustomerConversationState> GetCustomerAsync(string tenantId, string channelId, string customerKey, CancellationToken ct) =>
-        await GuardAsync(() => host.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(tenantId, channelId, customerKey), ct)) ?? CustomerConversationState.Empty;
+        await GuardAsync(() => client().GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(tenantId, channelId, customerKey), ct)) ?? CustomerConversationState.Empty;
 
     public async Task<AgentCapacityState> GetAgentAsync(string tenantId, string agentId, CancellationToken ct) =>
-        await GuardAsync(() => host.Client.GetEntityStateAsync<AgentCapacityState>(EntityKeys.Agent(tenantId, agentId), ct)) ?? AgentCapacityState.Empty;
+        await GuardAsync(() => client().GetEntityStateAsync<AgentCapacityState>(EntityKeys.Agent(tenantId, agentId), ct)) ?? AgentCapacityState.Empty;
 
-    private Task<T> RunAsync<T>(string name, object input, CancellationToken ct) => GuardAsync(() => host.Client.RunAsync<T>(name, input, ct));
+    private Task<T> RunAsync<T>(string name, object input, CancellationToken ct) => GuardAsync(() => client().RunAsync<T>(name, input, ct));
 
     private static async Task GuardAsync(Func<Task> call) => await GuardAsync(async () => { await call(); return true; });
 

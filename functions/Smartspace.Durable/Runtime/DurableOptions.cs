@@ -27,7 +27,7 @@ public sealed class DurableOptions
     /// The longest an idle queue waits before it is polled again (DTFx's default is 30 s, which makes the first signal
     /// after a quiet spell up to 30 s late). Lower is faster after idling and costs Azurite CPU while idle.
     /// </summary>
-    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromSeconds(1);
+    public TimeSpan MaxQueuePollingInterval { get; set; } = TimeSpan.FromMilliseconds(250);
 
     /// <summary>How long an interactive call waits for its orchestration's outcome before giving up (503).</summary>
     public TimeSpan CompletionTimeout { get; set; } = TimeSpan.FromSeconds(30);

@@ -61,7 +61,7 @@ public static class LocalDurableServiceCollectionExtensions
         services.AddSingleton<IValidateOptions<DurableOptions>, DurableOptionsValidator>();
         services.AddSingleton<DurableRuntimeHost>();
         services.AddHostedService(sp => sp.GetRequiredService<DurableRuntimeHost>());
-        services.AddSingleton<IConversationEntities, LocalConversationEntities>();
+        services.AddSingleton<IConversationEntities>(sp => new LocalConversationEntities(sp.GetRequiredService<DurableRuntimeHost>()));
         return services;
     }
 }

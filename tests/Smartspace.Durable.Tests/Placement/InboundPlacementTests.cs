@@ -8,9 +8,10 @@ namespace Smartspace.Durable.Tests.Placement;
 
 /// <summary>
 /// The webhook's hot path on the entities (issue 14): a stored (staged) message is signalled to the customer's entity,
-/// which decides its conversation and schedules <see cref="PlaceInboundOrchestration"/> under an id from the wamid; the
-/// activity places it through <see cref="IInboundPlacement"/>. Every message is placed exactly once, into the conversation
-/// the entity had when it processed that message.
+/// which decides its conversation and places it there itself through <see cref="IInboundPlacement"/> — one queue hop, no
+/// orchestration — falling back to <see cref="PlaceInboundOrchestration"/> (retries) when the placement fails. Every
+/// message is placed exactly once, into the conversation the entity had when it processed that message; a repeated
+/// signal only tries the idempotent placement again.
 /// </summary>
 public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<DurableHub>
 {
@@ -37,28 +38,31 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         DurableHub.EventuallyAsync(async () => new InstanceStatusOrNone(await hub.Client.GetInstanceAsync(EntityKeys.Placement(Tenant, Channel, wamid))),
             s => s.Status?.Status == OrchestrationStatus.Completed);
 
+    /// <summary>Placed by the entity itself: no placement orchestration was ever scheduled for it.</summary>
+    private async Task AssertPlacedInlineAsync(string wamid) =>
+        Assert.Null(await hub.Client.GetInstanceAsync(EntityKeys.Placement(Tenant, Channel, wamid)));
+
     private sealed record InstanceStatusOrNone(Runtime.InstanceStatus? Status);
 
     [Fact]
-    public async Task NewCustomer_TheMessageGoesIntoTheWaitingConversationTheEntityCreated_PlacedOnce()
+    public async Task NewCustomer_TheMessageGoesIntoTheWaitingConversationTheEntityCreated_PlacedOnce_ByTheEntityItself()
     {
         var customerKey = NewId("5511");
         var wamid = NewWamid();
 
         await SignalAsync(customerKey, wamid, bot: true);
         var placed = (await PlacedAsync([wamid]))[wamid];
-        var done = await CompletedAsync(wamid);
 
         var state = await hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default);
-        Assert.Equal(OrchestrationStatus.Completed, done.Status?.Status);
-        Assert.Equal("true", done.Status?.Output);
         Assert.Equal(state!.ConversationId, placed.ConversationId);
         Assert.Equal(InboundPlacementKind.CreatedWaiting, placed.Kind);
         Assert.Null(placed.StageBefore);
         Assert.Equal(ConversationStage.Bot, placed.StageAfter);
         Assert.Equal(state.Version, placed.EntityVersion);
+        Assert.Null(placed.PreviousInboundAt); // P4: the customer's first message opens a window
         Assert.Equal((Tenant, Channel, customerKey, Now), (placed.TenantId, placed.ChannelId, placed.CustomerKey, placed.At));
         Assert.Equal(1, hub.Placements.CallsFor(wamid));
+        await AssertPlacedInlineAsync(wamid);
     }
 
     private Task<CustomerConversationState?> RepeatsSeenAsync(string customerKey, string wamid, int repeats) =>
@@ -73,12 +77,14 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
 
         await Task.WhenAll(SignalAsync(customerKey, wamid), SignalAsync(customerKey, wamid));
         await PlacedAsync([wamid]);
-        var done = await CompletedAsync(wamid);
         var state = await RepeatsSeenAsync(customerKey, wamid, 1); // the repeat reached the entity and was recognised
+        var calls = await DurableHub.EventuallyAsync(() => Task.FromResult(hub.Placements.CallsFor(wamid)), c => c >= 2);
 
         Assert.Equal(1, state!.Recent!.Single(r => r.Wamid == wamid).Repeats);
-        Assert.Equal(1, hub.Placements.CallsFor(wamid));
-        Assert.Equal(done.Status?.ExecutionId, (await hub.Client.GetInstanceAsync(EntityKeys.Placement(Tenant, Channel, wamid)))?.ExecutionId);
+        Assert.Equal(2, calls); // the repeat tried the placement again (the repair path) ...
+        Assert.Equal(1, hub.Placements.EffectsFor(wamid)); // ... and the idempotent port placed nothing twice
+        Assert.Single(state.Recent!, r => r.Wamid == wamid);
+        await AssertPlacedInlineAsync(wamid);
     }
 
     [Fact]
@@ -90,7 +96,6 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         var wamid = NewWamid();
         await SignalAsync(customerKey, wamid);
         var placed = (await PlacedAsync([wamid]))[wamid];
-        var first = await CompletedAsync(wamid);
         // The queued conversation goes to an agent and is finished: a repeat must not start a new waiting one.
         await hub.Client.RunAsync<AssignmentOutcome>(AssignQueuedCustomerOrchestration.Name, new AssignQueuedCustomerInput(Tenant, agentId, Channel, customerKey, placed.ConversationId), default);
         var finished = await hub.Client.RunAsync<FinishConversationOutcome>(FinishConversationOrchestration.Name, new FinishConversationInput(Tenant, agentId, Channel, customerKey, placed.ConversationId), default);
@@ -99,8 +104,8 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         await SignalAsync(customerKey, wamid, at: Now.AddMinutes(3)); // Meta's retry, re-signalled by the webhook
         var state = await RepeatsSeenAsync(customerKey, wamid, 1);
 
-        Assert.Equal(1, hub.Placements.CallsFor(wamid));
-        Assert.Equal(first.Status?.ExecutionId, (await hub.Client.GetInstanceAsync(EntityKeys.Placement(Tenant, Channel, wamid)))?.ExecutionId);
+        Assert.Equal(1, hub.Placements.EffectsFor(wamid));
+        Assert.All(hub.Placements.Calls.Where(c => c.Input.Wamid == wamid), c => Assert.Equal(placed.ConversationId, c.Input.ConversationId));
         Assert.Equal(ConversationStage.Closed, state!.Stage);
         Assert.Equal(placed.ConversationId, state.ConversationId);
         Assert.Equal(finished.Customer.Version, state.Version);
@@ -108,52 +113,45 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
     }
 
     [Fact]
-    public async Task ARepeatTheEntityNoLongerRemembers_RunsThePlacementInstanceAgain_TheIdempotentPortKeepsTheEffectOnce()
+    public async Task ARepeatTheEntityNoLongerRemembers_IsTakenAsNew_TheIdempotentPortKeepsTheEffectOnce()
     {
-        // What DTFx's Azure Storage provider does with a second start of an instance id scheduled from an entity: its
-        // duplicate-start check covers client starts only (an entity's start carries a parent), so the completed instance
-        // runs again as a new execution. The entity schedules a wamid it remembers only once; past its memory the port's
-        // idempotence by wamid is what keeps the effect single.
+        // Past the entity's memory of recent wamids a repeat is taken as a new message: the port's idempotence by wamid is
+        // what keeps the effect single.
         var customerKey = NewId("5511");
         var wamid = NewWamid();
         await SignalAsync(customerKey, wamid);
         var first = (await PlacedAsync([wamid]))[wamid];
-        var firstRun = await CompletedAsync(wamid);
         var others = Enumerable.Range(0, AssignmentRules.RecentInboundKept).Select(_ => NewWamid()).ToList();
         await Task.WhenAll(others.Select(w => SignalAsync(customerKey, w)));
         await PlacedAsync(others);
 
         await SignalAsync(customerKey, wamid, at: Now.AddMinutes(1));
         var calls = await DurableHub.EventuallyAsync(() => Task.FromResult(hub.Placements.CallsFor(wamid)), c => c >= 2, TimeSpan.FromSeconds(60));
-        var secondRun = await DurableHub.EventuallyAsync(async () => new InstanceStatusOrNone(await hub.Client.GetInstanceAsync(EntityKeys.Placement(Tenant, Channel, wamid))),
-            s => s.Status is { Status: OrchestrationStatus.Completed } st && st.ExecutionId != firstRun.Status?.ExecutionId, TimeSpan.FromSeconds(60));
 
         Assert.Equal(2, calls);
-        Assert.NotEqual(firstRun.Status?.ExecutionId, secondRun.Status?.ExecutionId); // a new execution of the same instance id
-        Assert.Equal("true", firstRun.Status?.Output);
-        Assert.Equal("false", secondRun.Status?.Output); // the port saw the wamid placed already: no second effect
         Assert.Same(first, hub.Placements.Placed[wamid]);
         Assert.Equal(1, hub.Placements.EffectsFor(wamid));
+        await AssertPlacedInlineAsync(wamid);
     }
 
     [Fact]
-    public async Task TwoStartsOfOnePlacementInstanceInFlightAtOnce_RunItTwiceOrMore_TheIdempotentPortKeepsTheEffectOnce()
+    public async Task APlacementThatFails_IsPlacedByThePlacementOrchestrationWithRetries_Once()
     {
-        // Stands in for the provider re-running an entity batch whose start message was already sent (a checkpoint that
-        // failed, a partition that moved): two entities schedule the same placement id at once. The provider runs both
-        // starts as executions of that id (observed: both run the activity, one commit loses to the other — "split brain"
-        // — and its start is retried as a further execution); the port's idempotence keeps one effect.
+        // The store is down when the entity places the message: the entity keeps its decision and schedules the placement
+        // orchestration (committed with its state), whose activity retries until the store answers.
+        var customerKey = NewId("5511");
         var wamid = NewWamid();
-        var customers = new[] { NewId("5511"), NewId("5511") };
+        hub.Placements.FailNext(wamid, 2); // the entity's own try, then the activity's first attempt
 
-        await Task.WhenAll(customers.Select(c => SignalAsync(c, wamid)));
-        var calls = await DurableHub.EventuallyAsync(() => Task.FromResult(hub.Placements.CallsFor(wamid)), c => c >= 2, TimeSpan.FromSeconds(60));
+        await SignalAsync(customerKey, wamid);
+        var placed = (await PlacedAsync([wamid]))[wamid];
         var done = await CompletedAsync(wamid);
 
-        Assert.True(calls >= 2, $"{calls} call(s)");
-        Assert.Equal(OrchestrationStatus.Completed, done.Status?.Status);
+        var state = await hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default);
+        Assert.Equal(state!.ConversationId, placed.ConversationId);
+        Assert.Equal("true", done.Status?.Output);
+        Assert.Equal(3, hub.Placements.CallsFor(wamid));
         Assert.Equal(1, hub.Placements.EffectsFor(wamid));
-        Assert.Contains(hub.Placements.Placed[wamid].CustomerKey, customers);
     }
 
     [Fact]
@@ -164,7 +162,6 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
 
         await Task.WhenAll(wamids.Select(w => SignalAsync(customerKey, w)));
         var placed = await PlacedAsync(wamids);
-        await Task.WhenAll(wamids.Select(CompletedAsync));
 
         var state = await hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default);
         var mine = wamids.Select(w => placed[w]).ToList();

@@ -23,8 +23,19 @@ public sealed class RecordingPlacement : IInboundPlacement
     /// <summary>The calls for <paramref name="wamid"/> that had an effect (exactly one when placement works).</summary>
     public int EffectsFor(string wamid) => Calls.Count(c => c.Input.Wamid == wamid && c.PlacedNow);
 
+    private readonly ConcurrentDictionary<string, int> failures = new(StringComparer.Ordinal);
+
+    /// <summary>The next <paramref name="times"/> calls for <paramref name="wamid"/> fail like a store that is down.</summary>
+    public void FailNext(string wamid, int times) => failures[wamid] = times;
+
     public Task<bool> PlaceAsync(PlaceInboundInput placement, CancellationToken ct)
     {
+        if (failures.TryGetValue(placement.Wamid, out var left) && left > 0 && failures.TryUpdate(placement.Wamid, left - 1, left))
+        {
+            Calls.Enqueue((placement, Stopwatch.GetTimestamp(), false));
+            throw new InvalidOperationException("The store is down (simulated).");
+        }
+
         var now = placed.TryAdd(placement.Wamid, placement);
         Calls.Enqueue((placement, Stopwatch.GetTimestamp(), now));
         return Task.FromResult(now);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Smartspace.Core.Conversations;
 using Smartspace.Functions.Ledger;
+using Smartspace.Functions.Tests.Features.Conversations;
 using Smartspace.Functions.Tests.Infrastructure;
 
 namespace Smartspace.Functions.Tests.Features.Admin;
@@ -26,7 +27,7 @@ public sealed class AgentSetupTests : IDisposable
 
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
-        var eva = await factory.Get<LedgerStore>().GetAgentAsync(HandlerFactory.TenantId, "eva", CancellationToken.None);
+        var eva = await factory.AgentAsync("eva");
         Assert.NotNull(eva);
         Assert.Equal(("Eva Souza", 4), (eva.Name, eva.MaxConcurrent));
         Assert.Equal(HandlerFactory.TenantId, await factory.Get<ContactCenterDirectory>().GetTenantOfAgentAsync("eva", CancellationToken.None));

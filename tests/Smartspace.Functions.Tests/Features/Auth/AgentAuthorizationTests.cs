@@ -26,7 +26,7 @@ public sealed class AgentAuthorizationTests : IDisposable
     {
         var carla = factory.ClientFor("carla", role: AgentRole.Supervisor);
         await carla.GetJsonAsync("/api/agent/admin/agents");
-        var row = (await factory.AgentAsync("carla"))!;
+        var row = (await factory.Get<LedgerStore>().GetAgentAsync(HandlerFactory.TenantId, "carla", CancellationToken.None))!;
         row.Role = AgentRole.Agent;
         await factory.Get<LedgerStore>().SubmitAsync([EntityOperation.Upsert(row.ToEntity())], CancellationToken.None);
 

@@ -59,7 +59,7 @@ public abstract class ConcurrencyContract
         // Window closed: every agent sends a template at once.
         await AssertOneWinnerAsync(await TogetherAsync(clients.Select(c => (Func<Task<HttpResponseMessage>>)(() => c.StartAsync(Desk.Mobile(2), Desk.Retomada())))));
 
-        await LedgerInvariants.AssertHoldAsync(factory.Get<LedgerStore>(), HandlerFactory.TenantId);
+        await LedgerInvariants.AssertHoldAsync(factory, HandlerFactory.TenantId);
         Assert.Empty(await factory.Get<LedgerStore>().QueryAllAsync(HandlerFactory.TenantId, Keys.QueuePrefix, CancellationToken.None));
     }
 
@@ -101,7 +101,7 @@ public abstract class ConcurrencyContract
         var held = (await ledger.QueryAllAsync(HandlerFactory.TenantId, Keys.ConversationPrefix, CancellationToken.None))
             .Select(ConversationRow.From).Where(c => c.AgentId == "bruno" && c.Stage.IsHeldByAgent()).ToList();
         Assert.Equal(2, held.Count);
-        await LedgerInvariants.AssertHoldAsync(ledger, HandlerFactory.TenantId);
+        await LedgerInvariants.AssertHoldAsync(factory, HandlerFactory.TenantId);
     }
 
     [Fact]
@@ -159,7 +159,7 @@ public abstract class ConcurrencyContract
         await Task.WhenAll(workers);
 
         Assert.Empty(unexpected);
-        await LedgerInvariants.AssertHoldAsync(factory.Get<LedgerStore>(), HandlerFactory.TenantId);
+        await LedgerInvariants.AssertHoldAsync(factory, HandlerFactory.TenantId);
         foreach (var agentId in new[] { "ana", "bruno" })
         {
             var me = await factory.ClientFor(agentId).GetJsonAsync("/api/agent/me");

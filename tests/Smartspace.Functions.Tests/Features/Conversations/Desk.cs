@@ -1,3 +1,5 @@
+using Smartspace.Durable.Client;
+using Smartspace.Functions.Tests.Features.MetaWebhook;
 using System.Net;
 using System.Text.Json;
 using Smartspace.Core.Phones;
@@ -97,14 +99,14 @@ public static class Desk
         return body;
     }
 
-    public static Task<AgentRow?> AgentAsync(this HandlerFactory factory, string agentId, string tenantId = HandlerFactory.TenantId) =>
-        factory.Get<LedgerStore>().GetAgentAsync(tenantId, agentId, CancellationToken.None);
+    public static Task<AgentProbe?> AgentAsync(this HandlerFactory factory, string agentId, string tenantId = HandlerFactory.TenantId) =>
+        AgentProbe.ReadAsync(factory.Get<LedgerStore>(), factory.Get<IConversationEntities>(), tenantId, agentId);
 
     public static Task<ConversationRow?> ConversationAsync(this HandlerFactory factory, string conversationId, string tenantId = HandlerFactory.TenantId) =>
         factory.Get<LedgerStore>().GetConversationAsync(tenantId, conversationId, CancellationToken.None);
 
-    public static Task<CustomerRow?> CustomerOfAsync(this HandlerFactory factory, string typed, string channelId = HandlerFactory.ChannelId, string tenantId = HandlerFactory.TenantId) =>
-        factory.Get<LedgerStore>().GetCustomerAsync(tenantId, channelId, CustomerKey.FromWaId(WaId(typed)).Value, CancellationToken.None);
+    public static Task<CustomerProbe?> CustomerOfAsync(this HandlerFactory factory, string typed, string channelId = HandlerFactory.ChannelId, string tenantId = HandlerFactory.TenantId) =>
+        CustomerProbe.ReadAsync(factory.Get<LedgerStore>(), factory.Get<IConversationEntities>(), tenantId, channelId, CustomerKey.FromWaId(WaId(typed)).Value);
 
     /// <summary>
     /// Makes every seeded agent of the demo contact center unavailable, so that a customer who writes waits

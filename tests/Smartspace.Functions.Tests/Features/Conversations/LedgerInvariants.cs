@@ -1,22 +1,23 @@
 using Smartspace.Core.Conversations;
+using Smartspace.Durable.Client;
+using Smartspace.Durable.Runtime;
 using Smartspace.Functions.Ledger;
 using Smartspace.Storage;
 
 namespace Smartspace.Functions.Tests.Features.Conversations;
 
 /// <summary>
-/// The invariants R12–R15 promise, read straight from a contact center's ledger partition (any adapter,
-/// any number of handler instances): one conversation in progress per customer and channel, the
-/// customer row pointing at it, no agent above their maximum, every agent's open list equal to the
-/// conversations they really hold, and the queue equal to the queued conversations.
+/// The invariants R12–R15 promise, read from a contact center's rows and entities (any number of host processes): one
+/// conversation in progress per customer and channel, the customer's entity naming it, no agent above their maximum,
+/// every agent's entity holding exactly the conversations their rows say they hold, and the queue index equal to the
+/// queued conversations.
 /// </summary>
 public static class LedgerInvariants
 {
-    public static async Task<List<string>> ViolationsAsync(LedgerStore ledger, string tenantId, CancellationToken ct = default)
+    public static async Task<List<string>> ViolationsAsync(LedgerStore ledger, IConversationEntities entities, string tenantId, CancellationToken ct = default)
     {
         var violations = new List<string>();
         var conversations = (await ledger.QueryAllAsync(tenantId, Keys.ConversationPrefix, ct)).Select(ConversationRow.From).ToList();
-        var customers = (await ledger.QueryAllAsync(tenantId, "cust|", ct)).Select(CustomerRow.From).ToList();
         var agents = await ledger.GetAgentsAsync(tenantId, ct);
         var queue = await ledger.QueryAllAsync(tenantId, Keys.QueuePrefix, ct);
 
@@ -28,35 +29,31 @@ public static class LedgerInvariants
             }
         }
 
-        foreach (var customer in customers)
+        foreach (var customer in conversations.Where(c => c.CustomerKey.Length > 0).Select(c => (c.ChannelId, c.CustomerKey)).Distinct())
         {
             var active = conversations.Where(c => c.Stage.IsActive() && c.ChannelId == customer.ChannelId && c.CustomerKey == customer.CustomerKey).Select(c => c.ConversationId).ToList();
             var expected = active.Count == 1 ? active[0] : null;
-            if (active.Count <= 1 && customer.CurrentConversationId != expected)
+            var state = await entities.GetCustomerAsync(tenantId, customer.ChannelId, customer.CustomerKey, ct);
+            var current = state.InProgress ? state.ConversationId : null;
+            if (active.Count <= 1 && current != expected)
             {
-                violations.Add($"customer {customer.CustomerKey[^4..]} points at {customer.CurrentConversationId ?? "nothing"} but its conversation in progress is {expected ?? "none"}");
+                violations.Add($"customer {customer.CustomerKey[^4..]}'s entity has {current ?? "nothing"} in progress but its conversation in progress is {expected ?? "none"}");
             }
         }
 
         foreach (var agent in agents)
         {
-            var entity = await ledger.GetAsync(tenantId, Keys.Agent(agent.AgentId), ct);
-            var openCount = entity?.GetInt32("OpenCount");
+            var capacity = await entities.GetAgentAsync(tenantId, agent.AgentId, ct);
             var held = conversations.Where(c => c.AgentId == agent.AgentId && c.Stage.IsHeldByAgent()).Select(c => c.ConversationId).Order(StringComparer.Ordinal).ToList();
-            var listed = agent.OpenConversationIds.Order(StringComparer.Ordinal).ToList();
-            if (listed.Count > agent.MaxConcurrent || held.Count > agent.MaxConcurrent)
+            var listed = capacity.Held.Order(StringComparer.Ordinal).ToList();
+            if (listed.Count > capacity.MaxConcurrent || held.Count > capacity.MaxConcurrent)
             {
-                violations.Add($"agent {agent.AgentId} is above the maximum {agent.MaxConcurrent}: lists {listed.Count}, holds {held.Count}");
+                violations.Add($"agent {agent.AgentId} is above the maximum {capacity.MaxConcurrent}: entity holds {listed.Count}, rows hold {held.Count}");
             }
 
             if (!listed.SequenceEqual(held))
             {
-                violations.Add($"agent {agent.AgentId} lists [{string.Join(", ", listed)}] but holds [{string.Join(", ", held)}]");
-            }
-
-            if (openCount is not null && openCount != listed.Count)
-            {
-                violations.Add($"agent {agent.AgentId} OpenCount {openCount} differs from its list ({listed.Count})");
+                violations.Add($"agent {agent.AgentId}'s entity holds [{string.Join(", ", listed)}] but the rows hold [{string.Join(", ", held)}]");
             }
         }
 
@@ -75,13 +72,23 @@ public static class LedgerInvariants
         return violations;
     }
 
-    public static async Task AssertHoldAsync(LedgerStore ledger, string tenantId)
+    public static async Task AssertHoldAsync(LedgerStore ledger, IConversationEntities entities, string tenantId)
     {
-        var violations = await ViolationsAsync(ledger, tenantId);
+        var violations = await ViolationsAsync(ledger, entities, tenantId);
         Assert.True(violations.Count == 0, string.Join("\n", violations));
     }
+
+    public static Task AssertHoldAsync(Infrastructure.HandlerFactory factory, string tenantId) =>
+        AssertHoldAsync(factory.Get<LedgerStore>(), factory.Get<IConversationEntities>(), tenantId);
 
     /// <summary>A ledger reader over the same Azure Tables (or Azurite) tables a handler uses: <c>&lt;prefix&gt;ledger</c>, <c>&lt;prefix&gt;directory</c>.</summary>
     public static LedgerStore TablesLedger(string connectionString, string tablePrefix) =>
         new(new Storage.Tables.TablesEntityStore(new StorageOptions { TablesConnectionString = connectionString, TablePrefix = tablePrefix }));
+
+    /// <summary>A client of the task hub the hosts of <paramref name="tablePrefix"/> run (it runs nothing itself): their entities' state.</summary>
+    public static async Task<IConversationEntities> TablesEntitiesAsync(string connectionString, string tablePrefix)
+    {
+        var client = await LocalDurableRuntime.ConnectClientAsync(new DurableOptions { ConnectionString = connectionString, TaskHub = Testing.TestDurable.TaskHubFor(tablePrefix) });
+        return new LocalConversationEntities(() => client);
+    }
 }

@@ -115,7 +115,7 @@ public sealed class MultiProcessTests(AzuriteFixture azurite, Xunit.Abstractions
         // Acknowledged messages are placed by the customers' entities just after their 200: the store is checked once all are.
         await StagedMessages.WaitPlacedAsync(azurite.ConnectionString, prefix, timeout: TimeSpan.FromSeconds(60));
         var ledger = LedgerInvariants.TablesLedger(azurite.ConnectionString, prefix);
-        await LedgerInvariants.AssertHoldAsync(ledger, HandlerFactory.TenantId);
+        await LedgerInvariants.AssertHoldAsync(ledger, await LedgerInvariants.TablesEntitiesAsync(azurite.ConnectionString, prefix), HandlerFactory.TenantId);
         await AssertEveryWamidStoredOnceAsync(ledger, acknowledged.Keys.ToList());
         Assert.True(counts.GetValueOrDefault("created") > 0 && counts.GetValueOrDefault("finished") > 0, string.Join(", ", counts.Select(c => $"{c.Key}={c.Value}")));
     }

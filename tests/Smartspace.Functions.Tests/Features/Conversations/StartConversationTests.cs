@@ -306,7 +306,7 @@ public sealed class StartConversationTests : IDisposable
         Assert.Equal(started.ConversationId(), (await factory.CustomerOfAsync(Desk.Mobile(10)))!.CurrentConversationId);
         Assert.Contains(started.GetProperty("lastConversationMessages").EnumerateArray(), m => m.GetProperty("text").GetString() == "Alguém aí?");
         await factory.Events.WaitForAsync(e => e.Type == "conversation.closed" && e.ConversationId == queued, what: "conversation.closed");
-        await LedgerInvariants.AssertHoldAsync(factory.Get<LedgerStore>(), HandlerFactory.TenantId);
+        await LedgerInvariants.AssertHoldAsync(factory, HandlerFactory.TenantId);
     }
 
     [Fact]
@@ -323,7 +323,7 @@ public sealed class StartConversationTests : IDisposable
         Assert.Equal("open", started.Stage());
         Assert.Equal(ConversationStage.Closed, (await factory.ConversationAsync(bot, "outro"))!.Stage);
         Assert.Equal(started.ConversationId(), (await factory.CustomerOfAsync(Desk.Mobile(11), HandlerFactory.OtherTenantChannelId, "outro"))!.CurrentConversationId);
-        await LedgerInvariants.AssertHoldAsync(factory.Get<LedgerStore>(), "outro");
+        await LedgerInvariants.AssertHoldAsync(factory, "outro");
     }
 
     private async Task<int> CountAsync(string prefix) =>

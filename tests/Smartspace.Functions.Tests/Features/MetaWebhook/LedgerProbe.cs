@@ -1,3 +1,6 @@
+using Smartspace.Core.Conversations;
+using Smartspace.Durable.Client;
+using Smartspace.Durable.Orchestrations;
 using System.Net;
 using System.Text.Json;
 using Smartspace.Core.Phones;
@@ -7,11 +10,50 @@ using Smartspace.Storage;
 
 namespace Smartspace.Functions.Tests.Features.MetaWebhook;
 
-/// <summary>Reads the demo contact center's ledger partition the way an assertion needs it.</summary>
+/// <summary>
+/// A customer as an assertion needs them: the profile row (names, numbers) and the customer's entity (the conversation in
+/// progress, the last one, the window). Null when neither exists.
+/// </summary>
+public sealed record CustomerProbe(string ChannelId, string CustomerKey, CustomerRow? Profile, CustomerConversationState State)
+{
+    public string? ProfileName => Profile?.ProfileName;
+    public string? WaId => Profile?.WaId;
+    public string? SendTo => Profile?.SendTo;
+    public string? UserId => Profile?.UserId;
+    public string? DisplayName => Profile?.DisplayName;
+    public string? CurrentConversationId => State.InProgress ? State.ConversationId : null;
+    public string? LastConversationId => State.InProgress ? State.LastConversationId : State.LastConversationId ?? State.ConversationId;
+    public DateTimeOffset? LastInboundAt => State.LastInboundAt;
+
+    public static async Task<CustomerProbe?> ReadAsync(LedgerStore ledger, IConversationEntities entities, string tenantId, string channelId, string customerKey)
+    {
+        var profile = await ledger.GetCustomerAsync(tenantId, channelId, customerKey, CancellationToken.None);
+        var state = await entities.GetCustomerAsync(tenantId, channelId, customerKey, CancellationToken.None);
+        return profile is null && state == CustomerConversationState.Empty ? null : new CustomerProbe(channelId, customerKey, profile, state);
+    }
+}
+
+/// <summary>An agent as an assertion needs them: the directory row and the agent's capacity entity.</summary>
+public sealed record AgentProbe(string AgentId, string Name, AgentRole Role, int MaxConcurrent, IReadOnlyList<string> OpenConversationIds, bool Available, long Version)
+{
+    public static async Task<AgentProbe?> ReadAsync(LedgerStore ledger, IConversationEntities entities, string tenantId, string agentId)
+    {
+        var row = await ledger.GetAgentAsync(tenantId, agentId, CancellationToken.None);
+        if (row is null)
+        {
+            return null;
+        }
+
+        var capacity = await entities.GetAgentAsync(tenantId, agentId, CancellationToken.None);
+        return new AgentProbe(agentId, row.Name, row.Role, capacity.MaxConcurrent, capacity.Held, capacity.Available, capacity.Version);
+    }
+}
+
+/// <summary>Reads the demo contact center's ledger partition and entities the way an assertion needs them.</summary>
 public static class LedgerProbe
 {
-    public static Task<CustomerRow?> CustomerAsync(this HandlerFactory factory, string waId, string channelId = HandlerFactory.ChannelId, string tenantId = HandlerFactory.TenantId) =>
-        factory.Get<LedgerStore>().GetCustomerAsync(tenantId, channelId, CustomerKey.FromWaId(waId).Value, CancellationToken.None);
+    public static Task<CustomerProbe?> CustomerAsync(this HandlerFactory factory, string waId, string channelId = HandlerFactory.ChannelId, string tenantId = HandlerFactory.TenantId) =>
+        CustomerProbe.ReadAsync(factory.Get<LedgerStore>(), factory.Get<IConversationEntities>(), tenantId, channelId, CustomerKey.FromWaId(waId).Value);
 
     public static async Task<ConversationRow> CurrentConversationAsync(this HandlerFactory factory, string waId, string channelId = HandlerFactory.ChannelId, string tenantId = HandlerFactory.TenantId)
     {
@@ -20,12 +62,11 @@ public static class LedgerProbe
         return await factory.Get<LedgerStore>().GetConversationAsync(tenantId, id, CancellationToken.None) ?? throw new Xunit.Sdk.XunitException($"Conversation {id} is missing.");
     }
 
-    /// <summary>P4: when the customer last wrote — the customer row folded with their current conversation.</summary>
+    /// <summary>P4: when the customer last wrote — their entity's record.</summary>
     public static async Task<DateTimeOffset?> LastInboundAsync(this HandlerFactory factory, string waId, string channelId = HandlerFactory.ChannelId, string tenantId = HandlerFactory.TenantId)
     {
         var customer = await factory.CustomerAsync(waId, channelId, tenantId) ?? throw new Xunit.Sdk.XunitException($"No customer row for {waId}.");
-        var current = customer.CurrentConversationId is { } id ? await factory.Get<LedgerStore>().GetConversationAsync(tenantId, id, CancellationToken.None) : null;
-        return customer.LastInboundWith(current);
+        return customer.LastInboundAt;
     }
 
     public static async Task<List<MessageRow>> MessagesAsync(this HandlerFactory factory, string conversationId, string tenantId = HandlerFactory.TenantId) =>
@@ -50,22 +91,9 @@ public static class LedgerProbe
         return string.Join("\n", rows);
     }
 
-    /// <summary>Changes an agent's availability in the store only, without the routing that the API call would run.</summary>
-    public static async Task SetAvailableWithoutRoutingAsync(this HandlerFactory factory, string agentId, bool available)
-    {
-        var ledger = factory.Get<LedgerStore>();
-        for (var attempt = 0; attempt < 10; attempt++)
-        {
-            var agent = await ledger.GetAgentAsync(HandlerFactory.TenantId, agentId, CancellationToken.None) ?? throw new InvalidOperationException(agentId);
-            agent.Available = available;
-            if ((await ledger.SubmitAsync([EntityOperation.Replace(agent.ToEntity())], CancellationToken.None)).Succeeded)
-            {
-                return;
-            }
-        }
-
-        throw new InvalidOperationException("Could not change " + agentId);
-    }
+    /// <summary>Changes an agent's availability in their entity only, without the routing that the API call would run.</summary>
+    public static Task SetAvailableWithoutRoutingAsync(this HandlerFactory factory, string agentId, bool available) =>
+        factory.Get<IConversationEntities>().UpdateAgentAsync(new UpdateAgentInput(HandlerFactory.TenantId, agentId, new AgentUpdate(Available: available)), CancellationToken.None);
 
     public static async Task EventuallyAsync(Func<Task<bool>> condition, string because, int timeoutMs = 10_000)
     {

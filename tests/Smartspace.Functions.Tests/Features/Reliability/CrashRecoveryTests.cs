@@ -99,7 +99,7 @@ public sealed class CrashRecoveryTests(AzuriteFixture azurite, Xunit.Abstraction
             // What the killed host acknowledged but had not placed is placed by the restarted one (same store, same task hub)
             // once the dead worker's partition leases expire.
             await StagedMessages.WaitPlacedAsync(azurite.ConnectionString, prefix, timeout: WebhookStream.PlacementAfterRestart);
-            var stored = await stream.AssertStoredExactlyOnceAndStateAgreesAsync(LedgerInvariants.TablesLedger(azurite.ConnectionString, prefix));
+            var stored = await stream.AssertStoredExactlyOnceAndStateAgreesAsync(LedgerInvariants.TablesLedger(azurite.ConnectionString, prefix), await LedgerInvariants.TablesEntitiesAsync(azurite.ConnectionString, prefix));
             output.WriteLine($"SIGKILL mid-stream (Tables on Azurite): webhooks sent {Webhooks}, acknowledged before the kill {acknowledgedBeforeKill}, "
                 + $"in flight at the kill {inFlightAtKill}, unanswered before the restart {unansweredBeforeRestart}, "
                 + $"redelivered after the restart {unanswered.Count + redeliveredAcknowledged.Count} "

@@ -167,7 +167,7 @@ public sealed class WebhookStream
     /// rows, agents' open lists and the queue agree with the conversations). Returns how many distinct webhooks are stored.
     /// Wait for placement first (<see cref="StagedMessages.WaitPlacedAsync"/>): an acknowledged message may still be staged.
     /// </summary>
-    public async Task<int> AssertStoredExactlyOnceAndStateAgreesAsync(LedgerStore ledger)
+    public async Task<int> AssertStoredExactlyOnceAndStateAgreesAsync(LedgerStore ledger, Smartspace.Durable.Client.IConversationEntities entities)
     {
         var tenantId = HandlerFactory.TenantId;
         var messages = (await ledger.QueryAllAsync(tenantId, "msg|", CancellationToken.None)).Select(MessageRow.From).ToList();
@@ -222,7 +222,7 @@ public sealed class WebhookStream
         problems.AddRange(conversations.Values.Where(c => c.MessageSeq > 0 && !messages.Any(m => m.ConversationId == c.ConversationId))
             .Select(c => $"{c.ConversationId}: sequence {c.MessageSeq} but no stored message"));
         Assert.True(problems.Count == 0, string.Join("\n", problems.Take(30)));
-        await LedgerInvariants.AssertHoldAsync(ledger, tenantId);
+        await LedgerInvariants.AssertHoldAsync(ledger, entities, tenantId);
         return Items.Count(w => byWamid.ContainsKey(w.Wamid));
     }
 }

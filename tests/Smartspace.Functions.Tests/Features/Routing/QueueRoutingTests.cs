@@ -56,7 +56,7 @@ public sealed class QueueRoutingTests : IDisposable
         Assert.Equal(("bruno", ConversationStage.Open), await HolderAsync(3));
         Assert.Empty(await Ledger.QueryAllAsync(HandlerFactory.TenantId, Keys.QueuePrefix, CancellationToken.None));
         await factory.Events.WaitForAsync(e => e.Type == "conversation.assigned" && e.ConversationId == second.ConversationId && e.AgentId == "bruno", what: "conversation.assigned to bruno");
-        await LedgerInvariants.AssertHoldAsync(Ledger, HandlerFactory.TenantId);
+        await LedgerInvariants.AssertHoldAsync(factory, HandlerFactory.TenantId);
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class QueueRoutingTests : IDisposable
         Assert.Equal(ConversationStage.Queued, (await CurrentAsync(4)).Stage);
         Assert.Equal(ConversationStage.Queued, (await CurrentAsync(5)).Stage);
         Assert.Equal(2, (await Ledger.QueryAllAsync(HandlerFactory.TenantId, Keys.QueuePrefix, CancellationToken.None)).Count);
-        await LedgerInvariants.AssertHoldAsync(Ledger, HandlerFactory.TenantId);
+        await LedgerInvariants.AssertHoldAsync(factory, HandlerFactory.TenantId);
     }
 
     [Fact]
@@ -107,7 +107,7 @@ public sealed class QueueRoutingTests : IDisposable
         Assert.Equal(3, (await factory.AgentAsync("ana"))!.OpenConversationIds.Count);
         Assert.Equal(2, (await factory.AgentAsync("bruno"))!.OpenConversationIds.Count);
         Assert.Equal(7, (await Ledger.QueryAllAsync(HandlerFactory.TenantId, Keys.QueuePrefix, CancellationToken.None)).Count);
-        await LedgerInvariants.AssertHoldAsync(Ledger, HandlerFactory.TenantId);
+        await LedgerInvariants.AssertHoldAsync(factory, HandlerFactory.TenantId);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public sealed class QueueRoutingTests : IDisposable
         Assert.Equal(started.ConversationId(), (await CurrentAsync(2)).ConversationId);
         Assert.Equal("bruno", (await CurrentAsync(2)).AgentId);
         Assert.Single((await factory.AgentAsync("ana"))!.OpenConversationIds);
-        await LedgerInvariants.AssertHoldAsync(Ledger, HandlerFactory.TenantId);
+        await LedgerInvariants.AssertHoldAsync(factory, HandlerFactory.TenantId);
     }
 
     private async Task<(string?, ConversationStage)> HolderAsync(int index)

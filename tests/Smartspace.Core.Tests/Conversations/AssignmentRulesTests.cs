@@ -123,4 +123,63 @@ public sealed class AssignmentRulesTests
         Assert.Equal("ana", assigned.State.AgentId);
         Assert.Equal(RefusalCode.ConversationClosed, again.Refusal);
     }
+
+    [Fact]
+    public void R12_HoldAt_RecordsTheAssignmentTime_ForRouting_AndARefusalChangesNothing()
+    {
+        var one = AssignmentRules.HoldAt(TwoMax, "c1", Now);
+        var full = AssignmentRules.HoldAt(AssignmentRules.Hold(one.State, "c2").State, "c3", Now.AddMinutes(5));
+
+        Assert.Equal(Now, one.State.LastAssignedAt);
+        Assert.Equal(Now, one.State.ToAgentState("ana").LastAssignedAt);
+        Assert.Equal(RefusalCode.AgentAtCapacity, full.Refusal);
+        Assert.Equal(Now, full.State.LastAssignedAt);
+    }
+
+    [Fact]
+    public void Availability_FollowsConnections_TwoTabsAndALateDisconnect_KeepTheAgentAvailable()
+    {
+        var offline = AssignmentRules.Configure(AgentCapacityState.Empty, 2, available: false);
+
+        var tab1 = AssignmentRules.Update(offline, new AgentUpdate(ConnectionId: "c1", Connected: true));
+        var tab2 = AssignmentRules.Update(tab1, new AgentUpdate(ConnectionId: "c2", Connected: true));
+        var closedOne = AssignmentRules.Update(tab2, new AgentUpdate(ConnectionId: "c1", Connected: false));
+        var lateAgain = AssignmentRules.Update(closedOne, new AgentUpdate(ConnectionId: "c1", Connected: false));
+        var closedAll = AssignmentRules.Update(lateAgain, new AgentUpdate(ConnectionId: "c2", Connected: false));
+
+        Assert.True(tab1.Available);
+        Assert.True(closedOne.Available);
+        Assert.Same(closedOne, lateAgain); // nothing changed: same state, same version
+        Assert.False(closedAll.Available);
+        Assert.Empty(closedAll.Connections!);
+    }
+
+    [Fact]
+    public void Settings_AnExplicitStatusAndTheMaximum_Change_AndARepeatChangesNothing()
+    {
+        var away = AssignmentRules.Update(TwoMax, new AgentUpdate(Available: false));
+        var raised = AssignmentRules.Update(away, new AgentUpdate(MaxConcurrent: 5));
+        var again = AssignmentRules.Update(raised, new AgentUpdate(MaxConcurrent: 5, Available: false));
+
+        Assert.False(away.Available);
+        Assert.Equal(TwoMax.Version + 1, away.Version);
+        Assert.Equal(5, raised.MaxConcurrent);
+        Assert.Same(raised, again);
+        Assert.Throws<ArgumentOutOfRangeException>(() => AssignmentRules.Update(TwoMax, new AgentUpdate(MaxConcurrent: -1)));
+    }
+
+    [Fact]
+    public void Lgpd_Forget_ClearsTheCustomer_ButIsRefusedWhileAnAgentHoldsThem()
+    {
+        var waiting = AssignmentRules.Inbound(CustomerConversationState.Empty, Now, "Maria", "q1", botEnabled: false, "100", "5511");
+        var held = AssignmentRules.Begin(waiting, "a1", "ana", ConversationStage.Open).State;
+
+        var refused = AssignmentRules.Forget(held);
+        var forgotten = AssignmentRules.Forget(AssignmentRules.Finish(held, "a1"));
+
+        Assert.Equal(RefusalCode.ErasureWhileInService, refused.Refusal);
+        Assert.Same(held, refused.State);
+        Assert.Null(forgotten.Refusal);
+        Assert.Equal((null, null, null, null), (forgotten.State.ConversationId, forgotten.State.LastInboundAt, forgotten.State.LastConversationId, forgotten.State.DisplayName));
+    }
 }

@@ -47,6 +47,7 @@ public sealed class SandboxFlowTests(SandboxHandler handler) : IClassFixture<San
     {
         var sent = await PostJsonAsync(handler.Http, "/sandbox/customers/messages", new { phoneNumberId = ChannelId, from, name, text }, HttpStatusCode.OK);
         Assert.True(sent.GetProperty("webhookStatus").GetInt32() == 200, sent.ToString());
+        await handler.WaitForPlacementAsync(); // the customer's entity places the message just after the webhook's 200
     }
 
     private async Task<JsonElement[]> SandboxOutboxAsync() =>

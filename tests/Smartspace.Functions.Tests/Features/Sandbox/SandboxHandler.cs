@@ -13,8 +13,9 @@ namespace Smartspace.Functions.Tests.Features.Sandbox;
 /// embedded Meta sandbox as its Graph API (the handler calls its own <c>/sandbox/graph</c> over HTTP, the sandbox
 /// posts signed webhooks back to <c>/api/whatsapp/webhook</c>), embedded Web PubSub, dev tokens, hosted timers
 /// with a one-second outbox sweep — a <see cref="HandlerProcess"/> whose settings point the Graph API and the
-/// sandbox's webhooks at its own URL. Started once per test class; <see cref="DisposeAsync"/> kills exactly the
-/// process it started, by its id.
+/// sandbox's webhooks at its own URL (its Durable runtime on the task hub of its table prefix, as every
+/// <see cref="HandlerProcess"/>). Started once per test class; <see cref="DisposeAsync"/> kills exactly the process it
+/// started, by its id.
 /// </summary>
 public sealed class SandboxHandler : IAsyncLifetime
 {
@@ -72,6 +73,13 @@ public sealed class SandboxHandler : IAsyncLifetime
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JsonDocument.Parse(body).RootElement.GetProperty("accessToken").GetString());
         return client;
     }
+
+    /// <summary>
+    /// Waits (bounded) until every customer message the sandbox delivered so far is placed in its conversation: the webhook
+    /// answers the sandbox at once, the customer's entity places the message just after.
+    /// </summary>
+    public Task WaitForPlacementAsync() =>
+        (handler ?? throw new InvalidOperationException("The sandbox handler is not started.")).WaitForPlacementAsync();
 
     /// <summary>Polls <paramref name="read"/> until <paramref name="until"/> holds (bounded); returns the last value read.</summary>
     public async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> until, string what, int timeoutSeconds = 30)

@@ -5,7 +5,8 @@
 # present, else local.settings.sample.json; environment variables override both.
 # Storage is Azurite (Azure Table Storage for the ledger, Blob Storage for media, queues for the Durable runtime): unless
 # Storage__TablesConnectionString names an account already, it is installed with npm ci, started on free loopback ports
-# with its data in data/azurite (kept between runs; SMARTSPACE_AZURITE_LOCATION moves it) and stopped on exit.
+# with its data in data/azurite (kept between runs; SMARTSPACE_AZURITE_LOCATION moves it) and stopped on exit. The Durable
+# runtime uses the same account unless Durable__ConnectionString names another.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -52,6 +53,11 @@ if [ -z "${Storage__TablesConnectionString:-}" ]; then
   export Storage__BlobsConnectionString="${Storage__BlobsConnectionString:-$azurite_connection_string}"
   export Durable__ConnectionString="${Durable__ConnectionString:-$azurite_connection_string}"
   echo "Azurite on 127.0.0.1: blobs $blob_port, queues $queue_port, tables $table_port (pid $azurite_pid, data in $location)"
+else
+  # The caller named the account: the Durable runtime (queues, blobs and tables of its task hub) runs on it too unless
+  # Durable__ConnectionString says otherwise — the settings file's UseDevelopmentStorage=true would send it to Azurite's
+  # default ports instead.
+  export Durable__ConnectionString="${Durable__ConnectionString:-$Storage__TablesConnectionString}"
 fi
 echo "[3/3] Starting; it is ready when it logs \"Now listening on\"."
 echo "Smartspace on ${ASPNETCORE_URLS:-http://127.0.0.1:5080} — console: /, sandbox page: /sandbox, health: /api/health, OpenAPI: /api/openapi/v1.json"

@@ -111,6 +111,10 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
             // at-least-once redelivery (its duplicate checks, the entities' per-sender sequence numbers).
             ControlQueueVisibilityTimeout = ControlQueueVisibilityTimeout,
             WorkerId = string.IsNullOrWhiteSpace(options.WorkerId) ? DefaultWorkerId() : options.WorkerId,
+            // The app lease lets only one app version's workers run a task hub (blue/green deployments); a host restarted
+            // after a crash then waited for the dead host's app lease to expire (about a minute) before it started at all.
+            // Our hosts of one task hub run one version: the partition leases alone share the work.
+            UseAppLease = false,
             LoggerFactory = loggerFactory,
         };
         var service = new AzureStorageOrchestrationService(settings);

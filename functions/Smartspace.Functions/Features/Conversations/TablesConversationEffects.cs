@@ -9,8 +9,11 @@ using Smartspace.Storage;
 
 namespace Smartspace.Functions.Features.Conversations;
 
-/// <summary>What the start feature hands the orchestration for its rows: the customer as the agent sees them, the number to send to, the template message.</summary>
-public sealed record StartEffects(string CustomerName, string CustomerNumber, string SendTo, MessageRow? Template)
+/// <summary>
+/// What the start feature hands the orchestration for its rows: the customer as the agent sees them (<paramref name="Named"/>:
+/// the profile row had a name), the number to send to, the template message.
+/// </summary>
+public sealed record StartEffects(string CustomerName, string CustomerNumber, string SendTo, MessageRow? Template, bool Named = false)
 {
     public string ToJson() => JsonSerializer.Serialize(this);
 
@@ -45,7 +48,8 @@ public sealed class TablesConversationEffects(LedgerStore ledger, IAgentEventPub
             ConversationId = input.ConversationId,
             ChannelId = input.ChannelId,
             CustomerKey = input.CustomerKey,
-            CustomerName = extra.CustomerName,
+            // R11: the profile's name, else the name the customer's entity took from a message not placed yet, else the number.
+            CustomerName = extra.Named ? extra.CustomerName : started.Customer.DisplayName ?? extra.CustomerName,
             CustomerNumber = extra.CustomerNumber,
             AgentId = input.AgentId,
             Stage = started.Stage,

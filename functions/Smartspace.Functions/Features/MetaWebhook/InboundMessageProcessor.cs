@@ -1,5 +1,7 @@
+using Smartspace.Core.Conversations;
 using Smartspace.Durable.Client;
 using Smartspace.Durable.Entities;
+using Smartspace.Functions.Features.Routing;
 using Smartspace.Functions.Ledger;
 using Smartspace.Storage;
 
@@ -33,7 +35,7 @@ public enum InboundOutcome { Stored, Duplicate }
 /// (<see cref="TablesInboundPlacement"/>). A delivery of a wamid stored but not placed yet signals again: a host that
 /// died between the batch and the signal answered no 200, so Meta's retry repairs it.
 /// </summary>
-public sealed class InboundMessageProcessor(LedgerStore ledger, ContactCenterDirectory directory, IConversationEntities entities)
+public sealed class InboundMessageProcessor(LedgerStore ledger, ContactCenterDirectory directory, IConversationEntities entities, RoutingSignal routing)
 {
     public async Task<InboundOutcome> ProcessAsync(InboundInput input, CancellationToken ct)
     {
@@ -57,9 +59,21 @@ public sealed class InboundMessageProcessor(LedgerStore ledger, ContactCenterDir
                 throw new StoreUnavailableException($"Storing the inbound message failed: {result.Failure}.");
             }
 
-            // P3: this wamid is stored already (a retry or a concurrent delivery). Placed: nothing to do; not yet: signal again.
+            // P3: this wamid is stored already (a retry or a concurrent delivery). Not placed yet: signal again. Placed: a
+            // crash may have stopped what followed (routing the conversation it queued), so routing runs again — in the
+            // background, never on the webhook's path.
             var dedupe = await ledger.GetAsync(tenantId, Keys.Wamid(input.Wamid), ct);
-            if (dedupe?.GetString("ConversationId") is not null || dedupe?.GetString("Direction") != "in")
+            if (dedupe?.GetString("ConversationId") is { } placedIn)
+            {
+                if ((await ledger.GetConversationAsync(tenantId, placedIn, ct))?.Stage == ConversationStage.Queued)
+                {
+                    routing.Request(tenantId);
+                }
+
+                return InboundOutcome.Duplicate;
+            }
+
+            if (dedupe?.GetString("Direction") != "in")
             {
                 return InboundOutcome.Duplicate;
             }

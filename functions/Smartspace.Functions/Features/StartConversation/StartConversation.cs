@@ -100,7 +100,7 @@ public sealed class StartConversationHandler(
             message = OutboundMessages.Template(prospective, caller.AgentId, template, parameters!, now);
         }
 
-        var effects = new StartEffects(profile.DisplayName, profile.DisplayNumber ?? "+" + check.Digits, check.Digits, message);
+        var effects = new StartEffects(profile.DisplayName, profile.DisplayNumber ?? "+" + check.Digits, check.Digits, message, Named: (profile.RegisteredName ?? profile.ProfileName) is not null);
         var outcome = await entities.StartAsync(new StartConversationInput(caller.TenantId, caller.AgentId, channel.ChannelId, customerKey, conversationId, template is not null, now, effects.ToJson()), ct);
         switch (outcome.Kind)
         {

@@ -1,6 +1,7 @@
 using Smartspace.Core.Conversations;
 using Smartspace.Durable.Entities;
 using Smartspace.Durable.Orchestrations;
+using Smartspace.Durable.Client;
 using Smartspace.Durable.Runtime;
 using Smartspace.Functions.Tests.Infrastructure;
 using Smartspace.Testing;
@@ -16,8 +17,9 @@ namespace Smartspace.Functions.Tests.Features.Conversations;
 [Collection(AzuriteCollection.Name)]
 public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
 {
-    private const string Tenant = "demo";
-    private const string Channel = "100200300400500";
+    // The bot contact center: a customer who writes waits with the bot (nothing routes them), so the mix alone decides.
+    private const string Tenant = "outro";
+    private const string Channel = HandlerFactory.OtherTenantChannelId;
 
     [Fact]
     public async Task R12_R13_R15_R16_ThreeLocalHostsOnOneTaskHub_MixedStartsFinishesAssignments_KeepTheInvariants()
@@ -44,7 +46,7 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
                 MaxQueuePollingInterval = TimeSpan.FromMilliseconds(250),
                 CompletionTimeout = TimeSpan.FromSeconds(300),
             });
-            await RunMixAsync(client);
+            await RunMixAsync(client, hosts);
         }
         finally
         {
@@ -55,9 +57,9 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
         }
     }
 
-    private static async Task RunMixAsync(DurableClient client)
+    private static async Task RunMixAsync(DurableClient client, IReadOnlyList<HandlerProcess> hosts)
     {
-        var now = new DateTimeOffset(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
+        var now = DateTimeOffset.UtcNow;
         var agents = Enumerable.Range(0, 3).Select(i => $"agent{i}-{Guid.NewGuid():N}"[..20]).ToList();
         var customers = Enumerable.Range(0, 8).Select(i => $"55119{i}{Guid.NewGuid():N}"[..13]).ToList();
         foreach (var agent in agents)
@@ -65,11 +67,12 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
             await client.SignalEntityAsync(EntityKeys.Agent(Tenant, agent), nameof(AgentCapacity.Configure), new AgentConfiguration(2, Available: true));
         }
 
-        foreach (var customer in customers)
+        // Each customer writes through a different host's webhook (its conversation with the bot gets its rows there).
+        await Task.WhenAll(customers.Select(async (customer, i) =>
         {
-            await client.SignalEntityAsync(EntityKeys.Customer(Tenant, Channel, customer), nameof(CustomerConversation.Inbound),
-                new InboundMessage(now.AddHours(-1), null, "wait-" + customer, BotEnabled: false));
-        }
+            using var response = await hosts[i % hosts.Count].PostWebhookAsync(MetaPayloads.Text(customer, "wamid.DMP" + Guid.NewGuid().ToString("N"), now.AddMinutes(-30), "Oi", "Cliente " + i, Channel));
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }));
 
         // Signals are applied asynchronously: the mix starts once every entity has its initial state.
         var deadline = DateTime.UtcNow.AddMinutes(3);
@@ -93,7 +96,7 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
         // each customer before any start does (the start is then R13's refusal or the same agent's existing conversation).
         var first = await client.RunAsync<StartConversationOutcome>(StartConversationOrchestration.Name,
             new StartConversationInput(Tenant, agents[0], Channel, customers[0], Guid.NewGuid().ToString("N"), false, now), default);
-        Assert.True(first.Kind == StartKind.Created, $"R14: the first start (customer queued) must create the agent's conversation; it answered {first.Kind} {first.Refusal}");
+        Assert.True(first.Kind == StartKind.Created, $"R14: the first start (customer with the bot) must create the agent's conversation; it answered {first.Kind} {first.Refusal}");
 
         var random = new Random(16);
         var operations = Enumerable.Range(0, 24).Select(_ => (Agent: agents[random.Next(agents.Count)], Customer: customers[random.Next(customers.Count)], Kind: random.Next(3))).ToList();
@@ -123,6 +126,11 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
             {
                 await client.RunAsync<FinishConversationOutcome>(FinishConversationOrchestration.Name, new FinishConversationInput(Tenant, holder, Channel, op.Customer, id), default);
             }
+            else if (op.Kind == 2 && state is { ConversationId: { } bot, Stage: ConversationStage.Bot })
+            {
+                // The bot hands the customer straight to an agent with room (both locked): queue, then assignment.
+                await client.RunAsync<AssignmentOutcome>(BotHandoffOrchestration.Name, new BotHandoffInput(Tenant, Channel, op.Customer, bot, op.Agent), default);
+            }
             else if (op.Kind == 2 && state is { ConversationId: { } queued, Stage: ConversationStage.Queued })
             {
                 await client.RunAsync<AssignmentOutcome>(AssignQueuedCustomerOrchestration.Name, new AssignQueuedCustomerInput(Tenant, op.Agent, Channel, op.Customer, queued), default);
@@ -147,5 +155,8 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
         var inProgress = customerStates.Where(c => c.Stage is { } s && s.IsHeldByAgent()).Select(c => c.ConversationId!).Order(StringComparer.Ordinal).ToList();
         Assert.Equal(inProgress, heldByAgents);
         Assert.Equal(heldByAgents.Count, heldByAgents.Distinct().Count());
+        // The rows the activities wrote agree with the entities (the agents here exist only as entities: their ids are the test's).
+        var prefix = hosts[0].TablePrefix;
+        await LedgerInvariants.AssertHoldAsync(LedgerInvariants.TablesLedger(hosts[0].TablesConnectionString!, prefix!), new LocalConversationEntities(() => client), Tenant);
     }
 }

@@ -139,8 +139,9 @@ public sealed class FunctionRoutesTests(HostingFixture fixture) : IClassFixture<
         var functions = FunctionDefinition.All();
         Assert.Equal(
             [
-                // Durable entities, orchestrations and the placement activity (issue 14: R8, R12–R16).
-                "AgentCapacity", "AssignQueuedCustomer", "BotHandoff", "CustomerConversation", "FinishConversation", "PlaceInbound", "PlaceInboundMessage", "StartConversation",
+                // Durable entities, orchestrations and activities (issue 14: R8, R12–R16, LGPD erasure).
+                "AgentCapacity", "AssignQueuedCustomer", "BotHandoff", "ConversationAssigned", "ConversationFinished", "ConversationQueued", "ConversationStarted",
+                "CustomerConversation", "FinishConversation", "ForgetCustomer", "PlaceInbound", "PlaceInboundMessage", "StartConversation", "UpdateAgent",
                 "agent-api", "health", "negotiate", "openapi", "outbox-retry", "retention", "template-sync", "webpubsub-events", "whatsapp-webhook", "window-expiry",
             ],
             functions.Select(f => f.Name).Order(StringComparer.Ordinal));

@@ -144,9 +144,11 @@ public sealed class RedeliveryTests : IDisposable
         Assert.Equal(ConversationStage.Queued, queued.Stage);
         Assert.Equal(1, await factory.CountAsync("queue|"));
 
-        // An agent becomes available without anything routing; Meta then redelivers the same webhook.
+        // An agent becomes available without anything routing; Meta then redelivers the same webhook. The redelivery
+        // routes again in the background (the webhook never waits on an assignment's orchestration).
         await factory.SetAvailableWithoutRoutingAsync("ana", true);
         await (await factory.PostWebhookAsync(json)).AssertOkAsync();
+        await LedgerProbe.EventuallyAsync(async () => (await factory.CurrentConversationAsync(Customer)).Stage == ConversationStage.Open, "the redelivery to route the queued conversation");
 
         var routed = await factory.CurrentConversationAsync(Customer);
         Assert.Equal(queued.ConversationId, routed.ConversationId);

@@ -145,28 +145,9 @@ public sealed class HandlerFactory : WebApplicationFactory<Program>
 
     /// <summary>
     /// No started host is routing the queue: a placement that queues a conversation asks for routing, which runs in the
-    /// host's process (<see cref="RoutingSignal"/>) and assigns through orchestrations. RoutingSignal keeps its passes in a
-    /// private dictionary (tenant → 0 idle, 1 running, 2 running and requested again), read here; a RoutingSignal without
-    /// one counts as idle.
+    /// host's process (<see cref="RoutingSignal"/>) and assigns through orchestrations.
     /// </summary>
-    private bool RoutingIdle()
-    {
-        foreach (var host in liveHosts.Keys)
-        {
-            if (host.GetService<RoutingSignal>() is { } signal
-                && RoutingStates.Value?.GetValue(signal) is ConcurrentDictionary<string, int> states
-                && states.Values.Any(state => state != 0))
-            {
-                return false;
-            }
-        }
-
-        return true;
-    }
-
-    private static readonly Lazy<System.Reflection.FieldInfo?> RoutingStates = new(() =>
-        typeof(RoutingSignal).GetFields(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
-            .FirstOrDefault(f => f.FieldType == typeof(ConcurrentDictionary<string, int>)));
+    private bool RoutingIdle() => liveHosts.Keys.All(host => host.GetService<RoutingSignal>() is not { IsIdle: false });
 
     /// <summary>A client authenticated as a seeded agent.</summary>
     public HttpClient ClientFor(string agentId, string tenantId = TenantId, AgentRole role = AgentRole.Agent)

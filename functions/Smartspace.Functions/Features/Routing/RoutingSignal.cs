@@ -14,6 +14,9 @@ public sealed class RoutingSignal(IServiceProvider services, ILogger<RoutingSign
     // 0 idle, 1 running, 2 running with another pass requested.
     private readonly ConcurrentDictionary<string, int> states = new(StringComparer.Ordinal);
 
+    /// <summary>No routing pass runs or waits in this process (for health and for tests that wait until the product is quiet).</summary>
+    public bool IsIdle => states.Values.All(state => state == 0);
+
     public void Request(string tenantId)
     {
         while (true)

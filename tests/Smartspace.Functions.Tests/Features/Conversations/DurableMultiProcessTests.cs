@@ -61,7 +61,8 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
     {
         var now = DateTimeOffset.UtcNow;
         var agents = Enumerable.Range(0, 3).Select(i => $"agent{i}-{Guid.NewGuid():N}"[..20]).ToList();
-        var customers = Enumerable.Range(0, 8).Select(i => $"55119{i}{Guid.NewGuid():N}"[..13]).ToList();
+        // Brazilian mobiles (13 digits), distinct per run: the webhook stores only valid WhatsApp numbers.
+        var customers = Enumerable.Range(0, 8).Select(i => "55119" + i + Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         foreach (var agent in agents)
         {
             await client.SignalEntityAsync(EntityKeys.Agent(Tenant, agent), nameof(AgentCapacity.Configure), new AgentConfiguration(2, Available: true));

@@ -108,21 +108,9 @@ public static class AssignmentRules
             ? agent with { Held = agent.Held.Where(id => id != conversationId).ToList(), Version = agent.Version + 1 }
             : agent;
 
-    /// <summary>The maximum and availability come from the directory; lowering the maximum never drops a held conversation.</summary>
-    public static AgentCapacityState Configure(AgentCapacityState agent, int maxConcurrent, bool available)
-    {
-        if (maxConcurrent < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(maxConcurrent), maxConcurrent, "The maximum of simultaneous conversations cannot be negative.");
-        }
-
-        return agent.MaxConcurrent == maxConcurrent && agent.Available == available
-            ? agent
-            : agent with { MaxConcurrent = maxConcurrent, Available = available, Version = agent.Version + 1 };
-    }
-
     /// <summary>
-    /// Settings and presence (<see cref="AgentUpdate"/>): an explicit availability wins over connections; a connection
+    /// Settings and presence (<see cref="AgentUpdate"/>): the maximum (lowering it never drops a held conversation), an
+    /// explicit availability (it wins over connections), or a connection
     /// change sets availability to "any connection open" (closing one of two tabs, or an old connection's late close after a
     /// reconnect, leaves the agent available). The version moves only when something changed.
     /// </summary>

@@ -3,9 +3,6 @@ using Smartspace.Core.Conversations;
 
 namespace Smartspace.Durable.Entities;
 
-/// <summary>Input of <see cref="AgentCapacity.Configure"/>: the maximum of simultaneous conversations (R12) and availability.</summary>
-public sealed record AgentConfiguration(int MaxConcurrent, bool Available);
-
 /// <summary>Input of <see cref="AgentCapacity.HoldAt"/>: the conversation the agent takes and when.</summary>
 public sealed record HoldConversation(string ConversationId, DateTimeOffset At);
 
@@ -20,9 +17,6 @@ public sealed record CapacityReply(AgentCapacityState State, RefusalCode? Refusa
 public sealed class AgentCapacity : TaskEntity<AgentCapacityState>
 {
     public AgentCapacityState Get() => State;
-
-    public AgentCapacityState Configure(AgentConfiguration configuration) =>
-        State = AssignmentRules.Configure(State, configuration.MaxConcurrent, configuration.Available);
 
     /// <summary>R12: take a conversation when below the maximum.</summary>
     public CapacityReply Hold(string conversationId)

@@ -12,14 +12,9 @@ public sealed record BeginConversation(string ConversationId, string AgentId, Co
 public sealed record AssignConversation(string ConversationId, string AgentId);
 
 /// <summary>
-/// Input of <see cref="CustomerConversation.Inbound"/> (a signal from the webhook): Meta's time of the message, the
-/// WhatsApp profile name, the id a waiting conversation takes when none is in progress, and the contact center's bot setting.
-/// </summary>
-public sealed record InboundMessage(DateTimeOffset At, string? ProfileName, string NewConversationId, bool BotEnabled);
-
-/// <summary>
 /// Input of <see cref="CustomerConversation.InboundStaged"/> (a signal from the webhook once the message is stored, staged
-/// by customer and wamid): the <see cref="InboundMessage"/> fields plus the message's wamid.
+/// by customer and wamid): the wamid, Meta's time of the message, the WhatsApp profile name, the id a waiting conversation
+/// takes when none is in progress, and the contact center's bot setting.
 /// </summary>
 public sealed record StagedInbound(string Wamid, DateTimeOffset At, string? ProfileName, string NewConversationId, bool BotEnabled);
 
@@ -33,6 +28,9 @@ public sealed record CustomerReply(CustomerConversationState State, RefusalCode?
 /// </summary>
 public sealed class CustomerConversation(IInboundPlacement? placement = null) : TaskEntity<CustomerConversationState>
 {
+    /// <summary>How long the entity itself tries to place a message before handing it to the placement orchestration.</summary>
+    public static readonly TimeSpan InlinePlacementBudget = TimeSpan.FromSeconds(3);
+
     public CustomerConversationState Get() => State;
 
     /// <summary>R6/R7/R13/R14.</summary>
@@ -45,13 +43,6 @@ public sealed class CustomerConversation(IInboundPlacement? placement = null) : 
 
     /// <summary>R16.</summary>
     public CustomerConversationState Finish(string conversationId) => State = AssignmentRules.Finish(State, conversationId);
-
-    /// <summary>P4, R8 and routing: a customer message arrived.</summary>
-    public CustomerConversationState Inbound(InboundMessage message)
-    {
-        var parts = EntityKeys.Parts(Context.Id.Key);
-        return State = AssignmentRules.Inbound(State, message.At, message.ProfileName, message.NewConversationId, message.BotEnabled, parts[1], parts[2]);
-    }
 
     /// <summary>
     /// P4, R8 and routing for a stored message: <see cref="AssignmentRules.InboundOnce"/> decides the state and the
@@ -75,7 +66,10 @@ public sealed class CustomerConversation(IInboundPlacement? placement = null) : 
         {
             try
             {
-                await placement.PlaceAsync(input, CancellationToken.None);
+                // Bounded: a store that does not answer must not hold this customer's entity (and the control-queue messages
+                // of its batch) for the store client's whole retry budget; the orchestration below takes over.
+                using var budget = new CancellationTokenSource(InlinePlacementBudget);
+                await placement.PlaceAsync(input, budget.Token);
                 return placed;
             }
             catch (Exception)

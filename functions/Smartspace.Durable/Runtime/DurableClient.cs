@@ -94,6 +94,13 @@ public sealed class DurableClient
         return metadata?.SerializedState is { } state ? Converter.Deserialize<TState>(state) : default;
     }
 
+    /// <summary>Who holds the entity's lock (an orchestration instance id) and how many operations wait in its backlog; null when it has no state.</summary>
+    public async Task<(string? LockedBy, int Backlog)?> GetEntityLockAsync(EntityInstanceId entity, CancellationToken ct)
+    {
+        var metadata = await ((IEntityOrchestrationService)service).EntityBackendQueries!.GetEntityAsync(new EntityId(entity.Name, entity.Key), includeState: false, includeStateless: true, ct).ConfigureAwait(false);
+        return metadata is { } m ? (m.LockedBy, m.BacklogQueueSize) : null;
+    }
+
     private async Task<OrchestrationResult> WaitAsync(string instanceId, Task<OrchestrationResult> notified, CancellationToken ct)
     {
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -6,7 +6,7 @@ namespace Smartspace.Core.Tests.Conversations;
 public sealed class AssignmentRulesTests
 {
     private static readonly DateTimeOffset Now = new(2026, 3, 2, 10, 0, 0, TimeSpan.Zero);
-    private static readonly AgentCapacityState TwoMax = AssignmentRules.Configure(AgentCapacityState.Empty, 2, available: true);
+    private static readonly AgentCapacityState TwoMax = AssignmentRules.Update(AgentCapacityState.Empty, new AgentUpdate(MaxConcurrent: 2, Available: true));
 
     [Fact]
     public void R12_Hold_BelowMaximum_Takes_AtMaximum_Refuses()
@@ -47,9 +47,9 @@ public sealed class AssignmentRulesTests
     }
 
     [Fact]
-    public void R12_Configure_NegativeMaximum_IsAClearError()
+    public void R12_Update_NegativeMaximum_IsAClearError()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => AssignmentRules.Configure(TwoMax, -1, true));
+        var error = Assert.Throws<ArgumentOutOfRangeException>(() => AssignmentRules.Update(TwoMax, new AgentUpdate(MaxConcurrent: -1)));
 
         Assert.Contains("cannot be negative", error.Message, StringComparison.Ordinal);
     }
@@ -139,7 +139,7 @@ public sealed class AssignmentRulesTests
     [Fact]
     public void Availability_FollowsConnections_TwoTabsAndALateDisconnect_KeepTheAgentAvailable()
     {
-        var offline = AssignmentRules.Configure(AgentCapacityState.Empty, 2, available: false);
+        var offline = AssignmentRules.Update(AgentCapacityState.Empty, new AgentUpdate(MaxConcurrent: 2, Available: false));
 
         var tab1 = AssignmentRules.Update(offline, new AgentUpdate(ConnectionId: "c1", Connected: true));
         var tab2 = AssignmentRules.Update(tab1, new AgentUpdate(ConnectionId: "c2", Connected: true));
@@ -165,7 +165,6 @@ public sealed class AssignmentRulesTests
         Assert.Equal(TwoMax.Version + 1, away.Version);
         Assert.Equal(5, raised.MaxConcurrent);
         Assert.Same(raised, again);
-        Assert.Throws<ArgumentOutOfRangeException>(() => AssignmentRules.Update(TwoMax, new AgentUpdate(MaxConcurrent: -1)));
     }
 
     [Fact]

@@ -9,10 +9,10 @@ public sealed class EntityOperationTests(DurableHub hub) : IClassFixture<Durable
     private static string NewId(string hint) => hint + Guid.NewGuid().ToString("N")[..10];
 
     [Fact]
-    public async Task R12_AgentCapacity_Configure_KeepsMaximumAndAvailability()
+    public async Task R12_AgentCapacity_Update_KeepsMaximumAndAvailability()
     {
         var agent = EntityKeys.Agent("demo", NewId("ana"));
-        await hub.Client.SignalEntityAsync(agent, nameof(AgentCapacity.Configure), new AgentConfiguration(3, Available: true));
+        await hub.Client.SignalEntityAsync(agent, nameof(AgentCapacity.Update), new AgentUpdate(MaxConcurrent: 3, Available: true));
 
         var state = await DurableHub.EventuallyAsync(() => hub.Client.GetEntityStateAsync<AgentCapacityState>(agent, default), s => s is not null);
 
@@ -23,11 +23,11 @@ public sealed class EntityOperationTests(DurableHub hub) : IClassFixture<Durable
     }
 
     [Fact]
-    public async Task P4_CustomerConversation_Inbound_RecordsWindowAndQueuesTheCustomer()
+    public async Task P4_CustomerConversation_InboundStaged_RecordsWindowAndQueuesTheCustomer()
     {
         var customer = EntityKeys.Customer("demo", "100200300400500", NewId("5511"));
         var at = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
-        await hub.Client.SignalEntityAsync(customer, nameof(CustomerConversation.Inbound), new InboundMessage(at, "Maria", "c-1", BotEnabled: false));
+        await hub.Client.SignalEntityAsync(customer, nameof(CustomerConversation.InboundStaged), new StagedInbound("wamid." + Guid.NewGuid().ToString("N"), at, "Maria", "c-1", false));
 
         var state = await DurableHub.EventuallyAsync(() => hub.Client.GetEntityStateAsync<CustomerConversationState>(customer, default), s => s is not null);
 
@@ -44,9 +44,9 @@ public sealed class EntityOperationTests(DurableHub hub) : IClassFixture<Durable
         // (A client's signals are not ordered among themselves: the second is sent once the first has been applied.)
         var customer = EntityKeys.Customer("demo", "100200300400500", NewId("5511"));
         var first = new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero);
-        await hub.Client.SignalEntityAsync(customer, nameof(CustomerConversation.Inbound), new InboundMessage(first.AddMinutes(5), "Maria", "c-1", BotEnabled: true));
+        await hub.Client.SignalEntityAsync(customer, nameof(CustomerConversation.InboundStaged), new StagedInbound("wamid." + Guid.NewGuid().ToString("N"), first.AddMinutes(5), "Maria", "c-1", true));
         await DurableHub.EventuallyAsync(() => hub.Client.GetEntityStateAsync<CustomerConversationState>(customer, default), s => s is not null);
-        await hub.Client.SignalEntityAsync(customer, nameof(CustomerConversation.Inbound), new InboundMessage(first, "Maria Souza", "c-2", BotEnabled: true));
+        await hub.Client.SignalEntityAsync(customer, nameof(CustomerConversation.InboundStaged), new StagedInbound("wamid." + Guid.NewGuid().ToString("N"), first, "Maria Souza", "c-2", true));
 
         var state = await DurableHub.EventuallyAsync(() => hub.Client.GetEntityStateAsync<CustomerConversationState>(customer, default), s => s?.DisplayName == "Maria Souza");
 

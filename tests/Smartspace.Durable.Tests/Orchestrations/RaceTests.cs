@@ -16,14 +16,14 @@ public sealed class RaceTests(DurableHub hub) : IClassFixture<DurableHub>
     private static async Task ConfigureAsync(Runtime.DurableClient client, string agentId, int max)
     {
         var entity = EntityKeys.Agent(Tenant, agentId);
-        await client.SignalEntityAsync(entity, nameof(AgentCapacity.Configure), new AgentConfiguration(max, true));
+        await client.SignalEntityAsync(entity, nameof(AgentCapacity.Update), new AgentUpdate(MaxConcurrent: max, Available: true));
         await DurableHub.EventuallyAsync(() => client.GetEntityStateAsync<AgentCapacityState>(entity, default), s => s?.MaxConcurrent == max);
     }
 
     private static async Task WroteAsync(Runtime.DurableClient client, string customerKey)
     {
         var entity = EntityKeys.Customer(Tenant, Channel, customerKey);
-        await client.SignalEntityAsync(entity, nameof(CustomerConversation.Inbound), new InboundMessage(Now.AddHours(-1), null, NewId("wait"), false));
+        await client.SignalEntityAsync(entity, nameof(CustomerConversation.InboundStaged), new StagedInbound("wamid." + Guid.NewGuid().ToString("N"), Now.AddHours(-1), null, NewId("wait"), false));
         await DurableHub.EventuallyAsync(() => client.GetEntityStateAsync<CustomerConversationState>(entity, default), s => s?.LastInboundAt is not null);
     }
 

@@ -17,7 +17,7 @@ public sealed class StartFinishTests(DurableHub hub) : IClassFixture<DurableHub>
     {
         var agentId = NewId("agent");
         var entity = EntityKeys.Agent(Tenant, agentId);
-        await hub.Client.SignalEntityAsync(entity, nameof(AgentCapacity.Configure), new AgentConfiguration(max, available));
+        await hub.Client.SignalEntityAsync(entity, nameof(AgentCapacity.Update), new AgentUpdate(MaxConcurrent: max, Available: available));
         await DurableHub.EventuallyAsync(() => hub.Client.GetEntityStateAsync<AgentCapacityState>(entity, default), s => s?.MaxConcurrent == max);
         return agentId;
     }
@@ -26,7 +26,7 @@ public sealed class StartFinishTests(DurableHub hub) : IClassFixture<DurableHub>
     {
         var entity = EntityKeys.Customer(Tenant, Channel, customerKey);
         var conversationId = NewId("wait");
-        await hub.Client.SignalEntityAsync(entity, nameof(CustomerConversation.Inbound), new InboundMessage(at, "Maria", conversationId, bot));
+        await hub.Client.SignalEntityAsync(entity, nameof(CustomerConversation.InboundStaged), new StagedInbound("wamid." + Guid.NewGuid().ToString("N"), at, "Maria", conversationId, bot));
         return await DurableHub.EventuallyAsync(() => hub.Client.GetEntityStateAsync<CustomerConversationState>(entity, default), s => s?.LastInboundAt == at);
     }
 

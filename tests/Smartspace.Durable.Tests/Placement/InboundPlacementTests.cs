@@ -38,6 +38,17 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         DurableHub.EventuallyAsync(async () => new InstanceStatusOrNone(await hub.Client.GetInstanceAsync(EntityKeys.Placement(Tenant, Channel, wamid))),
             s => s.Status?.Status == OrchestrationStatus.Completed);
 
+    /// <summary>
+    /// The customer's entity state once it has taken in every one of <paramref name="wamids"/>: the entity places a message
+    /// inside the operation, so a placement is seen before the operation's state is saved.
+    /// </summary>
+    private Task<CustomerConversationState?> StateAfterAsync(string customerKey, IEnumerable<string> wamids)
+    {
+        var all = wamids.ToList();
+        return DurableHub.EventuallyAsync(() => hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default),
+            s => s?.Recent is { } recent && all.All(w => recent.Any(r => r.Wamid == w)));
+    }
+
     /// <summary>Placed by the entity itself: no placement orchestration was ever scheduled for it.</summary>
     private async Task AssertPlacedInlineAsync(string wamid) =>
         Assert.Null(await hub.Client.GetInstanceAsync(EntityKeys.Placement(Tenant, Channel, wamid)));
@@ -53,7 +64,7 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         await SignalAsync(customerKey, wamid, bot: true);
         var placed = (await PlacedAsync([wamid]))[wamid];
 
-        var state = await hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default);
+        var state = await StateAfterAsync(customerKey, [wamid]);
         Assert.Equal(state!.ConversationId, placed.ConversationId);
         Assert.Equal(InboundPlacementKind.CreatedWaiting, placed.Kind);
         Assert.Null(placed.StageBefore);
@@ -91,7 +102,7 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
     public async Task SameWamidSignalledAgainAfterItWasPlaced_EvenAfterTheConversationEnded_IsNotPlacedAgain_NorOpensAConversation()
     {
         var agentId = NewId("agent");
-        await hub.Client.SignalEntityAsync(EntityKeys.Agent(Tenant, agentId), nameof(AgentCapacity.Configure), new AgentConfiguration(2, true));
+        await hub.Client.SignalEntityAsync(EntityKeys.Agent(Tenant, agentId), nameof(AgentCapacity.Update), new AgentUpdate(MaxConcurrent: 2, Available: true));
         var customerKey = NewId("5511");
         var wamid = NewWamid();
         await SignalAsync(customerKey, wamid);
@@ -147,7 +158,7 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         var placed = (await PlacedAsync([wamid]))[wamid];
         var done = await CompletedAsync(wamid);
 
-        var state = await hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default);
+        var state = await StateAfterAsync(customerKey, [wamid]);
         Assert.Equal(state!.ConversationId, placed.ConversationId);
         Assert.Equal("true", done.Status?.Output);
         Assert.Equal(3, hub.Placements.CallsFor(wamid));
@@ -163,7 +174,7 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         await Task.WhenAll(wamids.Select(w => SignalAsync(customerKey, w)));
         var placed = await PlacedAsync(wamids);
 
-        var state = await hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default);
+        var state = await StateAfterAsync(customerKey, wamids);
         var mine = wamids.Select(w => placed[w]).ToList();
         Assert.All(wamids, w => Assert.Equal((1, 1), (hub.Placements.CallsFor(w), hub.Placements.EffectsFor(w))));
         Assert.All(mine, p => Assert.Equal(state!.ConversationId, p.ConversationId));
@@ -176,7 +187,7 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
     public async Task R8_TheReplyToATemplate_IsPlacedIntoTheAgentsConversation_WhichItOpens()
     {
         var agentId = NewId("agent");
-        await hub.Client.SignalEntityAsync(EntityKeys.Agent(Tenant, agentId), nameof(AgentCapacity.Configure), new AgentConfiguration(2, true));
+        await hub.Client.SignalEntityAsync(EntityKeys.Agent(Tenant, agentId), nameof(AgentCapacity.Update), new AgentUpdate(MaxConcurrent: 2, Available: true));
         var customerKey = NewId("5511");
         var started = await hub.Client.RunAsync<StartConversationOutcome>(StartConversationOrchestration.Name,
             new StartConversationInput(Tenant, agentId, Channel, customerKey, NewId("conv"), TemplateProvided: true, Now), default);
@@ -190,7 +201,7 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         Assert.Equal(InboundPlacementKind.OpenedByReply, placed.Kind);
         Assert.Equal(ConversationStage.AwaitingReply, placed.StageBefore);
         Assert.Equal(ConversationStage.Open, placed.StageAfter);
-        var state = await hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default);
+        var state = await StateAfterAsync(customerKey, [wamid]);
         Assert.Equal(ConversationStage.Open, state!.Stage);
         Assert.Equal(agentId, state.AgentId);
     }
@@ -199,7 +210,7 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
     public async Task R14_AStartRacingInboundMessages_EveryMessageLandsOnce_InTheConversationTheEntityHadWhenItProcessedIt()
     {
         var agentId = NewId("agent");
-        await hub.Client.SignalEntityAsync(EntityKeys.Agent(Tenant, agentId), nameof(AgentCapacity.Configure), new AgentConfiguration(3, true));
+        await hub.Client.SignalEntityAsync(EntityKeys.Agent(Tenant, agentId), nameof(AgentCapacity.Update), new AgentUpdate(MaxConcurrent: 3, Available: true));
         var customerKey = NewId("5511");
         var opening = NewWamid();
         await SignalAsync(customerKey, opening);
@@ -234,7 +245,7 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         });
         Assert.All(after, w => Assert.Equal(started.ConversationId, placed[w].ConversationId));
         Assert.Equal(waiting, placed[opening].ConversationId);
-        var state = await hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default);
+        var state = await StateAfterAsync(customerKey, after);
         Assert.Equal(started.ConversationId, state!.ConversationId);
         Assert.Equal(beganAt, state.Version); // attaching to the open conversation never changed the entity's version
     }

@@ -65,7 +65,7 @@ public sealed class DurableMultiProcessTests(AzuriteFixture azurite)
         var customers = Enumerable.Range(0, 8).Select(i => "55119" + i + Random.Shared.Next(1_000_000, 9_999_999).ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
         foreach (var agent in agents)
         {
-            await client.SignalEntityAsync(EntityKeys.Agent(Tenant, agent), nameof(AgentCapacity.Configure), new AgentConfiguration(2, Available: true));
+            await client.SignalEntityAsync(EntityKeys.Agent(Tenant, agent), nameof(AgentCapacity.Update), new AgentUpdate(MaxConcurrent: 2, Available: true));
         }
 
         // Each customer writes through a different host's webhook (its conversation with the bot gets its rows there).

@@ -91,4 +91,27 @@ public static class LedgerInvariants
         var client = await LocalDurableRuntime.ConnectClientAsync(new DurableOptions { ConnectionString = connectionString, TaskHub = Testing.TestDurable.TaskHubFor(tablePrefix) });
         return new LocalConversationEntities(() => client);
     }
+
+    /// <summary>
+    /// For a placement that does not finish: each staged message's customer entity — who holds its lock, how many operations
+    /// wait in its backlog, its version — so a stuck entity is named in the failure, not just its staged rows.
+    /// </summary>
+    public static async Task<string> DescribeStagedAsync(string connectionString, string tablePrefix)
+    {
+        var ledger = TablesLedger(connectionString, tablePrefix);
+        var client = await LocalDurableRuntime.ConnectClientAsync(new DurableOptions { ConnectionString = connectionString, TaskHub = Testing.TestDurable.TaskHubFor(tablePrefix) });
+        var lines = new List<string>();
+        foreach (var tenant in new[] { Infrastructure.HandlerFactory.TenantId, "outro" })
+        {
+            foreach (var staged in await ledger.QueryAllAsync(tenant, Keys.StagedPrefix, CancellationToken.None))
+            {
+                var entity = Durable.Entities.EntityKeys.Customer(tenant, staged.GetString("ChannelId") ?? "", staged.GetString("CustomerKey") ?? "");
+                var lockInfo = await client.GetEntityLockAsync(entity, CancellationToken.None);
+                var state = await client.GetEntityStateAsync<CustomerConversationState>(entity, CancellationToken.None);
+                lines.Add($"{staged.RowKey}: entity locked by {lockInfo?.LockedBy ?? "nobody"}, backlog {lockInfo?.Backlog}, version {state?.Version}, stage {state?.Stage}, recent {state?.Recent?.Count}");
+            }
+        }
+
+        return string.Join("\n", lines.Distinct().Take(20));
+    }
 }

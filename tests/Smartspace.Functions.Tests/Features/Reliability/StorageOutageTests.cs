@@ -105,7 +105,14 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
 
             Assert.Equal(Webhooks, stream.AcknowledgedWamids.Count);
             // The Durable runtime lost its partition leases in the outage: placement resumes once it has them back.
-            await StagedMessages.WaitPlacedAsync(azurite.ConnectionString, prefix, timeout: WebhookStream.PlacementAfterRestart);
+            try
+            {
+                await StagedMessages.WaitPlacedAsync(azurite.ConnectionString, prefix, timeout: WebhookStream.PlacementAfterRestart);
+            }
+            catch (TimeoutException e)
+            {
+                throw new TimeoutException(e.Message + "\n" + await LedgerInvariants.DescribeStagedAsync(azurite.ConnectionString, prefix), e);
+            }
             var stored = await stream.AssertStoredExactlyOnceAndStateAgreesAsync(LedgerInvariants.TablesLedger(azurite.ConnectionString, prefix), await LedgerInvariants.TablesEntitiesAsync(azurite.ConnectionString, prefix));
             output.WriteLine($"storage stopped mid-load: webhooks sent {Webhooks}, acknowledged before the outage {acknowledgedBeforeOutage}, "
                 + $"answered 503 {notAcknowledged.Count} ({answersWhileDown.GetValueOrDefault(nameof(DeliveryOutcome.Unavailable))} while down, none 500), "

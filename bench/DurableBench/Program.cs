@@ -9,6 +9,7 @@ using System.Net.Sockets;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Smartspace.Core.Conversations;
+using Smartspace.Durable.Effects;
 using Smartspace.Durable.Entities;
 using Smartspace.Durable.Orchestrations;
 using Smartspace.Durable.Placement;
@@ -97,7 +98,7 @@ try
     {
         var entity = EntityKeys.Agent("bench", "sig" + i);
         var watch = Stopwatch.StartNew();
-        await client.SignalEntityAsync(entity, nameof(AgentCapacity.Configure), new AgentConfiguration(3, true));
+        await client.SignalEntityAsync(entity, nameof(AgentCapacity.Update), new AgentUpdate(MaxConcurrent: 3, Available: true));
         while (await client.GetEntityStateAsync<AgentCapacityState>(entity, default) is null)
         {
             await Task.Delay(5);
@@ -114,7 +115,7 @@ try
     var raced = await Task.WhenAll(agents.Select(a => StartOnceAsync(client, a, "race-customer")));
     Console.WriteLine($"50 agents for one customer: {raced.Count(o => o.Kind == StartKind.Created)} created, {raced.Count(o => o.Refusal == RefusalCode.CustomerInService)} customer_in_service, {race.Elapsed.TotalSeconds:0.00} s ({50 / race.Elapsed.TotalSeconds:0.0} starts/s)");
     race.Restart();
-    await client.SignalEntityAsync(EntityKeys.Agent("bench", "cap"), nameof(AgentCapacity.Configure), new AgentConfiguration(3, true));
+    await client.SignalEntityAsync(EntityKeys.Agent("bench", "cap"), nameof(AgentCapacity.Update), new AgentUpdate(MaxConcurrent: 3, Available: true));
     var capped = await Task.WhenAll(Enumerable.Range(0, 23).Select(i => StartOnceAsync(client, "cap", "capc" + i, configure: false)));
     Console.WriteLine($"one agent (max 3), 23 starts: {capped.Count(o => o.Kind == StartKind.Created)} created, {capped.Count(o => o.Refusal == RefusalCode.AgentAtCapacity)} agent_at_capacity, {race.Elapsed.TotalSeconds:0.00} s");
 
@@ -143,18 +144,19 @@ static async Task<StartConversationOutcome> StartOnceAsync(DurableClient client,
 {
     if (configure)
     {
-        await client.SignalEntityAsync(EntityKeys.Agent("bench", agent), nameof(AgentCapacity.Configure), new AgentConfiguration(3, true));
+        await client.SignalEntityAsync(EntityKeys.Agent("bench", agent), nameof(AgentCapacity.Update), new AgentUpdate(MaxConcurrent: 3, Available: true));
     }
 
     return await client.RunAsync<StartConversationOutcome>(StartConversationOrchestration.Name,
         new StartConversationInput("bench", agent, "100200300400500", customer, Guid.NewGuid().ToString("N"), true, DateTimeOffset.UtcNow), default);
 }
 
-// Inbound placement as the webhook will drive it: a stored message is signalled to the customer's entity (InboundStaged),
-// which schedules PlaceInbound; its activity calls the port, which timestamps the call. Steady: `messages` over `customers`
-// at `rate` per second (the queues stay busy); sparse: `sparse` messages, each after 3 s of quiet (the queues have backed
-// off). The runtime's own logs mark the hops in between: the entity scheduling the orchestration (its batch done), the
-// orchestration starting (after the control-queue hop), the activity starting (after the work-item-queue hop).
+// Inbound placement as the webhook drives it: a stored message is signalled to the customer's entity (InboundStaged), which
+// decides the conversation and calls the placement port itself (inline, one queue hop; the port timestamps the call). Only
+// when the port fails does the entity schedule PlaceInbound (orchestration + activity, with retries): then the runtime's
+// own logs mark those hops (the entity scheduling the orchestration, the orchestration starting after the control-queue
+// hop, the activity starting after the work-item-queue hop) and they are reported too. Steady: `messages` over `customers`
+// at `rate` per second (the queues stay busy); sparse: `sparse` messages, each after 3 s of quiet (the queues have backed off).
 static async Task PlacementAsync(DurableClient client, TimedPlacement port, PlacementMarks marks, int messages, int customers, int rate, int sparse)
 {
     var warm = Enumerable.Range(0, customers).Select(c => Wamid("warm", c)).ToList();
@@ -247,7 +249,7 @@ static void ReportHops(string what, List<string> wamids, ConcurrentDictionary<st
         }
     }
 
-    Report($"{what}: signal -> activity ran (port called)", total);
+    Report($"{what}: signal -> placement port called", total);
     Report($"{what}:   signal enqueue (client)", enqueue);
     if (entity.Count > 0)
     {
@@ -295,9 +297,27 @@ internal sealed class TimedPlacement : IInboundPlacement
     }
 }
 
+/// <summary>
+/// The activities' and the customer's entity's ports: the timed placement, and effects that write nothing (the start
+/// orchestration's activity still runs — its queue hop is measured, not the product's Tables rows).
+/// </summary>
 internal sealed class Services(IInboundPlacement placement) : IServiceProvider
 {
-    public object? GetService(Type serviceType) => serviceType == typeof(IInboundPlacement) ? placement : null;
+    private static readonly NoEffects Effects = new();
+
+    public object? GetService(Type serviceType) =>
+        serviceType == typeof(IInboundPlacement) ? placement : serviceType == typeof(IConversationEffects) ? Effects : null;
+}
+
+internal sealed class NoEffects : IConversationEffects
+{
+    public Task StartedAsync(ConversationStarted started, CancellationToken ct) => Task.CompletedTask;
+
+    public Task FinishedAsync(ConversationFinished finished, CancellationToken ct) => Task.CompletedTask;
+
+    public Task AssignedAsync(ConversationAssigned assigned, CancellationToken ct) => Task.CompletedTask;
+
+    public Task QueuedAsync(ConversationQueued queued, CancellationToken ct) => Task.CompletedTask;
 }
 
 /// <summary>The runtime's logs that mark a placement's hops (by instance id): only three events are looked at.</summary>

@@ -14,11 +14,13 @@ using System.Text.Json;
 // then, in the same run and at the same steady rate:
 //   1. baseline — the hub's own data-plane REST API, POST /api/hubs/agents/groups/supervisors.demo/:send,
 //      with an event-sized JSON body (Bearer HS256 JWT, aud = request URL);
-//   2. webhook  — signed Meta text webhooks from distinct customers; each one stores the message, queues
-//      the conversation and publishes conversation.queued to supervisors.demo.
+//   2. webhook  — signed Meta text webhooks from distinct customers; each one stages the message (one Tables batch),
+//      signals the customer's entity and answers 200; the entity then places it (a new waiting conversation) and
+//      publishes conversation.queued to supervisors.demo — one queue hop after the 200.
 // Latency = from the start of the POST to the frame's arrival on each socket (matched by a unique
 // marker in the message text). Memory = handler VmRSS before connecting, after connecting, after the
-// load. Every loop is bounded; the handler is stopped by its PID. See bench/README.md.
+// load. The measurement starts after --settle-seconds (the handler's start-up: JIT, the Durable runtime's partitions).
+// Every loop is bounded; the handler is stopped by its PID. See bench/README.md.
 var options = BenchOptions.Parse(args);
 var repo = RepoRoot.Find();
 var handlerProject = Path.Combine(repo, "functions", "Smartspace.LocalHost");
@@ -42,8 +44,8 @@ var baseUrl = $"http://127.0.0.1:{port}";
 const string appSecret = "bench-app-secret-0123456789";
 const string accessKey = HandlerProcess.AccessKey;
 
-// The whole run is bounded: connect + two phases + drains + margins.
-using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(180 + (2 * options.Seconds) + (options.Connections / 20)));
+// The whole run is bounded: start-up settle + connect + two phases + the drain + margins.
+using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(180 + options.SettleSeconds + (2 * options.Seconds) + (options.Connections / 20) + Phase.DrainSeconds));
 using var handler = HandlerProcess.Start(handlerDll, work, port, appSecret, azurite,
     options.Gc == "default" ? null : new Dictionary<string, string> { ["DOTNET_gcServer"] = options.Gc == "server" ? "1" : "0" });
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; deadline.Cancel(); };
@@ -56,7 +58,7 @@ try
 
     var token = await DevTokenAsync(http, baseUrl, "carla");
     var url = await NegotiateAsync(http, baseUrl, token);
-    await Task.Delay(TimeSpan.FromSeconds(2), deadline.Token);
+    await Task.Delay(TimeSpan.FromSeconds(Math.Max(2, options.SettleSeconds)), deadline.Token);
     var rssIdle = handler.RssKiB();
 
     var total = options.Rate * options.Seconds;
@@ -88,6 +90,7 @@ try
     var restToken = Hs256.Create(accessKey, $"{baseUrl}/api/hubs/agents/groups/supervisors.demo/:send?api-version=2024-12-01", TimeSpan.FromMinutes(30));
     var run = Guid.NewGuid().ToString("N")[..8];
     var load0 = File.ReadAllText("/proc/loadavg").Trim();
+    await using var probe = new AzuriteStallProbe(azurite);
     var (baseline, webhook, handlerCpu, benchCpu) = await Phase.RunInterleavedAsync(options, clients, handler, deadline.Token,
         i =>
         {
@@ -108,13 +111,14 @@ try
             return http.SendAsync(request, deadline.Token);
         });
     var load1 = File.ReadAllText("/proc/loadavg").Trim();
+    var stall = probe.Take();
     var rssLoaded = handler.RssKiB();
     await acks.CancelAsync();
     await ackLoop;
 
     Console.WriteLine();
     Console.WriteLine($"connections {options.Connections}, rate {options.Rate}/s, {total} POSTs of each kind in alternating {Phase.BlockSeconds} s blocks ({(long)total * options.Connections} deliveries expected per kind)");
-    Console.WriteLine($"load average before {load0} / after {load1}; handler CPU {handlerCpu:F0} %, bench CPU {benchCpu:F0} % of one core over the run");
+    Console.WriteLine($"load average before {load0} / after {load1}; handler CPU {handlerCpu:F0} %, bench CPU {benchCpu:F0} % of one core over the run; Azurite's slowest answer to the stall probe {stall.MaxMs:F0} ms ({stall.Over1s} of {stall.Probes} probes over 1 s)");
     Console.WriteLine();
     Console.WriteLine("| path | POSTs | non-2xx | POST p50 ms | POST p99 ms | deliveries | missing | p50 ms | p90 ms | p99 ms | max ms |");
     Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -174,7 +178,7 @@ static async Task<string> NegotiateAsync(HttpClient http, string baseUrl, string
     return body.RootElement.GetProperty("url").GetString()!;
 }
 
-internal sealed record BenchOptions(int Connections, int Rate, int Seconds, bool NoBuild, string Gc)
+internal sealed record BenchOptions(int Connections, int Rate, int Seconds, bool NoBuild, string Gc, int SettleSeconds)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -186,10 +190,10 @@ internal sealed record BenchOptions(int Connections, int Rate, int Seconds, bool
 
         var gcIndex = Array.IndexOf(args, "--gc");
         var gc = gcIndex >= 0 && gcIndex + 1 < args.Length ? args[gcIndex + 1] : "default";
-        var o = new BenchOptions(Int("--connections", 1000), Int("--rate", 20), Int("--seconds", 20), args.Contains("--no-build"), gc);
-        if (o.Connections is < 1 or > 20_000 || o.Rate is < 1 or > 1000 || o.Seconds is < 1 or > 300 || o.Gc is not ("default" or "server" or "workstation"))
+        var o = new BenchOptions(Int("--connections", 1000), Int("--rate", 20), Int("--seconds", 20), args.Contains("--no-build"), gc, Int("--settle-seconds", 20));
+        if (o.Connections is < 1 or > 20_000 || o.Rate is < 1 or > 1000 || o.Seconds is < 1 or > 300 || o.Gc is not ("default" or "server" or "workstation") || o.SettleSeconds is < 0 or > 300)
         {
-            throw new ArgumentException("--connections 1..20000, --rate 1..1000, --seconds 1..300, --gc default|server|workstation");
+            throw new ArgumentException("--connections 1..20000, --rate 1..1000, --seconds 1..300, --gc default|server|workstation, --settle-seconds 0..300");
         }
 
         return o;
@@ -205,6 +209,12 @@ internal sealed record BenchOptions(int Connections, int Rate, int Seconds, bool
 internal static class Phase
 {
     public const int BlockSeconds = 2;
+
+    /// <summary>
+    /// After the last POST, how long the bench waits at most for every frame. A webhook's event is published once the
+    /// customer's entity placed the message (a queue hop after the 200), so a backlog of placements arrives after the load.
+    /// </summary>
+    public const int DrainSeconds = 60;
 
     public static async Task<(PhaseResult Baseline, PhaseResult Webhook, double HandlerCpuPercent, double BenchCpuPercent)> RunInterleavedAsync(
         BenchOptions options, IReadOnlyList<SocketClient> clients, HandlerProcess handler, CancellationToken ct,
@@ -269,12 +279,15 @@ internal static class Phase
 
         await Task.WhenAll(inFlight);
 
-        // Drain (bounded): wait until every socket holds every marker, or 15 s.
-        var until = Stopwatch.GetTimestamp() + (15 * Stopwatch.Frequency);
+        // Drain (bounded): wait until every socket holds every marker, or DrainSeconds.
+        var drain = Stopwatch.StartNew();
+        var until = Stopwatch.GetTimestamp() + (DrainSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < until && clients.Any(c => c.CountReceived(0, 2 * total) < 2 * total))
         {
             await Task.Delay(50, ct);
         }
+
+        Console.WriteLine(FormattableString.Invariant($"drain after the last POST: {drain.Elapsed.TotalSeconds:F1} s (bound {DrainSeconds} s)"));
 
         var seconds = wall.Elapsed.TotalSeconds;
         var handlerCpu = 100 * (handler.CpuTime() - cpu0).TotalSeconds / seconds;

@@ -16,12 +16,16 @@ internal sealed class BenchAzurite : IDisposable
     private BenchAzurite(Process process, int[] ports)
     {
         this.process = process;
+        BlobEndpoint = new Uri($"http://127.0.0.1:{ports[0]}/devstoreaccount1/");
         ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Key};" +
             $"BlobEndpoint=http://127.0.0.1:{ports[0]}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{ports[1]}/devstoreaccount1;" +
             $"TableEndpoint=http://127.0.0.1:{ports[2]}/devstoreaccount1;";
     }
 
     public int Pid => process.Id;
+
+    /// <summary>The blob service's account URL (the stall probe asks it for a blob that does not exist).</summary>
+    public Uri BlobEndpoint { get; }
 
     /// <summary>All three endpoints, for the tables, the media blobs and the Durable runtime alike.</summary>
     public string ConnectionString { get; }
@@ -42,14 +46,32 @@ internal sealed class BenchAzurite : IDisposable
 
         var ports = new[] { BenchLocal.FreePort(), BenchLocal.FreePort(), BenchLocal.FreePort() };
         var info = new ProcessStartInfo(executable) { WorkingDirectory = workDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        // BENCH_AZURITE_ACCESS_LOG=<file>: Azurite's access log (one line per request, which costs it some CPU) goes there, to
+        // count the requests a workload makes; otherwise Azurite runs silent.
+        var accessLogPath = Environment.GetEnvironmentVariable("BENCH_AZURITE_ACCESS_LOG");
         foreach (var a in new[] { "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", S(ports[0]), "--queueHost", "127.0.0.1", "--queuePort", S(ports[1]),
-                     "--tableHost", "127.0.0.1", "--tablePort", S(ports[2]), "--skipApiVersionCheck", "--loose", "--silent", "--disableTelemetry" })
+                     "--tableHost", "127.0.0.1", "--tablePort", S(ports[2]), "--skipApiVersionCheck", "--loose", "--disableTelemetry" })
         {
             info.ArgumentList.Add(a);
         }
 
+        if (string.IsNullOrEmpty(accessLogPath))
+        {
+            info.ArgumentList.Add("--silent");
+        }
+
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start Azurite.");
-        process.OutputDataReceived += (_, _) => { };
+        var accessLog = string.IsNullOrEmpty(accessLogPath) ? null : new StreamWriter(accessLogPath) { AutoFlush = true };
+        process.OutputDataReceived += (_, e) =>
+        {
+            if (accessLog is not null && e.Data is not null)
+            {
+                lock (accessLog)
+                {
+                    accessLog.WriteLine(FormattableString.Invariant($"{Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:F3} {e.Data}"));
+                }
+            }
+        };
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -93,4 +115,83 @@ internal sealed class BenchAzurite : IDisposable
     }
 
     private static string S(int value) => value.ToString(CultureInfo.InvariantCulture);
+}
+
+/// <summary>
+/// Whether Azurite answers at all: every 200 ms a GET of a blob that does not exist (an error answer from its event
+/// loop, no state touched). Azurite is one Node.js process; when it stops answering (a long garbage collection, its event
+/// loop busy), every request of the handler waits, and the longest probe of a phase shows it.
+/// </summary>
+internal sealed class AzuriteStallProbe : IAsyncDisposable
+{
+    private readonly HttpClient http;
+    private readonly CancellationTokenSource stop = new();
+    private readonly Task loop;
+    private readonly object gate = new();
+    private double maxMs;
+    private int over1s;
+    private int probes;
+
+    public AzuriteStallProbe(BenchAzurite azurite)
+    {
+        http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = azurite.BlobEndpoint, Timeout = TimeSpan.FromSeconds(120) };
+        loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>Longest probe (ms), probes over 1 s, probes — since the last call.</summary>
+    public (double MaxMs, int Over1s, int Probes) Take()
+    {
+        lock (gate)
+        {
+            var result = (maxMs, over1s, probes);
+            (maxMs, over1s, probes) = (0, 0, 0);
+            return result;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                using var response = await http.GetAsync("benchprobe/none", stop.Token);
+            }
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            {
+            }
+
+            var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            lock (gate)
+            {
+                maxMs = Math.Max(maxMs, ms);
+                over1s += ms > 1000 ? 1 : 0;
+                probes++;
+            }
+
+            try
+            {
+                await Task.Delay(200, stop.Token);
+            }
+            catch (TaskCanceledException)
+            {
+            }
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await stop.CancelAsync();
+        try
+        {
+            await loop;
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        http.Dispose();
+        stop.Dispose();
+    }
 }

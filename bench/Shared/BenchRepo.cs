@@ -57,6 +57,45 @@ internal static class BenchLocal
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
+    /// <summary>
+    /// The handler's and Azurite's CPU with nothing to do, as % of one core: first <paramref name="settleSeconds"/> for the
+    /// start-up to finish (tiered JIT, the first template sync, partition leases), reported on its own, then
+    /// <paramref name="idleSeconds"/> measured, with the handler's share per 5 s slice so a periodic cost shows.
+    /// </summary>
+    public static async Task<(double Handler, double Azurite)> IdleCpuAsync(HandlerProcess handler, BenchAzurite azurite, int settleSeconds, int idleSeconds, string what, CancellationToken ct = default)
+    {
+        static double Percent(TimeSpan cpu, double seconds) => 100 * cpu.TotalSeconds / seconds;
+        if (settleSeconds > 0)
+        {
+            var (hs, as0) = (handler.CpuTime(), azurite.CpuTime());
+            await Task.Delay(TimeSpan.FromSeconds(settleSeconds), ct);
+            Console.WriteLine(FormattableString.Invariant(
+                $"start-up settle {settleSeconds} s (not idle): local host {Percent(handler.CpuTime() - hs, settleSeconds):F1} % of one core, Azurite {Percent(azurite.CpuTime() - as0, settleSeconds):F1} %"));
+        }
+
+        var (h0, a0) = (handler.CpuTime(), azurite.CpuTime());
+        var clock = Stopwatch.StartNew();
+        var slices = new List<double>();
+        var sliceStart = h0;
+        while (clock.Elapsed.TotalSeconds < idleSeconds)
+        {
+            var step = Math.Min(5.0, idleSeconds - clock.Elapsed.TotalSeconds);
+            await Task.Delay(TimeSpan.FromSeconds(step), ct);
+            var now = handler.CpuTime();
+            slices.Add(Percent(now - sliceStart, step));
+            sliceStart = now;
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        var (handlerIdle, azuriteIdle) = (Percent(handler.CpuTime() - h0, seconds), Percent(azurite.CpuTime() - a0, seconds));
+        Console.WriteLine(FormattableString.Invariant(
+            $"idle {idleSeconds} s ({what}): local host {handlerIdle:F1} % of one core, Azurite {azuriteIdle:F1} %; local host per 5 s: {string.Join(' ', slices.Select(s => s.ToString("F1", System.Globalization.CultureInfo.InvariantCulture)))}"));
+        return (handlerIdle, azuriteIdle);
+    }
+
+    /// <summary>The 1-, 5- and 15-minute load averages.</summary>
+    public static string LoadAverage() => string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+
     /// <summary>Stops the handler and deletes the benchmark's temp folder (best effort).</summary>
     public static void CleanUp(HandlerProcess handler, string work)
     {

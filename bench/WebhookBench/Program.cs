@@ -1,14 +1,21 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
+using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
 
 // WebhookBench: starts the real handler (Release build, tables and media on an Azurite it starts) on a free
 // 127.0.0.1 port and measures, in the same run, a baseline endpoint of that host (reads the body,
 // answers 200) and the real WhatsApp webhook with signed, realistic traffic. Closed loop: N workers,
-// each with its own single-connection HttpClient. See bench/README.md.
+// each with its own single-connection HttpClient. A webhook's 200 means the message is staged (one Tables batch) and its
+// customer's entity signalled; the entity places it (message and conversation rows, the agent's event) after the 200, so
+// after each webhook phase the bench waits for the staged rows to drain and reports the placement rate. --assigned M first
+// makes M customers write once and waits until every one of their conversations is held by an agent (the seeded agents
+// ana and bruno, available, raised to 100 conversations each), then sends the load only from those M customers. See
+// bench/README.md.
 var options = BenchOptions.Parse(args);
 var repo = RepoRoot.Find();
 var handlerProject = Path.Combine(repo, "functions", "Smartspace.LocalHost");
@@ -33,33 +40,62 @@ var baseUrl = $"http://127.0.0.1:{port}";
 const string appSecret = "bench-app-secret-0123456789";
 
 using var handler = HandlerProcess.Start(handlerDll, work, port, appSecret, azurite,
-    new Dictionary<string, string> { ["Bench__BaselineEndpoint"] = "true", ["Timers__Hosted"] = "true" },
+    new Dictionary<string, string>
+    {
+        ["Bench__BaselineEndpoint"] = "true",
+        ["Timers__Hosted"] = "true",
+        // The set-up's admin calls and polls as carla stay far below it; raised so that they never meet the per-agent limit.
+        ["AgentApi__RateLimitPermits"] = "100000",
+    },
     Environment.GetEnvironmentVariable("WEBHOOKBENCH_LOG"));
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; handler.Stop(); };
 try
 {
     await handler.WaitReadyAsync(baseUrl, TimeSpan.FromSeconds(90));
-    Console.WriteLine($"handler pid {handler.Pid} ready at {baseUrl}; Azurite pid {azurite.Pid}");
-    Console.WriteLine($"connections {options.Connections}, warm-up {options.WarmupSeconds} s, measure {options.Seconds} s each, {options.Rounds} round(s), {options.Customers} customers, {options.StatusPercent} % statuses");
+    Console.WriteLine($"handler pid {handler.Pid} ready at {baseUrl}; Azurite pid {azurite.Pid}; load average {BenchLocal.LoadAverage()}");
+    Console.WriteLine($"connections {options.Connections}, warm-up {options.WarmupSeconds} s, measure {options.Seconds} s each, {options.Rounds} round(s), {options.Customers} customers, {options.StatusPercent} % statuses" +
+        (options.Assigned > 0 ? $", every message to an assigned conversation ({options.Assigned} customers)" : ""));
+    var staged = await StagedRows.ConnectAsync(azurite.ConnectionString, TimeSpan.FromSeconds(60));
+    await using var probe = new AzuriteStallProbe(azurite);
+    string Stall(string what)
+    {
+        var (max, over, n) = probe.Take();
+        return FormattableString.Invariant($"{what}: Azurite's slowest answer to the stall probe {max:F0} ms ({over} of {n} probes over 1 s)");
+    }
 
-    // Idle: the local host (its timers and the hub) and Azurite with nothing to do, before any load.
+    // Idle: the local host (its timers, the hub, the Durable runtime's pollers) and Azurite with nothing to do, before any
+    // load and after the start-up settled.
     if (options.IdleSeconds > 0)
     {
-        var (h0, a0) = (handler.CpuTime(), azurite.CpuTime());
-        await Task.Delay(TimeSpan.FromSeconds(options.IdleSeconds));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"idle {options.IdleSeconds} s: local host {100 * (handler.CpuTime() - h0).TotalSeconds / options.IdleSeconds:F1} % of one core, Azurite {100 * (azurite.CpuTime() - a0).TotalSeconds / options.IdleSeconds:F1} %"));
+        await BenchLocal.IdleCpuAsync(handler, azurite, options.SettleSeconds, options.IdleSeconds, "hosted timers on, Durable runtime in-process");
+    }
+
+    if (options.Assigned > 0)
+    {
+        await Assigned.PrepareAsync(baseUrl, appSecret, options.Assigned, staged);
     }
 
     var unsigned = new Traffic(appSecret, options.Customers, options.StatusPercent);
     var traffic = new Traffic(appSecret, options.Customers, options.StatusPercent);
     var results = new List<(LoadResult Baseline, LoadResult Webhook)>();
+    var drains = new List<DrainResult>();
     for (var round = 1; round <= options.Rounds; round++)
     {
         // Baseline and webhook alternate, so drift in the machine's load hits both alike.
+        probe.Take();
         var b = await LoadRun.RunAsync($"baseline#{round}", baseUrl + "/bench/baseline", options, handler.CpuTime, azurite.CpuTime, _ => unsigned.Next(signed: false));
+        Console.WriteLine(Stall(b.Name));
+        var stagedBefore = await staged.CountAsync();
+        probe.Take();
         var w = await LoadRun.RunAsync($"webhook#{round}", baseUrl + "/api/whatsapp/webhook", options, handler.CpuTime, azurite.CpuTime, _ => traffic.Next(signed: true));
+        Console.WriteLine(Stall(w.Name));
         results.Add((b, w));
+
+        // Placement drain: the entities place what the webhooks staged; the next phase starts once none is left (or the bound).
+        var drain = await staged.DrainAsync(w, stagedBefore, options.WarmupSeconds + options.Seconds, TimeSpan.FromSeconds(options.DrainSeconds), handler.CpuTime, azurite.CpuTime);
+        drains.Add(drain);
+        Console.WriteLine(drain.Summary() + "; " + staged.QueryCost);
+        Console.WriteLine(Stall(w.Name + " drain"));
     }
 
     Console.WriteLine();
@@ -79,15 +115,25 @@ try
     }
 
     Console.WriteLine();
-    Console.WriteLine($"webhook bodies: {traffic.Messages} messages, {traffic.Statuses} statuses generated (incl. warm-up); {Environment.ProcessorCount} CPUs shared by handler, bench and anything else running");
-    return results.All(r => r.Webhook.Errors == 0) ? 0 : 1;
+    Console.WriteLine("Placement after each webhook phase (the customers' entities move the staged messages into their conversations):");
+    Console.WriteLine();
+    Console.WriteLine("| phase | messages staged (200s incl. warm-up) | placed during the load /s | staged left at end of load | drain s | placed /s over load + drain | handler CPU % in drain | Azurite CPU % in drain | left after the bound |");
+    Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+    foreach (var d in drains)
+    {
+        Console.WriteLine(d.Row());
+    }
+
+    Console.WriteLine();
+    Console.WriteLine($"webhook bodies: {traffic.Messages} messages, {traffic.Statuses} statuses generated (incl. warm-up); {Environment.ProcessorCount} CPUs shared by handler, bench and anything else running; load average at the end {BenchLocal.LoadAverage()}");
+    return results.All(r => r.Webhook.Errors == 0) && drains.All(d => d.Left == 0) ? 0 : 1;
 }
 finally
 {
     BenchLocal.CleanUp(handler, work);
 }
 
-internal sealed record BenchOptions(int Seconds, int WarmupSeconds, int Connections, int Customers, int StatusPercent, int Rounds, int IdleSeconds, bool NoBuild)
+internal sealed record BenchOptions(int Seconds, int WarmupSeconds, int Connections, int Customers, int StatusPercent, int Rounds, int IdleSeconds, int SettleSeconds, int DrainSeconds, int Assigned, bool NoBuild)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -97,13 +143,216 @@ internal sealed record BenchOptions(int Seconds, int WarmupSeconds, int Connecti
             return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
         }
 
-        var o = new BenchOptions(Int("--seconds", 10), Int("--warmup", 3), Int("--connections", 64), Int("--customers", 5000), Int("--status-percent", 20), Int("--rounds", 1), Int("--idle-seconds", 0), args.Contains("--no-build"));
-        if (o.Seconds is < 1 or > 600 || o.WarmupSeconds is < 0 or > 120 || o.Connections is < 1 or > 1024 || o.Customers is < 1 or > 99_999_999 || o.StatusPercent is < 0 or > 100 || o.Rounds is < 1 or > 10 || o.IdleSeconds is < 0 or > 600)
+        // --assigned [M]: M customers (default 200), all in conversations held by an agent; text messages only unless
+        // --status-percent says otherwise.
+        var a = Array.IndexOf(args, "--assigned");
+        var assigned = a < 0 ? 0 : a + 1 < args.Length && int.TryParse(args[a + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : 200;
+        var o = new BenchOptions(Int("--seconds", 10), Int("--warmup", 3), Int("--connections", 64), assigned > 0 ? assigned : Int("--customers", 5000),
+            Int("--status-percent", assigned > 0 ? 0 : 20), Int("--rounds", 1), Int("--idle-seconds", 0), Int("--settle-seconds", 30), Int("--drain-seconds", 120), assigned, args.Contains("--no-build"));
+        if (o.Seconds is < 1 or > 600 || o.WarmupSeconds is < 0 or > 120 || o.Connections is < 1 or > 1024 || o.Customers is < 1 or > 99_999_999 || o.StatusPercent is < 0 or > 100 || o.Rounds is < 1 or > 10
+            || o.IdleSeconds is < 0 or > 600 || o.SettleSeconds is < 0 or > 600 || o.DrainSeconds is < 1 or > 1800 || (a >= 0 && o.Assigned is < 1 or > 2000))
         {
-            throw new ArgumentException("--seconds 1..600, --warmup 0..120, --connections 1..1024, --customers 1..99999999, --status-percent 0..100, --rounds 1..10, --idle-seconds 0..600");
+            throw new ArgumentException("--seconds 1..600, --warmup 0..120, --connections 1..1024, --customers 1..99999999, --status-percent 0..100, --rounds 1..10, --idle-seconds 0..600, " +
+                "--settle-seconds 0..600 (before the idle measurement), --drain-seconds 1..1800 (bound of each placement drain), --assigned [1..2000] (customers; replaces --customers)");
         }
 
         return o;
+    }
+}
+
+/// <summary>
+/// The staged rows (<c>staged|…</c> in the contact center's partition of the ledger table): messages the webhook stored
+/// that their customer's entity has not placed yet. Counted with Azure.Data.Tables on the bench's Azurite.
+/// </summary>
+internal sealed class StagedRows(TableClient ledger)
+{
+    private const string Filter = "PartitionKey eq 'demo' and RowKey ge 'staged|' and RowKey lt 'staged}'";
+
+    /// <summary>The ledger table: the one whose name ends with "ledger" (the prefix is the handler's Storage:TablePrefix).</summary>
+    public static async Task<StagedRows> ConnectAsync(string connectionString, TimeSpan timeout)
+    {
+        var service = new TableServiceClient(connectionString);
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            await foreach (var table in service.QueryAsync())
+            {
+                if (table.Name.EndsWith("ledger", StringComparison.Ordinal))
+                {
+                    Console.WriteLine($"ledger table: {table.Name}");
+                    return new StagedRows(service.GetTableClient(table.Name));
+                }
+            }
+
+            if (clock.Elapsed > timeout)
+            {
+                throw new TimeoutException("No ledger table on the bench's Azurite.");
+            }
+
+            await Task.Delay(500);
+        }
+    }
+
+    private long queries;
+    private long queryTicks;
+
+    /// <summary>The count queries so far and their mean duration (each one is work for Azurite too).</summary>
+    public string QueryCost => FormattableString.Invariant($"{queries} count queries, mean {(queries == 0 ? 0 : queryTicks * 1000.0 / Stopwatch.Frequency / queries):F1} ms");
+
+    public async Task<int> CountAsync()
+    {
+        var started = Stopwatch.GetTimestamp();
+        var n = 0;
+        await foreach (var _ in ledger.QueryAsync<TableEntity>(Filter, maxPerPage: 1000, select: ["RowKey"]))
+        {
+            n++;
+        }
+
+        queries++;
+        queryTicks += Stopwatch.GetTimestamp() - started;
+        return n;
+    }
+
+    /// <summary>
+    /// After a webhook phase: polls the staged count until none is left or <paramref name="bound"/> passed — every 250 ms,
+    /// or 3 × the last count's duration when that is longer (Azurite scans the table for it: the bench's polls stay a
+    /// small share of its core). Placed = staged before + messages answered 200 in the phase − staged after.
+    /// </summary>
+    public async Task<DrainResult> DrainAsync(LoadResult phase, int before, double loadSeconds, TimeSpan bound, Func<TimeSpan> handlerCpu, Func<TimeSpan> azuriteCpu)
+    {
+        var clock = Stopwatch.StartNew();
+        var (h0, a0) = (handlerCpu(), azuriteCpu());
+        var counted = Stopwatch.GetTimestamp();
+        var atEnd = await CountAsync();
+        var left = atEnd;
+        while (left > 0 && clock.Elapsed < bound)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(250, 3 * Stopwatch.GetElapsedTime(counted).TotalMilliseconds)));
+            counted = Stopwatch.GetTimestamp();
+            left = await CountAsync();
+        }
+
+        var seconds = clock.Elapsed.TotalSeconds;
+        return new DrainResult(phase.Name, phase.MessagesOk, before, atEnd, left, loadSeconds, left == 0 ? seconds : double.NaN, seconds,
+            100 * (handlerCpu() - h0).TotalSeconds / seconds, 100 * (azuriteCpu() - a0).TotalSeconds / seconds);
+    }
+}
+
+internal sealed record DrainResult(string Name, long Staged, int Before, int AtEnd, int Left, double LoadSeconds, double DrainSeconds, double WaitedSeconds, double HandlerCpu, double AzuriteCpu)
+{
+    public double PlacedDuringLoad => (Before + Staged - AtEnd) / LoadSeconds;
+
+    public double PlacedOverall => (Before + Staged - Left) / (LoadSeconds + WaitedSeconds);
+
+    public string Summary() =>
+        FormattableString.Invariant($"{Name} placement: {Staged} messages staged, {AtEnd} not placed when the load stopped, ") +
+        (Left == 0 ? FormattableString.Invariant($"all placed {DrainSeconds:F1} s later") : FormattableString.Invariant($"{Left} still staged after {WaitedSeconds:F0} s (the bound)")) +
+        FormattableString.Invariant($"; {PlacedDuringLoad:F0} placed/s during the load, {PlacedOverall:F0}/s over load + drain");
+
+    public string Row() => string.Create(CultureInfo.InvariantCulture,
+        $"| {Name} | {Staged} | {PlacedDuringLoad:F0} | {AtEnd} | {(Left == 0 ? DrainSeconds.ToString("F1", CultureInfo.InvariantCulture) : "> " + WaitedSeconds.ToString("F0", CultureInfo.InvariantCulture))} | {PlacedOverall:F0} | {HandlerCpu:F0} | {AzuriteCpu:F0} | {Left} |");
+}
+
+/// <summary>
+/// --assigned: agents with room for every customer (ana and bruno, seeded available, raised to 100 conversations each
+/// through the admin API as supervisor carla; more bench agents, made available, when M is above 200), then each of the M
+/// customers writes once: a waiting conversation each, which the router gives to an agent. Done when the agents hold M
+/// conversations and nothing is left staged (bounded).
+/// </summary>
+internal static class Assigned
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task PrepareAsync(string baseUrl, string appSecret, int customers, StagedRows staged)
+    {
+        var clock = Stopwatch.StartNew();
+        using var carla = await LoginAsync(baseUrl, "carla");
+        var agents = new List<(string Id, string Name)> { ("ana", "Ana Souza"), ("bruno", "Bruno Lima") };
+        for (var i = 3; agents.Count * 100 < customers; i++)
+        {
+            agents.Add(("webhookbench" + i.ToString("D2", CultureInfo.InvariantCulture), "Webhook Bench " + i));
+        }
+
+        foreach (var (id, name) in agents)
+        {
+            await SendAsync(carla, HttpMethod.Put, $"/api/agent/admin/agents/{id}", new { name, role = "agent", maxConcurrent = 100 });
+            using var agent = await LoginAsync(baseUrl, id);
+            await SendAsync(agent, HttpMethod.Post, "/api/agent/me/status", new { available = true });
+        }
+
+        // Each customer's first message: the same numbers the load uses (Traffic: 55119 + 8 digits).
+        var first = new Traffic(appSecret, customers, 0);
+        using var webhook = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
+        using var gate = new SemaphoreSlim(8);
+        await Task.WhenAll(Enumerable.Range(0, customers).Select(async c =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                var (body, signature, _) = first.For(c, signed: true);
+                using var request = new HttpRequestMessage(HttpMethod.Post, "/api/whatsapp/webhook") { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", signature);
+                using var response = await webhook.SendAsync(request);
+                if (response.StatusCode != HttpStatusCode.OK)
+                {
+                    throw new InvalidOperationException($"customer {c}'s first message: {(int)response.StatusCode}");
+                }
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        Console.WriteLine($"assigned: {customers} customers wrote once in {clock.Elapsed.TotalSeconds:F1} s; waiting until agents hold {customers} conversations …");
+
+        var held = 0;
+        var left = -1;
+        while (clock.Elapsed < TimeSpan.FromSeconds(240))
+        {
+            using (var response = await carla.GetAsync("/api/agent/admin/agents"))
+            {
+                response.EnsureSuccessStatusCode();
+                using var list = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+                held = list.RootElement.GetProperty("agents").EnumerateArray().Sum(a => a.GetProperty("open").GetInt32());
+            }
+
+            left = await staged.CountAsync();
+            if (held >= customers && left == 0)
+            {
+                Console.WriteLine($"assigned: agents hold {held} conversations, nothing staged, after {clock.Elapsed.TotalSeconds:F1} s ({string.Join(", ", agents.Select(a => a.Id))})");
+                return;
+            }
+
+            await Task.Delay(500);
+        }
+
+        throw new TimeoutException($"--assigned: after 240 s the agents hold {held} of {customers} conversations and {left} messages are still staged.");
+    }
+
+    private static async Task<HttpClient> LoginAsync(string baseUrl, string agentId)
+    {
+        var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(60) };
+        using var response = await http.PostAsync("/api/dev/token", new StringContent(JsonSerializer.Serialize(new { agentId }, Json), Encoding.UTF8, "application/json"));
+        var text = await response.Content.ReadAsStringAsync();
+        if (!response.IsSuccessStatusCode)
+        {
+            http.Dispose();
+            throw new InvalidOperationException($"dev token for {agentId}: {(int)response.StatusCode} {text}");
+        }
+
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", JsonDocument.Parse(text).RootElement.GetProperty("accessToken").GetString());
+        return http;
+    }
+
+    private static async Task SendAsync(HttpClient http, HttpMethod method, string url, object body)
+    {
+        using var request = new HttpRequestMessage(method, url) { Content = new StringContent(JsonSerializer.Serialize(body, Json), Encoding.UTF8, "application/json") };
+        using var response = await http.SendAsync(request);
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{method} {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
     }
 }
 
@@ -136,14 +385,21 @@ internal sealed class Traffic(string appSecret, int customers, int statusPercent
         "Quero cancelar a assinatura e falar com um atendente humano.",
     ];
 
-    public (byte[] Body, string? Signature) Next(bool signed)
+    /// <summary>The next body: a random customer; a status or a text message by <c>statusPercent</c>.</summary>
+    public (byte[] Body, string? Signature, bool Message) Next(bool signed) =>
+        Build(Random.Shared.Next(customers), Random.Shared.Next(100) < statusPercent, signed);
+
+    /// <summary>A text message from customer number <paramref name="customer"/> (0-based, below <c>customers</c>).</summary>
+    public (byte[] Body, string? Signature, bool Message) For(int customer, bool signed) => Build(customer, isStatus: false, signed);
+
+    private (byte[] Body, string? Signature, bool Message) Build(int customerIndex, bool isStatus, bool signed)
     {
         var n = Interlocked.Increment(ref counter);
         var random = Random.Shared;
-        var customer = "55119" + random.Next(customers).ToString("D8", CultureInfo.InvariantCulture);
+        var customer = "55119" + customerIndex.ToString("D8", CultureInfo.InvariantCulture);
         var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         string json;
-        if (random.Next(100) < statusPercent)
+        if (isStatus)
         {
             Interlocked.Increment(ref statuses);
             var status = (n % 3) switch { 0 => "sent", 1 => "delivered", _ => "read" };
@@ -161,14 +417,16 @@ internal sealed class Traffic(string appSecret, int customers, int statusPercent
         }
 
         var body = Encoding.UTF8.GetBytes(json);
-        return (body, signed ? "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(key, body)) : null);
+        return (body, signed ? "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(key, body)) : null, !isStatus);
     }
 }
 
-internal sealed class LoadResult(string name, long[] latencyTicks, long requests, long errors, double seconds, Dictionary<int, long> codes, TimeSpan handlerCpu, TimeSpan storeCpu, TimeSpan benchCpu)
+internal sealed class LoadResult(string name, long[] latencyTicks, long requests, long errors, double seconds, Dictionary<int, long> codes, TimeSpan handlerCpu, TimeSpan storeCpu, TimeSpan benchCpu, long messagesOk)
 {
     public string Name => name;
     public long Errors => errors;
+    /// <summary>Text messages answered 200 over the warm-up and the measured window (each one staged, to be placed).</summary>
+    public long MessagesOk => messagesOk;
     /// <summary>200 answers per second: a 503 (e.g. the store unavailable) is not throughput.</summary>
     public double Throughput => (requests - errors) / seconds;
 
@@ -189,9 +447,9 @@ internal sealed class LoadResult(string name, long[] latencyTicks, long requests
 
 internal static class LoadRun
 {
-    public static async Task<LoadResult> RunAsync(string name, string url, BenchOptions options, Func<TimeSpan> handlerCpu, Func<TimeSpan> storeCpu, Func<int, (byte[] Body, string? Signature)> next)
+    public static async Task<LoadResult> RunAsync(string name, string url, BenchOptions options, Func<TimeSpan> handlerCpu, Func<TimeSpan> storeCpu, Func<int, (byte[] Body, string? Signature, bool Message)> next)
     {
-        Console.WriteLine($"{name}: warm-up {options.WarmupSeconds} s, then {options.Seconds} s");
+        Console.WriteLine(FormattableString.Invariant($"{name}: warm-up {options.WarmupSeconds} s, then {options.Seconds} s (monotonic clock {Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:F3} s)"));
         var clients = Enumerable.Range(0, options.Connections).Select(_ => new HttpClient(new SocketsHttpHandler
         {
             MaxConnectionsPerServer = 1,
@@ -206,6 +464,7 @@ internal static class LoadRun
             var measureFrom = start + (long)(options.WarmupSeconds * (double)Stopwatch.Frequency);
             var measureTo = measureFrom + (long)(options.Seconds * (double)Stopwatch.Frequency);
             var codes = new System.Collections.Concurrent.ConcurrentDictionary<int, long>();
+            long messagesOk = 0;
             var cpu = Task.Run(async () =>
             {
                 // CPU time of the handler and of this process over the measured window only.
@@ -225,7 +484,7 @@ internal static class LoadRun
                 long errors = 0;
                 while (true)
                 {
-                    var (body, signature) = next(worker);
+                    var (body, signature, message) = next(worker);
                     using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
                     request.Content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
                     if (signature is not null)
@@ -251,6 +510,11 @@ internal static class LoadRun
                     }
 
                     var done = Stopwatch.GetTimestamp();
+                    if (message && code == 200)
+                    {
+                        Interlocked.Increment(ref messagesOk);
+                    }
+
                     if (sent >= measureFrom)
                     {
                         if (code == 200)
@@ -271,7 +535,7 @@ internal static class LoadRun
             var all = perWorker.SelectMany(w => w.latencies).ToArray();
             Array.Sort(all);
             var (handlerTime, storeTime, benchTime) = await cpu;
-            return new LoadResult(name, all, all.Length + perWorker.Sum(w => w.errors), perWorker.Sum(w => w.errors), options.Seconds, new Dictionary<int, long>(codes), handlerTime, storeTime, benchTime);
+            return new LoadResult(name, all, all.Length + perWorker.Sum(w => w.errors), perWorker.Sum(w => w.errors), options.Seconds, new Dictionary<int, long>(codes), handlerTime, storeTime, benchTime, Interlocked.Read(ref messagesOk));
         }
         finally
         {

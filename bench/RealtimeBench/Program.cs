@@ -19,7 +19,9 @@ using System.Text.Json;
 //      publishes conversation.queued to supervisors.demo — one queue hop after the 200.
 // Latency = from the start of the POST to the frame's arrival on each socket (matched by a unique
 // marker in the message text). Memory = handler VmRSS before connecting, after connecting, after the
-// load. The measurement starts after --settle-seconds (the handler's start-up: JIT, the Durable runtime's partitions).
+// load. The measurement starts after --settle-seconds (the handler's start-up: JIT, the Durable runtime's partitions) and,
+// once the sockets are connected, when the handler and Azurite are quiet again (each connection updates the agent's
+// availability through an orchestration), bounded by --quiet-bound.
 // Every loop is bounded; the handler is stopped by its PID. See bench/README.md.
 var options = BenchOptions.Parse(args);
 var repo = RepoRoot.Find();
@@ -45,7 +47,7 @@ const string appSecret = "bench-app-secret-0123456789";
 const string accessKey = HandlerProcess.AccessKey;
 
 // The whole run is bounded: start-up settle + connect + two phases + the drain + margins.
-using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(180 + options.SettleSeconds + (2 * options.Seconds) + (options.Connections / 20) + Phase.DrainSeconds));
+using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(180 + options.SettleSeconds + options.QuietBoundSeconds + (2 * options.Seconds) + (options.Connections / 20) + Phase.DrainSeconds));
 using var handler = HandlerProcess.Start(handlerDll, work, port, appSecret, azurite,
     options.Gc == "default" ? null : new Dictionary<string, string> { ["DOTNET_gcServer"] = options.Gc == "server" ? "1" : "0" });
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; deadline.Cancel(); };
@@ -85,12 +87,17 @@ try
     using var acks = new CancellationTokenSource();
     var ackLoop = SocketClient.RunAckLoopAsync(clients, acks.Token);
     await Task.Delay(TimeSpan.FromSeconds(3), deadline.Token); // let the connected events settle
+    // Each connected event updates the agent's availability through an orchestration on the agent's entity: 1,000 sockets
+    // of one user are 1,000 orchestrations in a row. The load starts once the handler and Azurite are quiet again.
+    var quiet = await WaitQuietAsync(handler, azurite, TimeSpan.FromSeconds(options.QuietBoundSeconds), deadline.Token);
+    Console.WriteLine(FormattableString.Invariant($"after connecting: handler and Azurite quiet again {quiet.TotalSeconds:F1} s later (both under 25 % of a core over 2 s; bound {options.QuietBoundSeconds} s)"));
     var rssConnected = handler.RssKiB();
 
     var restToken = Hs256.Create(accessKey, $"{baseUrl}/api/hubs/agents/groups/supervisors.demo/:send?api-version=2024-12-01", TimeSpan.FromMinutes(30));
     var run = Guid.NewGuid().ToString("N")[..8];
     var load0 = File.ReadAllText("/proc/loadavg").Trim();
     await using var probe = new AzuriteStallProbe(azurite);
+    var (azuriteCpu0, azuriteClock) = (azurite.CpuTime(), Stopwatch.StartNew());
     var (baseline, webhook, handlerCpu, benchCpu) = await Phase.RunInterleavedAsync(options, clients, handler, deadline.Token,
         i =>
         {
@@ -112,13 +119,14 @@ try
         });
     var load1 = File.ReadAllText("/proc/loadavg").Trim();
     var stall = probe.Take();
+    var azuriteCpu = 100 * (azurite.CpuTime() - azuriteCpu0).TotalSeconds / azuriteClock.Elapsed.TotalSeconds;
     var rssLoaded = handler.RssKiB();
     await acks.CancelAsync();
     await ackLoop;
 
     Console.WriteLine();
     Console.WriteLine($"connections {options.Connections}, rate {options.Rate}/s, {total} POSTs of each kind in alternating {Phase.BlockSeconds} s blocks ({(long)total * options.Connections} deliveries expected per kind)");
-    Console.WriteLine($"load average before {load0} / after {load1}; handler CPU {handlerCpu:F0} %, bench CPU {benchCpu:F0} % of one core over the run; Azurite's slowest answer to the stall probe {stall.MaxMs:F0} ms ({stall.Over1s} of {stall.Probes} probes over 1 s)");
+    Console.WriteLine($"load average before {load0} / after {load1}; handler CPU {handlerCpu:F0} %, bench CPU {benchCpu:F0} %, Azurite CPU {azuriteCpu:F0} % of one core over the run (load and drain); Azurite's slowest answer to the stall probe {stall.MaxMs:F0} ms ({stall.Over1s} of {stall.Probes} probes over 1 s)");
     Console.WriteLine();
     Console.WriteLine("| path | POSTs | non-2xx | POST p50 ms | POST p99 ms | deliveries | missing | p50 ms | p90 ms | p99 ms | max ms |");
     Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -154,6 +162,23 @@ finally
     BenchLocal.CleanUp(handler, work);
 }
 
+// Until the handler and Azurite each use under 25 % of a core over 2 s (bounded); returns how long that took.
+static async Task<TimeSpan> WaitQuietAsync(HandlerProcess handler, BenchAzurite azurite, TimeSpan bound, CancellationToken ct)
+{
+    var clock = Stopwatch.StartNew();
+    while (clock.Elapsed < bound)
+    {
+        var (h0, a0) = (handler.CpuTime(), azurite.CpuTime());
+        await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        if ((handler.CpuTime() - h0).TotalSeconds < 0.5 && (azurite.CpuTime() - a0).TotalSeconds < 0.5)
+        {
+            return clock.Elapsed;
+        }
+    }
+
+    return clock.Elapsed;
+}
+
 static async Task<string> DevTokenAsync(HttpClient http, string baseUrl, string agentId)
 {
     using var response = await http.PostAsync(baseUrl + "/api/dev/token", new StringContent("{\"agentId\":\"" + agentId + "\"}", Encoding.UTF8, "application/json"));
@@ -178,7 +203,7 @@ static async Task<string> NegotiateAsync(HttpClient http, string baseUrl, string
     return body.RootElement.GetProperty("url").GetString()!;
 }
 
-internal sealed record BenchOptions(int Connections, int Rate, int Seconds, bool NoBuild, string Gc, int SettleSeconds)
+internal sealed record BenchOptions(int Connections, int Rate, int Seconds, bool NoBuild, string Gc, int SettleSeconds, int QuietBoundSeconds)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -190,10 +215,11 @@ internal sealed record BenchOptions(int Connections, int Rate, int Seconds, bool
 
         var gcIndex = Array.IndexOf(args, "--gc");
         var gc = gcIndex >= 0 && gcIndex + 1 < args.Length ? args[gcIndex + 1] : "default";
-        var o = new BenchOptions(Int("--connections", 1000), Int("--rate", 20), Int("--seconds", 20), args.Contains("--no-build"), gc, Int("--settle-seconds", 20));
-        if (o.Connections is < 1 or > 20_000 || o.Rate is < 1 or > 1000 || o.Seconds is < 1 or > 300 || o.Gc is not ("default" or "server" or "workstation") || o.SettleSeconds is < 0 or > 300)
+        var o = new BenchOptions(Int("--connections", 1000), Int("--rate", 20), Int("--seconds", 20), args.Contains("--no-build"), gc, Int("--settle-seconds", 20), Int("--quiet-bound", 300));
+        if (o.Connections is < 1 or > 20_000 || o.Rate is < 1 or > 1000 || o.Seconds is < 1 or > 300 || o.Gc is not ("default" or "server" or "workstation") || o.SettleSeconds is < 0 or > 300
+            || o.QuietBoundSeconds is < 0 or > 1800)
         {
-            throw new ArgumentException("--connections 1..20000, --rate 1..1000, --seconds 1..300, --gc default|server|workstation, --settle-seconds 0..300");
+            throw new ArgumentException("--connections 1..20000, --rate 1..1000, --seconds 1..300, --gc default|server|workstation, --settle-seconds 0..300, --quiet-bound 0..1800 (wait after connecting)");
         }
 
         return o;

@@ -77,7 +77,7 @@ internal static class BenchLocal
         var clock = Stopwatch.StartNew();
         var slices = new List<double>();
         var sliceStart = h0;
-        while (clock.Elapsed.TotalSeconds < idleSeconds)
+        while (idleSeconds - clock.Elapsed.TotalSeconds > 0.1)
         {
             var step = Math.Min(5.0, idleSeconds - clock.Elapsed.TotalSeconds);
             await Task.Delay(TimeSpan.FromSeconds(step), ct);

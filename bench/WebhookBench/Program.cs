@@ -92,7 +92,7 @@ try
         results.Add((b, w));
 
         // Placement drain: the entities place what the webhooks staged; the next phase starts once none is left (or the bound).
-        var drain = await staged.DrainAsync(w, stagedBefore, options.WarmupSeconds + options.Seconds, TimeSpan.FromSeconds(options.DrainSeconds), handler.CpuTime, azurite.CpuTime);
+        var drain = await staged.DrainAsync(w, stagedBefore, options.WarmupSeconds + options.Seconds, TimeSpan.FromSeconds(options.DrainSeconds), handler.CpuTime, azurite.CpuTime, baseUrl + "/api/whatsapp/webhook");
         drains.Add(drain);
         Console.WriteLine(drain.Summary() + "; " + staged.QueryCost);
         Console.WriteLine(Stall(w.Name + " drain"));
@@ -117,7 +117,7 @@ try
     Console.WriteLine();
     Console.WriteLine("Placement after each webhook phase (the customers' entities move the staged messages into their conversations):");
     Console.WriteLine();
-    Console.WriteLine("| phase | messages staged (200s incl. warm-up) | placed during the load /s | staged left at end of load | drain s | placed /s over load + drain | handler CPU % in drain | Azurite CPU % in drain | left after the bound |");
+    Console.WriteLine("| phase | messages staged (200s incl. warm-up and re-deliveries) | placed during the load /s | staged left at end of load | drain s | placed /s over load + drain | handler CPU % in drain | Azurite CPU % in drain | left after the bound |");
     Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     foreach (var d in drains)
     {
@@ -214,31 +214,70 @@ internal sealed class StagedRows(TableClient ledger)
     }
 
     /// <summary>
-    /// After a webhook phase: polls the staged count until none is left or <paramref name="bound"/> passed — every 250 ms,
-    /// or 3 × the last count's duration when that is longer (Azurite scans the table for it: the bench's polls stay a
-    /// small share of its core). Placed = staged before + messages answered 200 in the phase − staged after.
+    /// After a webhook phase: polls the staged count until none is left or <paramref name="bound"/> passed — every 3 × the
+    /// last count's duration, between 250 ms and 2 s (Azurite scans the table for it: the bench's polls stay a small share
+    /// of its core). Placed = staged before + messages answered 200 in the phase − staged after.
     /// </summary>
-    public async Task<DrainResult> DrainAsync(LoadResult phase, int before, double loadSeconds, TimeSpan bound, Func<TimeSpan> handlerCpu, Func<TimeSpan> azuriteCpu)
+    public async Task<DrainResult> DrainAsync(LoadResult phase, int before, double loadSeconds, TimeSpan bound, Func<TimeSpan> handlerCpu, Func<TimeSpan> azuriteCpu, string webhookUrl)
     {
         var clock = Stopwatch.StartNew();
         var (h0, a0) = (handlerCpu(), azuriteCpu());
+        var redelivered = await RedeliverAsync(webhookUrl, phase.FailedMessages, bound);
         var counted = Stopwatch.GetTimestamp();
         var atEnd = await CountAsync();
         var left = atEnd;
         while (left > 0 && clock.Elapsed < bound)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Max(250, 3 * Stopwatch.GetElapsedTime(counted).TotalMilliseconds)));
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Clamp(3 * Stopwatch.GetElapsedTime(counted).TotalMilliseconds, 250, 2000)));
             counted = Stopwatch.GetTimestamp();
             left = await CountAsync();
         }
 
         var seconds = clock.Elapsed.TotalSeconds;
-        return new DrainResult(phase.Name, phase.MessagesOk, before, atEnd, left, loadSeconds, left == 0 ? seconds : double.NaN, seconds,
-            100 * (handlerCpu() - h0).TotalSeconds / seconds, 100 * (azuriteCpu() - a0).TotalSeconds / seconds);
+        return new DrainResult(phase.Name, phase.MessagesOk + redelivered, before, atEnd, left, loadSeconds, left == 0 ? seconds : double.NaN, seconds,
+            100 * (handlerCpu() - h0).TotalSeconds / seconds, 100 * (azuriteCpu() - a0).TotalSeconds / seconds, phase.FailedMessages.Count, redelivered);
+    }
+
+    /// <summary>Meta's retry: each message not answered 200 is posted again until it is (bounded); returns how many were.</summary>
+    private static async Task<int> RedeliverAsync(string webhookUrl, IReadOnlyList<(byte[] Body, string? Signature)> failed, TimeSpan bound)
+    {
+        if (failed.Count == 0)
+        {
+            return 0;
+        }
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var clock = Stopwatch.StartNew();
+        var delivered = 0;
+        foreach (var (body, signature) in failed)
+        {
+            while (clock.Elapsed < bound)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, webhookUrl) { Content = new ByteArrayContent(body) };
+                request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", signature);
+                try
+                {
+                    using var response = await http.SendAsync(request);
+                    if (response.StatusCode == HttpStatusCode.OK)
+                    {
+                        delivered++;
+                        break;
+                    }
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                }
+
+                await Task.Delay(500);
+            }
+        }
+
+        return delivered;
     }
 }
 
-internal sealed record DrainResult(string Name, long Staged, int Before, int AtEnd, int Left, double LoadSeconds, double DrainSeconds, double WaitedSeconds, double HandlerCpu, double AzuriteCpu)
+internal sealed record DrainResult(string Name, long Staged, int Before, int AtEnd, int Left, double LoadSeconds, double DrainSeconds, double WaitedSeconds, double HandlerCpu, double AzuriteCpu, int Failed, int Redelivered)
 {
     public double PlacedDuringLoad => (Before + Staged - AtEnd) / LoadSeconds;
 
@@ -246,6 +285,7 @@ internal sealed record DrainResult(string Name, long Staged, int Before, int AtE
 
     public string Summary() =>
         FormattableString.Invariant($"{Name} placement: {Staged} messages staged, {AtEnd} not placed when the load stopped, ") +
+        (Failed == 0 ? "" : FormattableString.Invariant($"{Failed} not answered 200 delivered again ({Redelivered} answered 200), ")) +
         (Left == 0 ? FormattableString.Invariant($"all placed {DrainSeconds:F1} s later") : FormattableString.Invariant($"{Left} still staged after {WaitedSeconds:F0} s (the bound)")) +
         FormattableString.Invariant($"; {PlacedDuringLoad:F0} placed/s during the load, {PlacedOverall:F0}/s over load + drain");
 
@@ -421,8 +461,12 @@ internal sealed class Traffic(string appSecret, int customers, int statusPercent
     }
 }
 
-internal sealed class LoadResult(string name, long[] latencyTicks, long requests, long errors, double seconds, Dictionary<int, long> codes, TimeSpan handlerCpu, TimeSpan storeCpu, TimeSpan benchCpu, long messagesOk)
+internal sealed class LoadResult(string name, long[] latencyTicks, long requests, long errors, double seconds, Dictionary<int, long> codes, TimeSpan handlerCpu, TimeSpan storeCpu, TimeSpan benchCpu, long messagesOk,
+    IReadOnlyList<(byte[] Body, string? Signature)> failedMessages)
 {
+    /// <summary>Text messages not answered 200 (warm-up included): delivered again after the phase, as Meta does.</summary>
+    public IReadOnlyList<(byte[] Body, string? Signature)> FailedMessages => failedMessages;
+
     public string Name => name;
     public long Errors => errors;
     /// <summary>Text messages answered 200 over the warm-up and the measured window (each one staged, to be placed).</summary>
@@ -465,6 +509,7 @@ internal static class LoadRun
             var measureTo = measureFrom + (long)(options.Seconds * (double)Stopwatch.Frequency);
             var codes = new System.Collections.Concurrent.ConcurrentDictionary<int, long>();
             long messagesOk = 0;
+            var failedMessages = new System.Collections.Concurrent.ConcurrentBag<(byte[] Body, string? Signature)>();
             var cpu = Task.Run(async () =>
             {
                 // CPU time of the handler and of this process over the measured window only.
@@ -514,6 +559,11 @@ internal static class LoadRun
                     {
                         Interlocked.Increment(ref messagesOk);
                     }
+                    else if (message)
+                    {
+                        // Meta delivers a webhook again until it gets a 200: the drain does (a 503's row may be staged already).
+                        failedMessages.Add((body, signature));
+                    }
 
                     if (sent >= measureFrom)
                     {
@@ -535,7 +585,7 @@ internal static class LoadRun
             var all = perWorker.SelectMany(w => w.latencies).ToArray();
             Array.Sort(all);
             var (handlerTime, storeTime, benchTime) = await cpu;
-            return new LoadResult(name, all, all.Length + perWorker.Sum(w => w.errors), perWorker.Sum(w => w.errors), options.Seconds, new Dictionary<int, long>(codes), handlerTime, storeTime, benchTime, Interlocked.Read(ref messagesOk));
+            return new LoadResult(name, all, all.Length + perWorker.Sum(w => w.errors), perWorker.Sum(w => w.errors), options.Seconds, new Dictionary<int, long>(codes), handlerTime, storeTime, benchTime, Interlocked.Read(ref messagesOk), [.. failedMessages]);
         }
         finally
         {

@@ -10,8 +10,12 @@ public sealed record AgentCapacityState(
     bool Available,
     long Version,
     IReadOnlyList<string>? Connections = null,
-    DateTimeOffset? LastAssignedAt = null)
+    DateTimeOffset? LastAssignedAt = null,
+    IReadOnlyList<string>? Closed = null)
 {
+    /// <summary>How many closed connection ids the state remembers, so a <c>connected</c> arriving after its own <c>disconnected</c> is ignored.</summary>
+    public const int ClosedKept = 16;
+
     public static readonly AgentCapacityState Empty = new(0, [], false, 0);
 
     public bool HasRoom => Held.Count < MaxConcurrent;
@@ -112,21 +116,32 @@ public static class AssignmentRules
     /// Settings and presence (<see cref="AgentUpdate"/>): the maximum (lowering it never drops a held conversation), an
     /// explicit availability (it wins over connections), or a connection
     /// change sets availability to "any connection open" (closing one of two tabs, or an old connection's late close after a
-    /// reconnect, leaves the agent available). The version moves only when something changed.
+    /// reconnect, leaves the agent available; a connection's late <c>connected</c> after its <c>disconnected</c>, remembered among
+    /// the last <see cref="AgentCapacityState.ClosedKept"/> closed, changes nothing). The version moves only when something changed.
     /// </summary>
     public static AgentCapacityState Update(AgentCapacityState agent, AgentUpdate update)
     {
         var connections = agent.Connections ?? [];
+        var closed = agent.Closed ?? [];
         var available = agent.Available;
         if (update.ConnectionId is { Length: > 0 } connection && update.Connected is { } connected)
         {
-            connections = connections.Where(c => c != connection).ToList();
-            if (connected)
+            // Events of one connection may arrive out of order (separate deliveries): a connected after its own
+            // disconnected is late, not a new connection, and must not leave a ghost that keeps the agent available.
+            if (!(connected && closed.Contains(connection)))
             {
-                connections = [.. connections, connection];
-            }
+                connections = connections.Where(c => c != connection).ToList();
+                if (connected)
+                {
+                    connections = [.. connections, connection];
+                }
+                else if (!closed.Contains(connection))
+                {
+                    closed = [.. closed.Skip(Math.Max(0, closed.Count - AgentCapacityState.ClosedKept + 1)), connection];
+                }
 
-            available = connections.Count > 0;
+                available = connections.Count > 0;
+            }
         }
 
         available = update.Available ?? available;
@@ -137,9 +152,10 @@ public static class AssignmentRules
         }
 
         var sameConnections = connections.Count == (agent.Connections?.Count ?? 0) && connections.All(c => agent.Connections!.Contains(c));
-        return max == agent.MaxConcurrent && available == agent.Available && sameConnections
+        var sameClosed = closed.SequenceEqual(agent.Closed ?? []);
+        return max == agent.MaxConcurrent && available == agent.Available && sameConnections && sameClosed
             ? agent
-            : agent with { MaxConcurrent = max, Available = available, Connections = connections, Version = agent.Version + 1 };
+            : agent with { MaxConcurrent = max, Available = available, Connections = connections, Closed = closed, Version = agent.Version + 1 };
     }
 
     /// <summary>R12 with the time of the assignment (queue routing gives the next customer to the agent idle longest).</summary>

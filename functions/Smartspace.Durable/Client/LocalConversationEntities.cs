@@ -33,6 +33,9 @@ public sealed class LocalConversationEntities(Func<DurableClient> client) : ICon
     public Task SignalInboundAsync(string tenantId, string channelId, string customerKey, StagedInbound message, CancellationToken ct) =>
         GuardAsync(() => client().SignalEntityAsync(EntityKeys.Customer(tenantId, channelId, customerKey), nameof(CustomerConversation.InboundStaged), message));
 
+    public Task SignalConnectionAsync(string tenantId, string agentId, AgentConnection connection, CancellationToken ct) =>
+        GuardAsync(() => client().SignalEntityAsync(EntityKeys.Agent(tenantId, agentId), nameof(AgentCapacity.Connection), connection));
+
     public async Task<CustomerConversationState> GetCustomerAsync(string tenantId, string channelId, string customerKey, CancellationToken ct) =>
         await GuardAsync(() => client().GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(tenantId, channelId, customerKey), ct)) ?? CustomerConversationState.Empty;
 

@@ -40,11 +40,12 @@ public static class DurableCatalog
 
     /// <summary>
     /// Lower-case names: the runtime lower-cases entity names. Created per batch from the host's services: the customer's
-    /// entity places messages through <see cref="IInboundPlacement"/> when the host has one.
+    /// entity places messages through <see cref="IInboundPlacement"/>, and the agent's announces an availability change through
+    /// <see cref="IAgentAvailabilityEffects"/>, when the host has them.
     /// </summary>
     public static IReadOnlyDictionary<string, Func<IServiceProvider, ITaskEntity>> Entities { get; } = new Dictionary<string, Func<IServiceProvider, ITaskEntity>>(StringComparer.OrdinalIgnoreCase)
     {
         [EntityKeys.CustomerConversationName] = services => new CustomerConversation(services.GetService<IInboundPlacement>()),
-        [EntityKeys.AgentCapacityName] = _ => new AgentCapacity(),
+        [EntityKeys.AgentCapacityName] = services => new AgentCapacity(services.GetService<IAgentAvailabilityEffects>()),
     };
 }

@@ -42,6 +42,9 @@ public sealed class DurableClientConversationEntities(DurableClientAccessor clie
     public Task SignalInboundAsync(string tenantId, string channelId, string customerKey, StagedInbound message, CancellationToken ct) =>
         GuardAsync(client => client.Entities.SignalEntityAsync(EntityKeys.Customer(tenantId, channelId, customerKey), nameof(CustomerConversation.InboundStaged), message, cancellation: ct), ct);
 
+    public Task SignalConnectionAsync(string tenantId, string agentId, AgentConnection connection, CancellationToken ct) =>
+        GuardAsync(client => client.Entities.SignalEntityAsync(EntityKeys.Agent(tenantId, agentId), nameof(AgentCapacity.Connection), connection, cancellation: ct), ct);
+
     public Task<CustomerConversationState> GetCustomerAsync(string tenantId, string channelId, string customerKey, CancellationToken ct) =>
         GuardAsync(async client => (await client.Entities.GetEntityAsync<CustomerConversationState>(EntityKeys.Customer(tenantId, channelId, customerKey), ct))?.State ?? CustomerConversationState.Empty, ct);
 

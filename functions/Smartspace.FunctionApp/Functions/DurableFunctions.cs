@@ -35,9 +35,17 @@ public static class DurableFunctions
         await dispatcher.DispatchAsync(new CustomerConversation(context.InstanceServices.GetService<IInboundPlacement>()));
     }
 
-    /// <summary>One agent's capacity (R12, R16).</summary>
+    /// <summary>
+    /// One agent's capacity (R12, R16) and presence (R18): a connection that changes availability announces it and asks
+    /// for queue routing through <see cref="IAgentAvailabilityEffects"/>, which assigns through the orchestrations — so the
+    /// function declares a <c>[DurableClient]</c> too.
+    /// </summary>
     [Function(nameof(AgentCapacity))]
-    public static Task AgentCapacityEntity([EntityTrigger] TaskEntityDispatcher dispatcher) => dispatcher.DispatchAsync<AgentCapacity>();
+    public static async Task AgentCapacityEntity([EntityTrigger] TaskEntityDispatcher dispatcher, [DurableClient] DurableTaskClient client, FunctionContext context)
+    {
+        Clients(context).Use(client);
+        await dispatcher.DispatchAsync(new AgentCapacity(context.InstanceServices.GetService<IAgentAvailabilityEffects>()));
+    }
 
     /// <summary>Conversa ativa with both locked (R6, R7, R12–R14).</summary>
     [Function(StartConversationOrchestration.Name)]

@@ -31,6 +31,7 @@ using Smartspace.Realtime.Options;
 using Smartspace.Functions.Features.Negotiate;
 using Smartspace.Storage;
 using Smartspace.Durable.Effects;
+using Smartspace.Durable.Entities;
 using Smartspace.Durable.Placement;
 
 namespace Smartspace.Functions.Hosting;
@@ -76,6 +77,7 @@ public static class Composition
         services.AddSingleton<RoutingSignal>();
         // The ports the Durable entities and orchestrations call (the host registers IConversationEntities, the client).
         services.AddSingleton<IInboundPlacement, TablesInboundPlacement>();
+        services.AddSingleton<IAgentAvailabilityEffects, AgentAvailabilityEffects>();
         services.AddSingleton<IConversationEffects, TablesConversationEffects>();
         services.AddSingleton<AgentAvailability>();
         services.AddSingleton<OutboundEffects>();

@@ -155,6 +155,43 @@ public sealed class AssignmentRulesTests
     }
 
     [Fact]
+    public void R18_AConnectedArrivingAfterItsOwnDisconnected_IsLate_AndLeavesNoGhost_WhileOnlyTheLastClosedAreRemembered()
+    {
+        var offline = AssignmentRules.Update(AgentCapacityState.Empty, new AgentUpdate(MaxConcurrent: 2, Available: false));
+
+        var closedFirst = AssignmentRules.Update(offline, new AgentUpdate(ConnectionId: "short", Connected: false));
+        var lateConnected = AssignmentRules.Update(closedFirst, new AgentUpdate(ConnectionId: "short", Connected: true));
+        var repeatClose = AssignmentRules.Update(lateConnected, new AgentUpdate(ConnectionId: "short", Connected: false));
+
+        Assert.False(lateConnected.Available);
+        Assert.Empty(lateConnected.Connections!);
+        Assert.Same(closedFirst, lateConnected);
+        Assert.Same(lateConnected, repeatClose);
+
+        // A thousand tabs closing: the state remembers only the last few closed ids, so it stays small.
+        var state = offline;
+        for (var i = 0; i < 1000; i++)
+        {
+            state = AssignmentRules.Update(state, new AgentUpdate(ConnectionId: $"tab-{i}", Connected: true));
+        }
+
+        Assert.Equal(1000, state.Connections!.Count);
+        for (var i = 0; i < 1000; i++)
+        {
+            state = AssignmentRules.Update(state, new AgentUpdate(ConnectionId: $"tab-{i}", Connected: false));
+        }
+
+        Assert.False(state.Available);
+        Assert.Empty(state.Connections!);
+        Assert.Equal(AgentCapacityState.ClosedKept, state.Closed!.Count);
+        Assert.Equal("tab-999", state.Closed[^1]);
+
+        // An id forgotten long ago connects again: it counts as open (the hub never reuses connection ids).
+        var reused = AssignmentRules.Update(state, new AgentUpdate(ConnectionId: "tab-0", Connected: true));
+        Assert.True(reused.Available);
+    }
+
+    [Fact]
     public void Settings_AnExplicitStatusAndTheMaximum_Change_AndARepeatChangesNothing()
     {
         var away = AssignmentRules.Update(TwoMax, new AgentUpdate(Available: false));

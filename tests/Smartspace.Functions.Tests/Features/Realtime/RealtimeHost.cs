@@ -95,6 +95,12 @@ internal sealed class RealtimeHost : IAsyncDisposable
         return (int)response.StatusCode;
     }
 
+    /// <summary>
+    /// Waits (bounded) until the Durable runtime has nothing left to do: the hub's <c>connected</c>/<c>disconnected</c>
+    /// events signal the agent's entity and return at once, so their effect is committed a queue hop later.
+    /// </summary>
+    public Task SettledAsync() => root.WaitForPlacementAsync();
+
     public async Task<JsonElement> MeAsync(string agentId, string tenantId = HandlerFactory.TenantId, AgentRole role = AgentRole.Agent)
     {
         using var client = ClientFor(agentId, tenantId, role);

@@ -35,6 +35,7 @@ public sealed class WebPubSubEventsTests
             Assert.True(response.IsSuccessStatusCode, $"disconnected answered {(int)response.StatusCode}");
         }
 
+        await host.SettledAsync(); // the event signals ana's entity
         Assert.False((await host.MeAsync("ana")).GetProperty("available").GetBoolean());
 
         // Routing skips her: ana would come first (same load, id order), but the customer goes to bruno.
@@ -48,6 +49,7 @@ public sealed class WebPubSubEventsTests
             Assert.True(response.IsSuccessStatusCode, $"connected answered {(int)response.StatusCode}");
         }
 
+        await host.SettledAsync();
         Assert.True((await host.MeAsync("ana")).GetProperty("available").GetBoolean());
         Assert.Equal(200, await host.CustomerSaysAsync("5511987009901", "Bom dia"));
         await host.WaitForEventAsync(e => e.Type == AgentEventTypes.ConversationAssigned && e.AgentId == "ana", "the assignment to ana");
@@ -63,6 +65,7 @@ public sealed class WebPubSubEventsTests
             Assert.True(response.IsSuccessStatusCode, $"{name} answered {(int)response.StatusCode}");
         }
 
+        await host.SettledAsync();
         Assert.True((await host.MeAsync("ana")).GetProperty("available").GetBoolean());
 
         // Reconnect (R19): the new connection's connected arrives before the old one's disconnected.
@@ -72,6 +75,7 @@ public sealed class WebPubSubEventsTests
             Assert.True(response.IsSuccessStatusCode, $"{name} answered {(int)response.StatusCode}");
         }
 
+        await host.SettledAsync();
         Assert.True((await host.MeAsync("ana")).GetProperty("available").GetBoolean());
 
         using (var last = await host.PostSystemEventAsync("disconnected", "ana", "tab-3"))
@@ -79,7 +83,32 @@ public sealed class WebPubSubEventsTests
             Assert.True(last.IsSuccessStatusCode);
         }
 
+        await host.SettledAsync();
         Assert.False((await host.MeAsync("ana")).GetProperty("available").GetBoolean());
+    }
+
+    [Fact]
+    public async Task R18_a_connected_event_arriving_after_its_own_disconnected_leaves_no_ghost_connection()
+    {
+        await using var host = new RealtimeHost();
+
+        // The hub delivers each event in its own call, so a short-lived tab's disconnected may overtake its connected.
+        foreach (var (name, connection) in new[] { ("disconnected", "c-ana"), ("disconnected", "tab-short"), ("connected", "tab-short") })
+        {
+            using var response = await host.PostSystemEventAsync(name, "ana", connection);
+            Assert.True(response.IsSuccessStatusCode, $"{name} answered {(int)response.StatusCode}");
+        }
+
+        await host.SettledAsync();
+        Assert.False((await host.MeAsync("ana")).GetProperty("available").GetBoolean());
+
+        // A new connection still makes her available.
+        using (var response = await host.PostSystemEventAsync("connected", "ana", "tab-new"))
+        {
+            Assert.True(response.IsSuccessStatusCode);
+        }
+
+        await host.WaitAvailableAsync("ana", true);
     }
 
     [Fact]
@@ -92,6 +121,7 @@ public sealed class WebPubSubEventsTests
             Assert.True(response.IsSuccessStatusCode);
         }
 
+        await host.SettledAsync();
         Assert.Equal(200, await host.CustomerSaysAsync("5511987001234", "Tem alguém?"));
         await host.WaitForEventAsync(e => e.Type == AgentEventTypes.ConversationQueued, "the customer queued"); // the message was handled…
         Assert.DoesNotContain(host.Events, e => e.Type == AgentEventTypes.ConversationAssigned); // …and nobody was assigned
@@ -125,6 +155,7 @@ public sealed class WebPubSubEventsTests
             Assert.True(401 == (int)response.StatusCode, $"{why}: {(int)response.StatusCode}");
         }
 
+        await host.SettledAsync();
         var after = await host.MeAsync("ana");
         Assert.True(after.GetProperty("available").GetBoolean());
         Assert.Equal(before.GetProperty("version").GetInt64(), after.GetProperty("version").GetInt64());
@@ -137,6 +168,7 @@ public sealed class WebPubSubEventsTests
             Assert.True(ok.IsSuccessStatusCode);
         }
 
+        await host.SettledAsync();
         Assert.False((await host.MeAsync("ana")).GetProperty("available").GetBoolean());
     }
 

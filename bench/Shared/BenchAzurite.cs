@@ -4,98 +4,134 @@ using System.Net;
 using System.Net.Sockets;
 
 /// <summary>
-/// Azurite (blobs, queues, tables, in memory) that a benchmark starts on free 127.0.0.1 ports from the repository's
-/// <c>node_modules</c> (<c>npm ci</c> installs it) and stops by its own PID. The local host's one storage system.
+/// Azurite (blobs and tables in memory, queues on disk in the work directory) that a benchmark starts on free 127.0.0.1
+/// ports from the repository's <c>node_modules</c> (<c>npm ci</c> installs it) and stops by its own PIDs: one storage
+/// account, each service in its own Node.js process, as scripts/azurite.sh runs it. The local host's one storage system.
 /// </summary>
 internal sealed class BenchAzurite : IDisposable
 {
     private const string Key = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    private readonly Process process;
+    private readonly Process[] processes;
 
-    private BenchAzurite(Process process, int[] ports)
+    private BenchAzurite(Process[] processes, int[] ports)
     {
-        this.process = process;
+        this.processes = processes;
         BlobEndpoint = new Uri($"http://127.0.0.1:{ports[0]}/devstoreaccount1/");
+        Endpoints = [.. ports.Select(p => new Uri($"http://127.0.0.1:{p}/devstoreaccount1/"))];
         ConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Key};" +
             $"BlobEndpoint=http://127.0.0.1:{ports[0]}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{ports[1]}/devstoreaccount1;" +
             $"TableEndpoint=http://127.0.0.1:{ports[2]}/devstoreaccount1;";
     }
 
-    public int Pid => process.Id;
+    /// <summary>The three services' process ids.</summary>
+    public string Pid => FormattableString.Invariant($"blob {processes[0].Id}, queue {processes[1].Id}, table {processes[2].Id}");
 
-    /// <summary>The blob service's account URL (the stall probe asks it for a blob that does not exist).</summary>
+    /// <summary>The blob service's account URL.</summary>
     public Uri BlobEndpoint { get; }
+
+    /// <summary>The three services' account URLs (the stall probe asks each for something that does not exist).</summary>
+    public IReadOnlyList<Uri> Endpoints { get; private init; } = [];
 
     /// <summary>All three endpoints, for the tables, the media blobs and the Durable runtime alike.</summary>
     public string ConnectionString { get; }
 
     public TimeSpan CpuTime()
     {
-        process.Refresh();
-        return process.TotalProcessorTime;
+        var total = TimeSpan.Zero;
+        foreach (var process in processes)
+        {
+            process.Refresh();
+            total += process.TotalProcessorTime;
+        }
+
+        return total;
     }
 
     public static async Task<BenchAzurite> StartAsync(string repoRoot, string workDirectory)
     {
-        var executable = Path.Combine(repoRoot, "node_modules", ".bin", "azurite");
-        if (!File.Exists(executable))
-        {
-            throw new InvalidOperationException($"{executable} is missing: run `npm ci` in the repository root first.");
-        }
-
         var ports = new[] { BenchLocal.FreePort(), BenchLocal.FreePort(), BenchLocal.FreePort() };
-        var info = new ProcessStartInfo(executable) { WorkingDirectory = workDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         // BENCH_AZURITE_ACCESS_LOG=<file>: Azurite's access log (one line per request, which costs it some CPU) goes there, to
         // count the requests a workload makes; otherwise Azurite runs silent.
         var accessLogPath = Environment.GetEnvironmentVariable("BENCH_AZURITE_ACCESS_LOG");
-        foreach (var a in new[] { "--inMemoryPersistence", "--blobHost", "127.0.0.1", "--blobPort", S(ports[0]), "--queueHost", "127.0.0.1", "--queuePort", S(ports[1]),
-                     "--tableHost", "127.0.0.1", "--tablePort", S(ports[2]), "--skipApiVersionCheck", "--loose", "--disableTelemetry" })
-        {
-            info.ArgumentList.Add(a);
-        }
-
-        if (string.IsNullOrEmpty(accessLogPath))
-        {
-            info.ArgumentList.Add("--silent");
-        }
-
-        // BENCH_AZURITE_DEBUG_LOG=<file>: Azurite's debug log (every request in detail, and its queue and blob garbage
-        // collections with their durations) — heavy, for diagnosis only.
-        if (Environment.GetEnvironmentVariable("BENCH_AZURITE_DEBUG_LOG") is { Length: > 0 } debugLog)
-        {
-            info.ArgumentList.Add("--debug");
-            info.ArgumentList.Add(debugLog);
-        }
-
-        var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start Azurite.");
         var accessLog = string.IsNullOrEmpty(accessLogPath) ? null : new StreamWriter(accessLogPath) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) =>
+        // BENCH_AZURITE_DEBUG_LOG=<file>: Azurite's debug log (every request in detail, and its queue and blob garbage
+        // collections with their durations) — heavy, for diagnosis only; one file per service (<file>.blob, .queue, .table).
+        var debugLog = Environment.GetEnvironmentVariable("BENCH_AZURITE_DEBUG_LOG");
+        // Each service in its own Node.js process, as scripts/azurite.sh runs them: one storage account, three event loops
+        // (the queue service's garbage collection no longer stops the tables).
+        var services = new[] { "blob", "queue", "table" };
+        var processes = new Process[services.Length];
+        for (var i = 0; i < services.Length; i++)
         {
-            if (accessLog is not null && e.Data is not null)
+            var executable = Path.Combine(repoRoot, "node_modules", ".bin", "azurite-" + services[i]);
+            if (!File.Exists(executable))
             {
-                lock (accessLog)
-                {
-                    accessLog.WriteLine(FormattableString.Invariant($"{Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:F3} {e.Data}"));
-                }
+                throw new InvalidOperationException($"{executable} is missing: run `npm ci` in the repository root first.");
             }
-        };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var azurite = new BenchAzurite(process, ports);
+
+            var info = new ProcessStartInfo(executable) { WorkingDirectory = workDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+            // As scripts/azurite.sh: the queue service keeps its messages on disk (in memory, its garbage collection is
+            // quadratic in the messages written and stalled it for seconds); blobs and tables stay in memory.
+            if (services[i] == "queue")
+            {
+                var location = Path.Combine(workDirectory, "azurite-" + services[i]);
+                Directory.CreateDirectory(location);
+                info.ArgumentList.Add("--location");
+                info.ArgumentList.Add(location);
+            }
+            else
+            {
+                info.ArgumentList.Add("--inMemoryPersistence");
+            }
+
+            foreach (var a in new[] { $"--{services[i]}Host", "127.0.0.1", $"--{services[i]}Port", S(ports[i]), "--skipApiVersionCheck", "--loose", "--disableTelemetry" })
+            {
+                info.ArgumentList.Add(a);
+            }
+
+            if (accessLog is null)
+            {
+                info.ArgumentList.Add("--silent");
+            }
+
+            if (!string.IsNullOrEmpty(debugLog))
+            {
+                info.ArgumentList.Add("--debug");
+                info.ArgumentList.Add($"{debugLog}.{services[i]}");
+            }
+
+            var process = Process.Start(info) ?? throw new InvalidOperationException($"Could not start Azurite's {services[i]} service.");
+            var service = services[i];
+            process.OutputDataReceived += (_, e) =>
+            {
+                if (accessLog is not null && e.Data is not null)
+                {
+                    lock (accessLog)
+                    {
+                        accessLog.WriteLine(FormattableString.Invariant($"{Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:F3} {service} {e.Data}"));
+                    }
+                }
+            };
+            process.ErrorDataReceived += (_, _) => { };
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            processes[i] = process;
+        }
+
+        var azurite = new BenchAzurite(processes, ports);
         var deadline = DateTime.UtcNow.AddSeconds(60);
-        foreach (var port in ports)
+        for (var i = 0; i < ports.Length; i++)
         {
             while (true)
             {
                 try
                 {
                     using var probe = new TcpClient();
-                    await probe.ConnectAsync(IPAddress.Loopback, port);
+                    await probe.ConnectAsync(IPAddress.Loopback, ports[i]);
                     break;
                 }
-                catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
+                catch (SocketException) when (DateTime.UtcNow < deadline && !processes[i].HasExited)
                 {
                     await Task.Delay(100);
                 }
@@ -107,33 +143,37 @@ internal sealed class BenchAzurite : IDisposable
 
     public void Dispose()
     {
-        try
+        foreach (var process in processes)
         {
-            if (!process.HasExited)
+            try
             {
-                process.Kill(entireProcessTree: true);
-                process.WaitForExit(10_000);
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    process.WaitForExit(10_000);
+                }
             }
-        }
-        catch (InvalidOperationException)
-        {
-        }
+            catch (InvalidOperationException)
+            {
+            }
 
-        process.Dispose();
+            process.Dispose();
+        }
     }
 
     private static string S(int value) => value.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>
-/// Whether Azurite answers at all: every 200 ms a GET of a blob that does not exist (an error answer from its event
-/// loop, no state touched). Azurite is one Node.js process; when its event loop is blocked (its queue service's
+/// Whether Azurite answers at all: every 200 ms a GET of something that does not exist from each of its three services
+/// (an error answer from its event loop, no state touched). Each service is one Node.js process; when an event loop is blocked (its queue service's
 /// mark-and-sweep of message extents, every 60 s, blocked it for 10–40 s in our runs), every request of the handler waits,
 /// and the longest probe of a phase shows it.
 /// </summary>
 internal sealed class AzuriteStallProbe : IAsyncDisposable
 {
     private readonly HttpClient http;
+    private readonly Uri[] targets;
     private readonly CancellationTokenSource stop = new();
     private readonly Task loop;
     private readonly object gate = new();
@@ -144,7 +184,8 @@ internal sealed class AzuriteStallProbe : IAsyncDisposable
 
     public AzuriteStallProbe(BenchAzurite azurite)
     {
-        http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { BaseAddress = azurite.BlobEndpoint, Timeout = TimeSpan.FromSeconds(120) };
+        http = new HttpClient(new SocketsHttpHandler { UseProxy = false, PooledConnectionLifetime = Timeout.InfiniteTimeSpan }) { Timeout = TimeSpan.FromSeconds(120) };
+        targets = [.. azurite.Endpoints.Select(e => new Uri(e, "benchprobe/none"))];
         loop = Task.Run(RunAsync);
     }
 
@@ -173,13 +214,17 @@ internal sealed class AzuriteStallProbe : IAsyncDisposable
                 inFlightSince = started;
             }
 
-            try
+            // Every service at once: the probe waits for the slowest.
+            await Task.WhenAll(targets.Select(async target =>
             {
-                using var response = await http.GetAsync("benchprobe/none", stop.Token);
-            }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
-            {
-            }
+                try
+                {
+                    using var response = await http.GetAsync(target, stop.Token);
+                }
+                catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+                {
+                }
+            }));
 
             var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             lock (gate)

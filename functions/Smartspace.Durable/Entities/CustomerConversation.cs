@@ -14,9 +14,10 @@ public sealed record AssignConversation(string ConversationId, string AgentId);
 /// <summary>
 /// Input of <see cref="CustomerConversation.InboundStaged"/> (a signal from the webhook once the message is stored, staged
 /// by customer and wamid): the wamid, Meta's time of the message, the WhatsApp profile name, the id a waiting conversation
-/// takes when none is in progress, and the contact center's bot setting.
+/// takes when none is in progress, the contact center's bot setting, and the message itself (null on a redelivery's repair
+/// signal: the placement then reads the staged row).
 /// </summary>
-public sealed record StagedInbound(string Wamid, DateTimeOffset At, string? ProfileName, string NewConversationId, bool BotEnabled);
+public sealed record StagedInbound(string Wamid, DateTimeOffset At, string? ProfileName, string NewConversationId, bool BotEnabled, InboundContent? Content = null);
 
 /// <summary>Answer of a customer-conversation operation: the state after it, the refusal, and a bot/queue conversation it ended (R14).</summary>
 public sealed record CustomerReply(CustomerConversationState State, RefusalCode? Refusal, string? Ended);
@@ -61,7 +62,7 @@ public sealed class CustomerConversation(IInboundPlacement? placement = null) : 
         var outcome = AssignmentRules.InboundOnce(State, message.Wamid, message.At, message.ProfileName, message.NewConversationId, message.BotEnabled, parts[1], parts[2]);
         State = outcome.State;
         var placed = outcome.Placed;
-        var input = new PlaceInboundInput(parts[0], parts[1], parts[2], placed.Wamid, placed.ConversationId, placed.StageBefore, placed.StageAfter, outcome.Kind, placed.Version, message.At, outcome.Repeated ? null : before);
+        var input = new PlaceInboundInput(parts[0], parts[1], parts[2], placed.Wamid, placed.ConversationId, placed.StageBefore, placed.StageAfter, outcome.Kind, placed.Version, message.At, outcome.Repeated ? null : before, message.Content);
         if (placement is not null)
         {
             try

@@ -5,6 +5,25 @@ using Smartspace.Durable.Entities;
 namespace Smartspace.Durable.Placement;
 
 /// <summary>
+/// A customer message as the webhook stored it (the staged row's content): who sent it (<paramref name="WaId"/>, BSUID
+/// <paramref name="UserId"/>, WhatsApp <paramref name="ProfileName"/>), its kind and text, Meta's media object, the wamid it replies to, Meta's item when it is not
+/// plain text, the ad it came from, whether it was forwarded. The webhook's signal carries it, so the placement need not
+/// read the staged row back; a signal without it (a redelivery's repair signal) makes the placement read the row.
+/// </summary>
+public sealed record InboundContent(
+    string? WaId,
+    string? UserId,
+    string Kind,
+    string DisplayText,
+    string? Body,
+    string? Media,
+    string? ContextWamid,
+    string? Raw,
+    string? Referral,
+    bool Forwarded,
+    string? ProfileName);
+
+/// <summary>
 /// Input of <see cref="PlaceInboundOrchestration"/> and <see cref="PlaceInboundMessageActivity"/>: a customer message the
 /// webhook stored (staged: deduped by <paramref name="Wamid"/>, keyed by customer and wamid, in no conversation yet) and
 /// the conversation the customer's entity put it in, with the stage before (null: the entity created that waiting
@@ -21,7 +40,8 @@ public sealed record PlaceInboundInput(
     InboundPlacementKind Kind,
     long EntityVersion,
     DateTimeOffset At,
-    DateTimeOffset? PreviousInboundAt = null);
+    DateTimeOffset? PreviousInboundAt = null,
+    InboundContent? Content = null);
 
 /// <summary>
 /// The port the placement activity calls: move the staged message (customer + wamid) into its conversation — the

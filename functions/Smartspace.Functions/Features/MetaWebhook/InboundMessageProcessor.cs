@@ -41,6 +41,7 @@ public sealed class InboundMessageProcessor(LedgerStore ledger, ContactCenterDir
     {
         var tenantId = input.Channel.TenantId;
         var tenant = await directory.GetTenantAsync(tenantId, ct);
+        var content = StagedMessages.Content(input);
         var result = await ledger.SubmitAsync(
         [
             EntityOperation.Insert(new Entity(tenantId, Keys.Wamid(input.Wamid), new Dictionary<string, object?>
@@ -49,7 +50,7 @@ public sealed class InboundMessageProcessor(LedgerStore ledger, ContactCenterDir
                 ["ChannelId"] = input.Channel.ChannelId,
                 ["CustomerKey"] = input.CustomerKey,
             })),
-            EntityOperation.Insert(StagedMessages.ToEntity(tenantId, input)),
+            EntityOperation.Insert(StagedMessages.ToEntity(tenantId, input, content)),
         ], ct);
         var outcome = InboundOutcome.Stored;
         if (!result.Succeeded)
@@ -81,8 +82,11 @@ public sealed class InboundMessageProcessor(LedgerStore ledger, ContactCenterDir
             outcome = InboundOutcome.Duplicate;
         }
 
+        // The signal carries the message (the placement need not read it back); a repeat carries none, and the placement
+        // reads the staged row — the one copy that counts.
         await entities.SignalInboundAsync(tenantId, input.Channel.ChannelId, input.CustomerKey,
-            new StagedInbound(input.Wamid, input.Timestamp, input.ProfileName, ConversationIds.New(input.Timestamp), tenant?.BotEnabled ?? false), ct);
+            new StagedInbound(input.Wamid, input.Timestamp, input.ProfileName, ConversationIds.New(input.Timestamp), tenant?.BotEnabled ?? false,
+                outcome == InboundOutcome.Stored ? content : null), ct);
         return outcome;
     }
 }

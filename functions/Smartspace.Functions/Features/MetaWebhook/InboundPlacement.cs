@@ -13,36 +13,65 @@ namespace Smartspace.Functions.Features.MetaWebhook;
 /// <summary>The staged row: a customer message as the webhook received it, before its entity places it in a conversation.</summary>
 public static class StagedMessages
 {
-    public static Entity ToEntity(string tenantId, InboundInput input) => new(tenantId, Keys.Staged(input.Wamid), new Dictionary<string, object?>
+    /// <summary>What the staged row keeps of the message, and what the webhook's signal carries (texts cut at 30,000 characters).</summary>
+    public static InboundContent Content(InboundInput input) => new(
+        input.WaId,
+        input.UserId,
+        input.Kind,
+        Truncate(input.DisplayText),
+        input.Body is null ? null : Truncate(input.Body),
+        input.MediaJson,
+        input.ContextWamid,
+        // A text message is fully described by its body; other kinds keep Meta's item as received.
+        input.Kind == "text" || input.Raw.Length > 30_000 ? null : input.Raw,
+        input.ReferralJson,
+        input.Forwarded,
+        input.ProfileName);
+
+    public static Entity ToEntity(string tenantId, InboundInput input, InboundContent content) => new(tenantId, Keys.Staged(input.Wamid), new Dictionary<string, object?>
     {
         ["ChannelId"] = input.Channel.ChannelId,
         ["CustomerKey"] = input.CustomerKey,
         ["Wamid"] = input.Wamid,
-        ["WaId"] = input.WaId,
-        ["UserId"] = input.UserId,
-        ["ProfileName"] = input.ProfileName,
+        ["WaId"] = content.WaId,
+        ["UserId"] = content.UserId,
+        ["ProfileName"] = content.ProfileName,
         ["At"] = input.Timestamp,
-        ["Kind"] = input.Kind,
-        ["DisplayText"] = Truncate(input.DisplayText),
-        ["Body"] = input.Body is null ? null : Truncate(input.Body),
-        ["Media"] = input.MediaJson,
-        ["ContextWamid"] = input.ContextWamid,
-        // A text message is fully described by its body; other kinds keep Meta's item as received.
-        ["Raw"] = input.Kind == "text" || input.Raw.Length > 30_000 ? null : input.Raw,
-        ["Referral"] = input.ReferralJson,
-        ["Forwarded"] = input.Forwarded ? true : null,
+        ["Kind"] = content.Kind,
+        ["DisplayText"] = content.DisplayText,
+        ["Body"] = content.Body,
+        ["Media"] = content.Media,
+        ["ContextWamid"] = content.ContextWamid,
+        ["Raw"] = content.Raw,
+        ["Referral"] = content.Referral,
+        ["Forwarded"] = content.Forwarded ? true : null,
     });
+
+    /// <summary>The message a staged row keeps (the placement's read when a signal carried no content).</summary>
+    public static InboundContent ContentOf(Entity staged) => new(
+        staged.GetString("WaId"),
+        staged.GetString("UserId"),
+        staged.GetString("Kind") ?? "text",
+        staged.GetString("DisplayText") ?? "",
+        staged.GetString("Body"),
+        staged.GetString("Media"),
+        staged.GetString("ContextWamid"),
+        staged.GetString("Raw"),
+        staged.GetString("Referral"),
+        staged.GetBoolean("Forwarded") ?? false,
+        staged.GetString("ProfileName"));
 
     private static string Truncate(string value) => value.Length <= 30_000 ? value : value[..30_000];
 }
 
 /// <summary>
 /// <see cref="IInboundPlacement"/> on Table Storage: moves a staged customer message into the conversation its entity chose,
-/// in ONE batch of the contact center's partition — the wamid row learns its conversation and sequence, the staged row goes,
+/// in ONE batch of the contact center's partition after two reads (the profile and the conversation; the message comes in
+/// the signal) — the wamid row learns its conversation and sequence, the staged row goes,
 /// the message row and the conversation row (created for a new waiting conversation; R8: a reply opens one awaiting it) are
 /// written with the profile (R11, P6), the window-expiry index (P4), the queue index and the media to fetch — then the
-/// agent's event. Idempotent by wamid: a wamid row that already names its conversation, or a staged row that is gone,
-/// places nothing. The conversation row is ETag-guarded against a concurrent send by the agent (then read again).
+/// agent's event. Idempotent by wamid: the batch requires the staged row, so a message placed already (or erased) places
+/// nothing. The conversation row is ETag-guarded against a concurrent send by the agent (then read again).
 /// </summary>
 public sealed class TablesInboundPlacement(
     LedgerStore ledger,
@@ -57,26 +86,35 @@ public sealed class TablesInboundPlacement(
     public async Task<bool> PlaceAsync(PlaceInboundInput placement, CancellationToken ct)
     {
         var tenantId = placement.TenantId;
-        for (var attempt = 1; ; attempt++)
+        var at = placement.At;
+        var content = placement.Content;
+        if (content is null)
         {
-            var wamidRow = await ledger.GetAsync(tenantId, Keys.Wamid(placement.Wamid), ct);
+            // A repair signal (a redelivery of a message still staged) carries no content: the staged row has it.
             var staged = await ledger.GetAsync(tenantId, Keys.Staged(placement.Wamid), ct);
-            if (wamidRow is null || wamidRow.GetString("ConversationId") is not null || staged is null)
+            if (staged is null)
             {
                 return false; // placed already (or erased)
             }
 
-            var at = staged.GetDateTimeOffset("At") ?? placement.At;
-            var profile = await ledger.GetCustomerAsync(tenantId, placement.ChannelId, placement.CustomerKey, ct);
+            content = StagedMessages.ContentOf(staged);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            // The two reads at once: the profile (R11, P6) and the conversation (its sequence and ETag).
+            var profileRead = ledger.GetCustomerAsync(tenantId, placement.ChannelId, placement.CustomerKey, ct);
+            var conversationRead = ledger.GetConversationAsync(tenantId, placement.ConversationId, ct);
+            await Task.WhenAll(profileRead, conversationRead);
+            var profile = await profileRead;
             var profileBefore = (profile?.ProfileName, profile?.WaId, profile?.SendTo, profile?.UserId);
             profile ??= new CustomerRow { TenantId = tenantId, ChannelId = placement.ChannelId, CustomerKey = placement.CustomerKey };
-            var waId = staged.GetString("WaId");
-            profile.ProfileName = staged.GetString("ProfileName") ?? profile.ProfileName;
-            profile.WaId = waId ?? profile.WaId;
-            profile.SendTo = waId ?? profile.SendTo;
-            profile.UserId = staged.GetString("UserId") ?? profile.UserId;
+            profile.ProfileName = content.ProfileName ?? profile.ProfileName;
+            profile.WaId = content.WaId ?? profile.WaId;
+            profile.SendTo = content.WaId ?? profile.SendTo;
+            profile.UserId = content.UserId ?? profile.UserId;
 
-            var conversation = await ledger.GetConversationAsync(tenantId, placement.ConversationId, ct);
+            var conversation = await conversationRead;
             var created = conversation is null;
             string eventType;
             var operations = new List<EntityOperation>(9);
@@ -123,7 +161,7 @@ public sealed class TablesInboundPlacement(
             conversation.LastMessageAt = at;
             operations.Add(created ? EntityOperation.Insert(conversation.ToEntity()) : EntityOperation.Replace(conversation.ToEntity()));
 
-            var message = await MessageAsync(tenantId, conversation, staged, at, ct);
+            var message = await MessageAsync(tenantId, conversation, placement.Wamid, content, at, ct);
             operations.Add(EntityOperation.Insert(message.ToEntity()));
             if (message.MediaState == MediaStates.Pending && MediaIdOf(message.MediaJson) is { } mediaId)
             {
@@ -143,10 +181,19 @@ public sealed class TablesInboundPlacement(
                 operations.Add(profile.ETag is null ? EntityOperation.Insert(profile.ToEntity()) : EntityOperation.Replace(profile.ToEntity()));
             }
 
-            wamidRow["ConversationId"] = conversation.ConversationId;
-            wamidRow["Seq"] = message.Seq;
-            operations.Add(EntityOperation.Replace(wamidRow));
-            operations.Add(EntityOperation.Delete(staged));
+            // Idempotent by wamid without reading either row: the batch replaces the wamid row (it now names its
+            // conversation) and deletes the staged row, each required to exist — a message placed already (or erased) has
+            // no staged row, so the whole batch fails and changes nothing.
+            var replaceWamid = operations.Count;
+            operations.Add(EntityOperation.Replace(new Entity(tenantId, Keys.Wamid(placement.Wamid), new Dictionary<string, object?>
+            {
+                ["Direction"] = "in",
+                ["ChannelId"] = placement.ChannelId,
+                ["CustomerKey"] = placement.CustomerKey,
+                ["ConversationId"] = conversation.ConversationId,
+                ["Seq"] = message.Seq,
+            }), "*"));
+            operations.Add(EntityOperation.Delete(new Entity(tenantId, Keys.Staged(placement.Wamid)), "*"));
 
             var result = await ledger.SubmitAsync(operations, ct);
             if (result.Succeeded)
@@ -169,6 +216,11 @@ public sealed class TablesInboundPlacement(
                 return true;
             }
 
+            if (result.Failure == StoreFailure.NotFound && result.FailedIndex >= replaceWamid)
+            {
+                return false; // placed already (or erased)
+            }
+
             if (attempt >= MaxAttempts)
             {
                 throw new StoreUnavailableException($"Placing an inbound message kept conflicting ({result.Failure}).");
@@ -178,13 +230,13 @@ public sealed class TablesInboundPlacement(
         }
     }
 
-    private async Task<MessageRow> MessageAsync(string tenantId, ConversationRow conversation, Entity staged, DateTimeOffset at, CancellationToken ct)
+    private async Task<MessageRow> MessageAsync(string tenantId, ConversationRow conversation, string wamid, InboundContent content, DateTimeOffset at, CancellationToken ct)
     {
         // A reply (or a reaction) names the message it quotes: found here, so the chat shows it.
-        var contextWamid = staged.GetString("ContextWamid");
+        var contextWamid = content.ContextWamid;
         var quoted = contextWamid is { Length: > 0 } ? await QuotedAsync(tenantId, contextWamid, ct) : null;
-        var kind = staged.GetString("Kind") ?? "text";
-        var mediaJson = staged.GetString("Media");
+        var kind = content.Kind;
+        var mediaJson = content.Media;
         var message = new MessageRow
         {
             TenantId = tenantId,
@@ -192,18 +244,18 @@ public sealed class TablesInboundPlacement(
             Seq = conversation.MessageSeq,
             Direction = "in",
             Kind = kind,
-            DisplayText = staged.GetString("DisplayText") ?? "",
-            Body = staged.GetString("Body"),
+            DisplayText = content.DisplayText,
+            Body = content.Body,
             MediaJson = mediaJson,
-            Wamid = staged.GetString("Wamid"),
-            WaId = staged.GetString("WaId"),
+            Wamid = wamid,
+            WaId = content.WaId,
             Status = "received",
             At = at,
             Version = conversation.Version,
             ContextWamid = contextWamid,
-            ReferralJson = staged.GetString("Referral"),
-            Forwarded = staged.GetBoolean("Forwarded") ?? false,
-            Raw = staged.GetString("Raw"),
+            ReferralJson = content.Referral,
+            Forwarded = content.Forwarded,
+            Raw = content.Raw,
             ContextId = quoted?.OurMessageId,
             ContextText = quoted is null ? null : Quote(quoted.DisplayText),
         };

@@ -69,13 +69,14 @@ public sealed class FunctionMetadataTests(FunctionAppFixture fixture)
     public void FunctionsThatReachTheEntities_DeclareADurableClient_AndNoOthers()
     {
         // In Azure the features reach the entities through the invocation's [DurableClient]: the webhook (signal), the agent
-        // API and the Web PubSub events (orchestrations, reads), the sweeps that read or change customers, and the customer's
-        // entity and placement activity (their placement asks for queue routing). Orchestrations must not bind anything else.
+        // API and the Web PubSub events (orchestrations, signals, reads), the sweeps that read or change customers, the customer's
+        // entity and placement activity (their placement asks for queue routing), and the agent's entity (an agent who comes
+        // online asks for queue routing, R18). Orchestrations must not bind anything else.
         string[] expected =
         [
             "whatsapp-webhook", "agent-api", "webpubsub-events",
             "window-expiry", "outbox-retry", "retention",
-            "CustomerConversation", "PlaceInboundMessage",
+            "CustomerConversation", "PlaceInboundMessage", "AgentCapacity",
         ];
 
         var withClient = fixture.Host.Functions.Where(f => f.DurableClients.Count > 0).Select(f => f.Name).Order(StringComparer.Ordinal);

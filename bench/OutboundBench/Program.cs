@@ -22,21 +22,12 @@ using Microsoft.Extensions.Logging;
 // See bench/README.md.
 var options = BenchOptions.Parse(args);
 var repo = RepoRoot.Find();
-var handlerProject = Path.Combine(repo, "functions", "Smartspace.LocalHost");
-var handlerDll = options.HandlerDll ?? Path.Combine(handlerProject, "bin", "Release", "net10.0", "Smartspace.LocalHost.dll");
-if (options.HandlerDll is null && !options.NoBuild)
+if (Build.LocalHost(repo, options.NoBuild || options.HandlerDll is not null, options.HandlerDll) is not { } handlerDll)
 {
-    Build.Release(handlerProject);
-}
-
-if (!File.Exists(handlerDll))
-{
-    Console.Error.WriteLine($"{handlerDll} is missing.");
     return 2;
 }
 
-var work = Path.Combine(Path.GetTempPath(), "outboundbench-" + Guid.NewGuid().ToString("N")[..8]);
-Directory.CreateDirectory(work);
+var work = Build.WorkDirectory("outboundbench");
 using var azurite = await BenchAzurite.StartAsync(repo, work);
 const string appSecret = "bench-app-secret-0123456789";
 var clock = Stopwatch.StartNew();

@@ -20,26 +20,17 @@ using System.Text.Json;
 // Latency = from the start of the POST to the frame's arrival on each socket (matched by a unique
 // marker in the message text). Memory = handler VmRSS before connecting, after connecting, after the
 // load. The measurement starts after --settle-seconds (the handler's start-up: JIT, the Durable runtime's partitions) and,
-// once the sockets are connected, when the handler and Azurite are quiet again (each connection updates the agent's
-// availability through an orchestration), bounded by --quiet-bound.
+// once the sockets are connected, when the handler and Azurite are quiet again (each connection signals the agent's
+// entity), bounded by --quiet-bound.
 // Every loop is bounded; the handler is stopped by its PID. See bench/README.md.
 var options = BenchOptions.Parse(args);
 var repo = RepoRoot.Find();
-var handlerProject = Path.Combine(repo, "functions", "Smartspace.LocalHost");
-var handlerDll = Path.Combine(handlerProject, "bin", "Release", "net10.0", "Smartspace.LocalHost.dll");
-if (!options.NoBuild)
+if (Build.LocalHost(repo, options.NoBuild) is not { } handlerDll)
 {
-    Build.Release(handlerProject);
-}
-
-if (!File.Exists(handlerDll))
-{
-    Console.Error.WriteLine($"{handlerDll} is missing: build it with `dotnet build -c Release functions/Smartspace.LocalHost` or drop --no-build.");
     return 2;
 }
 
-var work = Path.Combine(Path.GetTempPath(), "realtimebench-" + Guid.NewGuid().ToString("N")[..8]);
-Directory.CreateDirectory(work);
+var work = Build.WorkDirectory("realtimebench");
 using var azurite = await BenchAzurite.StartAsync(repo, work);
 var port = BenchLocal.FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";

@@ -24,6 +24,36 @@ internal static class RepoRoot
 
 internal static class Build
 {
+    /// <summary>
+    /// The Release build of the local host (functions/Smartspace.LocalHost), built first unless <paramref name="noBuild"/>;
+    /// null, after saying how to get it, when it is missing.
+    /// </summary>
+    public static string? LocalHost(string repo, bool noBuild, string? dll = null)
+    {
+        var project = Path.Combine(repo, "functions", "Smartspace.LocalHost");
+        dll ??= Path.Combine(project, "bin", "Release", "net10.0", "Smartspace.LocalHost.dll");
+        if (!noBuild)
+        {
+            Release(project);
+        }
+
+        if (File.Exists(dll))
+        {
+            return dll;
+        }
+
+        Console.Error.WriteLine($"{dll} is missing: build it with `dotnet build -c Release functions/Smartspace.LocalHost` or drop --no-build.");
+        return null;
+    }
+
+    /// <summary>A fresh temp folder for one run of <paramref name="bench"/> (Azurite's queues, the handler's log).</summary>
+    public static string WorkDirectory(string bench)
+    {
+        var work = Path.Combine(Path.GetTempPath(), bench + "-" + Guid.NewGuid().ToString("N")[..8]);
+        Directory.CreateDirectory(work);
+        return work;
+    }
+
     /// <summary>Builds the handler in Release; retries when another build holds a file lock.</summary>
     public static void Release(string project)
     {

@@ -18,21 +18,12 @@ using System.Text.Json;
 // handler and Azurite are stopped by their PIDs; the exit code is non-zero on any answer other than 201. See bench/README.md.
 var options = StartOptions.Parse(args);
 var repo = RepoRoot.Find();
-var handlerProject = Path.Combine(repo, "functions", "Smartspace.LocalHost");
-var handlerDll = Path.Combine(handlerProject, "bin", "Release", "net10.0", "Smartspace.LocalHost.dll");
-if (!options.NoBuild)
+if (Build.LocalHost(repo, options.NoBuild) is not { } handlerDll)
 {
-    Build.Release(handlerProject);
-}
-
-if (!File.Exists(handlerDll))
-{
-    Console.Error.WriteLine($"{handlerDll} is missing: build it with `dotnet build -c Release functions/Smartspace.LocalHost` or drop --no-build.");
     return 2;
 }
 
-var work = Path.Combine(Path.GetTempPath(), "startbench-" + Guid.NewGuid().ToString("N")[..8]);
-Directory.CreateDirectory(work);
+var work = Build.WorkDirectory("startbench");
 using var azurite = await BenchAzurite.StartAsync(repo, work);
 var port = BenchLocal.FreePort();
 var baseUrl = $"http://127.0.0.1:{port}";

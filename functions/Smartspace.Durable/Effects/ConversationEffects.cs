@@ -48,40 +48,22 @@ public static class EffectActivities
 
     /// <summary>A store briefly down is retried for about a minute before the orchestration gives up (503, nothing changed).</summary>
     public static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromMilliseconds(500), backoffCoefficient: 2));
+
+    public static EffectActivity<ConversationStarted> ForStarted(IConversationEffects effects) => new(effects.StartedAsync);
+
+    public static EffectActivity<ConversationFinished> ForFinished(IConversationEffects effects) => new(effects.FinishedAsync);
+
+    public static EffectActivity<ConversationAssigned> ForAssigned(IConversationEffects effects) => new(effects.AssignedAsync);
+
+    public static EffectActivity<ConversationQueued> ForQueued(IConversationEffects effects) => new(effects.QueuedAsync);
 }
 
-public sealed class ConversationStartedActivity(IConversationEffects effects) : TaskActivity<ConversationStarted, bool>
+/// <summary>An activity that applies one decided change through its <see cref="IConversationEffects"/> method.</summary>
+public sealed class EffectActivity<TChange>(Func<TChange, CancellationToken, Task> apply) : TaskActivity<TChange, bool>
 {
-    public override async Task<bool> RunAsync(TaskActivityContext context, ConversationStarted input)
+    public override async Task<bool> RunAsync(TaskActivityContext context, TChange input)
     {
-        await effects.StartedAsync(input, CancellationToken.None);
-        return true;
-    }
-}
-
-public sealed class ConversationFinishedActivity(IConversationEffects effects) : TaskActivity<ConversationFinished, bool>
-{
-    public override async Task<bool> RunAsync(TaskActivityContext context, ConversationFinished input)
-    {
-        await effects.FinishedAsync(input, CancellationToken.None);
-        return true;
-    }
-}
-
-public sealed class ConversationAssignedActivity(IConversationEffects effects) : TaskActivity<ConversationAssigned, bool>
-{
-    public override async Task<bool> RunAsync(TaskActivityContext context, ConversationAssigned input)
-    {
-        await effects.AssignedAsync(input, CancellationToken.None);
-        return true;
-    }
-}
-
-public sealed class ConversationQueuedActivity(IConversationEffects effects) : TaskActivity<ConversationQueued, bool>
-{
-    public override async Task<bool> RunAsync(TaskActivityContext context, ConversationQueued input)
-    {
-        await effects.QueuedAsync(input, CancellationToken.None);
+        await apply(input, CancellationToken.None);
         return true;
     }
 }

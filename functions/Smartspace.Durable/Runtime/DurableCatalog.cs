@@ -32,10 +32,10 @@ public static class DurableCatalog
     public static IReadOnlyDictionary<string, Func<IServiceProvider, ITaskActivity>> Activities { get; } = new Dictionary<string, Func<IServiceProvider, ITaskActivity>>(StringComparer.Ordinal)
     {
         [PlaceInboundMessageActivity.Name] = services => new PlaceInboundMessageActivity(services.GetRequiredService<IInboundPlacement>()),
-        [EffectActivities.Started] = services => new ConversationStartedActivity(services.GetRequiredService<IConversationEffects>()),
-        [EffectActivities.Finished] = services => new ConversationFinishedActivity(services.GetRequiredService<IConversationEffects>()),
-        [EffectActivities.Assigned] = services => new ConversationAssignedActivity(services.GetRequiredService<IConversationEffects>()),
-        [EffectActivities.Queued] = services => new ConversationQueuedActivity(services.GetRequiredService<IConversationEffects>()),
+        [EffectActivities.Started] = services => EffectActivities.ForStarted(services.GetRequiredService<IConversationEffects>()),
+        [EffectActivities.Finished] = services => EffectActivities.ForFinished(services.GetRequiredService<IConversationEffects>()),
+        [EffectActivities.Assigned] = services => EffectActivities.ForAssigned(services.GetRequiredService<IConversationEffects>()),
+        [EffectActivities.Queued] = services => EffectActivities.ForQueued(services.GetRequiredService<IConversationEffects>()),
     };
 
     /// <summary>

@@ -5,6 +5,7 @@ using DurableTask.Core.History;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Converters;
 using Microsoft.DurableTask.Entities;
+using Smartspace.Durable.Client;
 
 namespace Smartspace.Durable.Runtime;
 
@@ -22,8 +23,6 @@ public sealed class DurableUnavailableException(string message, Exception? inner
 public sealed class DurableClient
 {
     private static readonly DataConverter Converter = JsonDataConverter.Default;
-    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(40);
-    private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(250);
 
     private readonly AzureStorageOrchestrationService service;
     private readonly Completions completions;
@@ -103,32 +102,23 @@ public sealed class DurableClient
 
     private async Task<OrchestrationResult> WaitAsync(string instanceId, Task<OrchestrationResult> notified, CancellationToken ct)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(timeout);
-        var delay = FirstPoll;
         try
         {
-            while (true)
-            {
-                var tick = Task.Delay(delay, limit.Token);
-                if (await Task.WhenAny(notified, tick).ConfigureAwait(false) == notified)
+            return await CompletionPoll.UntilAsync(
+                async _ =>
                 {
-                    return await notified.ConfigureAwait(false);
-                }
-
-                await tick.ConfigureAwait(false);
-                var states = await service.GetOrchestrationStateAsync(instanceId, allExecutions: false).ConfigureAwait(false);
-                if (states?.FirstOrDefault() is { } state && state.OrchestrationStatus is OrchestrationStatus.Completed or OrchestrationStatus.Failed or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled)
-                {
-                    return new OrchestrationResult(state.OrchestrationStatus, state.Output);
-                }
-
-                delay = delay * 2 > LongestPoll ? LongestPoll : delay * 2;
-            }
+                    var states = await service.GetOrchestrationStateAsync(instanceId, allExecutions: false).ConfigureAwait(false);
+                    return states?.FirstOrDefault() is { } state && state.OrchestrationStatus is OrchestrationStatus.Completed or OrchestrationStatus.Failed or OrchestrationStatus.Terminated or OrchestrationStatus.Canceled
+                        ? new OrchestrationResult(state.OrchestrationStatus, state.Output)
+                        : null;
+                },
+                timeout,
+                ct,
+                notified).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (TimeoutException e)
         {
-            throw new DurableUnavailableException($"No outcome within {timeout.TotalSeconds:0.#} s.");
+            throw new DurableUnavailableException(e.Message, e);
         }
     }
 }

@@ -115,6 +115,10 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
             // after a crash then waited for the dead host's app lease to expire (about a minute) before it started at all.
             // Our hosts of one task hub run one version: the partition leases alone share the work.
             UseAppLease = false,
+            // No extended sessions: DTFx then hands an entity's state to the first batch of a session only, and expects the
+            // worker to keep it for the next ones (the isolated worker's protocol does); the SDK's shim does not, so every
+            // later batch of the session would start from an empty state (measured: the tests' customers got a new
+            // conversation per message).
             LoggerFactory = loggerFactory,
         };
         var service = new AzureStorageOrchestrationService(settings);

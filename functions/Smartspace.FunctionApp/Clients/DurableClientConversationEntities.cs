@@ -1,5 +1,7 @@
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Client.Entities;
+using Microsoft.DurableTask.Entities;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -22,67 +24,47 @@ namespace Smartspace.FunctionApp.Clients;
 /// that failed or has no outcome in time — is a <see cref="StoreUnavailableException"/> (503): the entities change only
 /// inside the orchestrations, so nothing is half-done.
 /// </summary>
-public sealed class DurableClientConversationEntities(DurableClientAccessor clients, IOptions<DurableOptions> options) : IConversationEntities
+public sealed class DurableClientConversationEntities(DurableClientAccessor clients, IOptions<DurableOptions> options) : OrchestratedConversationEntities
 {
-    private static readonly TimeSpan FirstPoll = TimeSpan.FromMilliseconds(40);
-    private static readonly TimeSpan LongestPoll = TimeSpan.FromMilliseconds(250);
-
-    public Task<StartConversationOutcome> StartAsync(StartConversationInput input, CancellationToken ct) => RunAsync<StartConversationOutcome>(StartConversationOrchestration.Name, input, ct);
-
-    public Task<FinishConversationOutcome> FinishAsync(FinishConversationInput input, CancellationToken ct) => RunAsync<FinishConversationOutcome>(FinishConversationOrchestration.Name, input, ct);
-
-    public Task<AssignmentOutcome> AssignAsync(AssignQueuedCustomerInput input, CancellationToken ct) => RunAsync<AssignmentOutcome>(AssignQueuedCustomerOrchestration.Name, input, ct);
-
-    public Task<AssignmentOutcome> HandOffAsync(BotHandoffInput input, CancellationToken ct) => RunAsync<AssignmentOutcome>(BotHandoffOrchestration.Name, input, ct);
-
-    public Task<AgentCapacityState> UpdateAgentAsync(UpdateAgentInput input, CancellationToken ct) => RunAsync<AgentCapacityState>(UpdateAgentOrchestration.Name, input, ct);
-
-    public Task<CustomerReply> ForgetCustomerAsync(ForgetCustomerInput input, CancellationToken ct) => RunAsync<CustomerReply>(ForgetCustomerOrchestration.Name, input, ct);
-
-    public Task SignalInboundAsync(string tenantId, string channelId, string customerKey, StagedInbound message, CancellationToken ct) =>
-        GuardAsync(client => client.Entities.SignalEntityAsync(EntityKeys.Customer(tenantId, channelId, customerKey), nameof(CustomerConversation.InboundStaged), message, cancellation: ct), ct);
-
-    public Task SignalConnectionAsync(string tenantId, string agentId, AgentConnection connection, CancellationToken ct) =>
-        GuardAsync(client => client.Entities.SignalEntityAsync(EntityKeys.Agent(tenantId, agentId), nameof(AgentCapacity.Connection), connection, cancellation: ct), ct);
-
-    public Task<CustomerConversationState> GetCustomerAsync(string tenantId, string channelId, string customerKey, CancellationToken ct) =>
-        GuardAsync(async client => (await client.Entities.GetEntityAsync<CustomerConversationState>(EntityKeys.Customer(tenantId, channelId, customerKey), ct))?.State ?? CustomerConversationState.Empty, ct);
-
-    public Task<AgentCapacityState> GetAgentAsync(string tenantId, string agentId, CancellationToken ct) =>
-        GuardAsync(async client => (await client.Entities.GetEntityAsync<AgentCapacityState>(EntityKeys.Agent(tenantId, agentId), ct))?.State ?? AgentCapacityState.Empty, ct);
-
-    /// <summary>Starts <paramref name="name"/> with <paramref name="input"/> and returns its output once it completes.</summary>
-    private Task<T> RunAsync<T>(string name, object input, CancellationToken ct) => GuardAsync(async client =>
+    protected override async Task<T> RunAsync<T>(string name, object input, CancellationToken ct) => (await GuardAsync(async client =>
     {
         var instanceId = await client.ScheduleNewOrchestrationInstanceAsync(new TaskName(name), input, ct);
         var timeout = options.Value.CompletionTimeout;
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(timeout);
-        var delay = FirstPoll;
         try
         {
-            while (true)
-            {
-                await Task.Delay(delay, limit.Token);
-                var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, limit.Token);
-                if (instance is { IsCompleted: true })
+            return await CompletionPoll.UntilAsync(
+                async token =>
                 {
+                    var instance = await client.GetInstanceAsync(instanceId, getInputsAndOutputs: true, token);
+                    if (instance is not { IsCompleted: true })
+                    {
+                        return null;
+                    }
+
                     if (instance.RuntimeStatus != OrchestrationRuntimeStatus.Completed)
                     {
                         throw new StoreUnavailableException($"Orchestration {name} ({instanceId}) ended {instance.RuntimeStatus}: {instance.FailureDetails?.ErrorType} {instance.FailureDetails?.ErrorMessage}".TrimEnd());
                     }
 
-                    return instance.ReadOutputAs<T>() ?? throw new StoreUnavailableException($"Orchestration {name} ({instanceId}) completed without an output.");
-                }
-
-                delay = delay * 2 > LongestPoll ? LongestPoll : delay * 2;
-            }
+                    return new Box<T>(instance.ReadOutputAs<T>() ?? throw new StoreUnavailableException($"Orchestration {name} ({instanceId}) completed without an output."));
+                },
+                timeout,
+                ct);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (TimeoutException)
         {
             throw new StoreUnavailableException($"Orchestration {name} ({instanceId}) had no outcome within {timeout.TotalSeconds:0.#} s.");
         }
-    }, ct);
+    }, ct)).Value;
+
+    protected override Task SignalAsync(EntityInstanceId entity, string operation, object input, CancellationToken ct) =>
+        GuardAsync(client => client.Entities.SignalEntityAsync(entity, operation, input, cancellation: ct), ct);
+
+    protected override Task<T?> GetStateAsync<T>(EntityInstanceId entity, CancellationToken ct)
+        where T : class => GuardAsync(async client => (await client.Entities.GetEntityAsync<T>(entity, ct))?.State, ct);
+
+    /// <summary>An orchestration's output, so "not finished yet" (null) differs from any output.</summary>
+    private sealed record Box<T>(T Value);
 
     private Task GuardAsync(Func<DurableTaskClient, Task> call, CancellationToken ct) => GuardAsync(async client =>
     {

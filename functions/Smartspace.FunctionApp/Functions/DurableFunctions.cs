@@ -93,22 +93,22 @@ public static class DurableFunctions
     /// <summary>Makes a start decided under both locks visible (rows, template message, agents' events) before the entities change.</summary>
     [Function(EffectActivities.Started)]
     public static Task<bool> StartedEffect([ActivityTrigger] ConversationStarted input, FunctionContext context) =>
-        new ConversationStartedActivity(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Started, context), input);
+        EffectActivities.ForStarted(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Started, context), input);
 
     /// <summary>Makes a finish decided under the locks visible (R16).</summary>
     [Function(EffectActivities.Finished)]
     public static Task<bool> FinishedEffect([ActivityTrigger] ConversationFinished input, FunctionContext context) =>
-        new ConversationFinishedActivity(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Finished, context), input);
+        EffectActivities.ForFinished(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Finished, context), input);
 
     /// <summary>Makes a queued customer's assignment to an agent visible.</summary>
     [Function(EffectActivities.Assigned)]
     public static Task<bool> AssignedEffect([ActivityTrigger] ConversationAssigned input, FunctionContext context) =>
-        new ConversationAssignedActivity(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Assigned, context), input);
+        EffectActivities.ForAssigned(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Assigned, context), input);
 
     /// <summary>Makes the bot's hand-off to the queue visible.</summary>
     [Function(EffectActivities.Queued)]
     public static Task<bool> QueuedEffect([ActivityTrigger] ConversationQueued input, FunctionContext context) =>
-        new ConversationQueuedActivity(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Queued, context), input);
+        EffectActivities.ForQueued(Effects(context)).RunAsync(new FunctionActivityContext(EffectActivities.Queued, context), input);
 
     private static DurableClientAccessor Clients(FunctionContext context) => context.InstanceServices.GetRequiredService<DurableClientAccessor>();
 

@@ -93,6 +93,31 @@ public static class LedgerInvariants
     }
 
     /// <summary>
+    /// The entities of <paramref name="tenantId"/> left locked (by an orchestration that never released them): every
+    /// customer with a conversation row, every agent of the directory. Empty when none is.
+    /// </summary>
+    public static async Task<List<string>> LockedEntitiesAsync(string connectionString, string tablePrefix, string tenantId)
+    {
+        var ledger = TablesLedger(connectionString, tablePrefix);
+        var client = await LocalDurableRuntime.ConnectClientAsync(new DurableOptions { ConnectionString = connectionString, TaskHub = Testing.TestDurable.TaskHubFor(tablePrefix) });
+        var ids = (await ledger.QueryAllAsync(tenantId, Keys.ConversationPrefix, CancellationToken.None)).Select(ConversationRow.From)
+            .Select(c => Durable.Entities.EntityKeys.Customer(tenantId, c.ChannelId, c.CustomerKey))
+            .Concat((await ledger.GetAgentsAsync(tenantId, CancellationToken.None)).Select(a => Durable.Entities.EntityKeys.Agent(tenantId, a.AgentId)))
+            .Distinct()
+            .ToList();
+        var locked = new List<string>();
+        foreach (var id in ids)
+        {
+            if (await client.GetEntityLockAsync(id, CancellationToken.None) is { LockedBy: { } holder } info)
+            {
+                locked.Add($"{id}: locked by {holder}, backlog {info.Backlog}");
+            }
+        }
+
+        return locked;
+    }
+
+    /// <summary>
     /// For a placement that does not finish: each staged message's customer entity — who holds its lock, how many operations
     /// wait in its backlog, its version — so a stuck entity is named in the failure, not just its staged rows.
     /// </summary>

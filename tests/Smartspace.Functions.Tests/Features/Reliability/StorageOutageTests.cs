@@ -107,7 +107,7 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
             // The Durable runtime lost its partition leases in the outage: placement resumes once it has them back.
             try
             {
-                await StagedMessages.WaitPlacedAsync(azurite.ConnectionString, prefix, timeout: WebhookStream.PlacementAfterRestart);
+                await StagedMessages.WaitPlacedAsync(azurite.ConnectionString, prefix, timeout: WebhookStream.PlacementAfterOutage);
             }
             catch (TimeoutException e)
             {

@@ -105,24 +105,7 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
 
             Assert.Equal(Webhooks, stream.AcknowledgedWamids.Count);
             // The Durable runtime lost its partition leases in the outage: placement resumes once it has them back.
-            try
-            {
-                await StagedMessages.WaitPlacedAsync(azurite.ConnectionString, prefix, timeout: WebhookStream.PlacementAfterOutage);
-            }
-            catch (TimeoutException e)
-            {
-                // Every message placed, and only answers DTFx hides after the outage left (as after a crash, see
-                // StagedMessages.OnlyHiddenMessagesLeftAsync)? Then no entity may be left locked; anything else fails.
-                if ((await StagedMessages.ListAsync(azurite.ConnectionString, prefix)).Count > 0
-                    || !await StagedMessages.OnlyHiddenMessagesLeftAsync(azurite.ConnectionString, TestDurable.TaskHubFor(prefix)))
-                {
-                    throw new TimeoutException(e.Message + "\n" + await LedgerInvariants.DescribeStagedAsync(azurite.ConnectionString, prefix), e);
-                }
-
-                var locked = await LedgerInvariants.LockedEntitiesAsync(azurite.ConnectionString, prefix, HandlerFactory.TenantId);
-                Assert.True(locked.Count == 0, "entities left locked after the outage:\n" + string.Join("\n", locked) + "\n" + e.Message);
-                output.WriteLine("after the outage, only messages DTFx holds back are left in the task hub: " + e.Message);
-            }
+            await WebhookStream.WaitPlacedAfterFailureAsync(azurite.ConnectionString, prefix, WebhookStream.PlacementAfterOutage, "outage", output);
             var stored = await stream.AssertStoredExactlyOnceAndStateAgreesAsync(LedgerInvariants.TablesLedger(azurite.ConnectionString, prefix), await LedgerInvariants.TablesEntitiesAsync(azurite.ConnectionString, prefix));
             output.WriteLine($"storage stopped mid-load: webhooks sent {Webhooks}, acknowledged before the outage {acknowledgedBeforeOutage}, "
                 + $"answered 503 {notAcknowledged.Count} ({answersWhileDown.GetValueOrDefault(nameof(DeliveryOutcome.Unavailable))} while down, none 500), "

@@ -48,6 +48,32 @@ public sealed class WebhookStream
     public IReadOnlyList<Webhook> Items { get; }
 
     /// <summary>
+    /// After a crash or an outage: waits (bounded by <paramref name="timeout"/>) until every acknowledged message is placed
+    /// and the task hub is quiet. When only answers DTFx hides after the failure are left (nothing staged; see
+    /// <see cref="StagedMessages.OnlyHiddenMessagesLeftAsync"/>), no customer or agent entity may be left locked; anything
+    /// else fails, with each staged message's entity named.
+    /// </summary>
+    public static async Task WaitPlacedAfterFailureAsync(string connectionString, string prefix, TimeSpan timeout, string failure, Xunit.Abstractions.ITestOutputHelper output)
+    {
+        try
+        {
+            await StagedMessages.WaitPlacedAsync(connectionString, prefix, timeout: timeout);
+        }
+        catch (TimeoutException e)
+        {
+            if ((await StagedMessages.ListAsync(connectionString, prefix)).Count > 0
+                || !await StagedMessages.OnlyHiddenMessagesLeftAsync(connectionString, TestDurable.TaskHubFor(prefix)))
+            {
+                throw new TimeoutException(e.Message + "\n" + await LedgerInvariants.DescribeStagedAsync(connectionString, prefix), e);
+            }
+
+            var locked = await LedgerInvariants.LockedEntitiesAsync(connectionString, prefix, HandlerFactory.TenantId);
+            Assert.True(locked.Count == 0, $"entities left locked after the {failure}:\n" + string.Join("\n", locked) + "\n" + e.Message);
+            output.WriteLine($"after the {failure}, only messages DTFx holds back are left in the task hub: " + e.Message);
+        }
+    }
+
+    /// <summary>
     /// How long the checks wait for placement after a crash or an outage: a host's Durable runtime takes a partition only
     /// once the previous owner's lease (30 s in DTFx's Azure Storage provider) has expired, then catches up.
     /// </summary>

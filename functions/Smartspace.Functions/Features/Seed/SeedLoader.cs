@@ -38,11 +38,20 @@ public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore led
         foreach (var a in Array(tenant, "agents"))
         {
             var agentId = Str(a, "id")!;
-            if (!await EnsureAgentAsync(tenantId, agentId, Str(a, "name") ?? "", ParseRole(Str(a, "role")),
-                a.TryGetProperty("maxConcurrent", out var max) ? max.GetInt32() : 5,
-                a.TryGetProperty("available", out var available) && available.GetBoolean(), ct))
+            try
             {
-                logger.LogError("Seed: agent id {AgentId} of contact center {TenantId} belongs to another contact center; skipped (agent ids are unique across contact centers)", agentId, tenantId);
+                if (!await EnsureAgentAsync(tenantId, agentId, Str(a, "name") ?? "", ParseRole(Str(a, "role")),
+                    a.TryGetProperty("maxConcurrent", out var max) ? max.GetInt32() : 5,
+                    a.TryGetProperty("available", out var available) && available.GetBoolean(), ct))
+                {
+                    logger.LogError("Seed: agent id {AgentId} of contact center {TenantId} belongs to another contact center; skipped (agent ids are unique across contact centers)", agentId, tenantId);
+                }
+            }
+            catch (TimeoutException)
+            {
+                // The update is a durable orchestration: it still completes once the agent's entity is free (after a crash,
+                // an orchestration of the dead host may hold it until the runtime replays it). Start-up does not wait on it.
+                logger.LogWarning("Seed: agent {AgentId} of contact center {TenantId} is still held by an earlier operation; its settings apply when it is released", agentId, tenantId);
             }
         }
 
@@ -79,6 +88,14 @@ public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore led
         var existing = await ledger.GetAgentAsync(tenantId, agentId, ct);
         var row = new AgentRow { TenantId = tenantId, AgentId = agentId, Name = name, Role = role };
         await ledger.SubmitAsync([EntityOperation.Upsert(row.ToEntity())], ct);
+
+        // Unchanged maximum of an existing agent (every restart with the same seed): nothing for the entity to do, so no
+        // orchestration that would wait on an entity another operation holds.
+        if (existing is not null && (await entities.GetAgentAsync(tenantId, agentId, ct)) is { Version: > 0 } capacity && capacity.MaxConcurrent == maxConcurrent)
+        {
+            return true;
+        }
+
         await entities.UpdateAgentAsync(new UpdateAgentInput(tenantId, agentId, new AgentUpdate(MaxConcurrent: maxConcurrent, Available: existing is null ? available : null)), ct);
         return true;
     }

@@ -1,7 +1,13 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
 using Smartspace.Core.Conversations;
+using Smartspace.Durable.Client;
+using Smartspace.Durable.Entities;
+using Smartspace.Durable.Orchestrations;
+using Smartspace.Functions.Features.Seed;
+using Smartspace.Functions.Features.Templates;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Tests.Features.Conversations;
 using Smartspace.Functions.Tests.Infrastructure;
@@ -60,6 +66,61 @@ public sealed class AgentSetupTests : IDisposable
         Assert.Equal(HttpStatusCode.BadRequest, (await carla.PutAsJsonAsync("/api/agent/admin/agents/ze%20ca", new { name = "Zeca", role = "agent", maxConcurrent = 1 })).StatusCode);
         Assert.Null(await factory.Get<LedgerStore>().GetAgentAsync(HandlerFactory.TenantId, "zeca", CancellationToken.None));
         Assert.Null(await factory.Get<ContactCenterDirectory>().GetTenantOfAgentAsync("zeca", CancellationToken.None));
+    }
+
+    /// <summary>
+    /// A restart seeds again. After a crash, an orchestration of the dead host may hold an agent's entity for minutes
+    /// (the runtime hides its answers until the orchestration replays); seeding must neither wait on that entity nor fail
+    /// the start: an unchanged agent is left alone, and an update that cannot complete now is left to complete later.
+    /// </summary>
+    [Fact]
+    public async Task Reseeding_DoesNotWaitOnAHeldAgentEntity_AndSeedsTheRest()
+    {
+        var held = new HeldAgentEntities(factory.Get<IConversationEntities>());
+        var seed = new SeedLoader(factory.Get<ContactCenterDirectory>(), factory.Get<LedgerStore>(), held, factory.Get<TemplateCatalog>(), NullLogger<SeedLoader>.Instance);
+        using var tenant = JsonDocument.Parse("""
+            { "id": "demo", "name": "Contact Center Demo", "agents": [
+                { "id": "ana", "name": "Ana Souza", "role": "agent", "maxConcurrent": 3, "available": true },
+                { "id": "bruno", "name": "Bruno Lima", "role": "agent", "maxConcurrent": 4, "available": true } ],
+              "qualifications": [ { "id": "reseeded", "name": "Semeada de novo" } ] }
+            """);
+
+        await seed.LoadTenantAsync(tenant.RootElement, CancellationToken.None);
+
+        // Ana is unchanged: no update at all. Bruno's maximum changed: the update was asked for (and here it cannot finish).
+        Assert.Equal(["bruno"], held.Updates.ToArray());
+        Assert.Equal(3, (await factory.AgentAsync("ana"))!.MaxConcurrent);
+        Assert.NotNull(await factory.Get<LedgerStore>().GetAsync(HandlerFactory.TenantId, Keys.Reason("reseeded"), CancellationToken.None));
+    }
+
+    /// <summary>Every call goes through, but an agent update times out as it does when another orchestration holds the entity.</summary>
+    private sealed class HeldAgentEntities(IConversationEntities inner) : IConversationEntities
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<string> Updates { get; } = new();
+
+        public Task<AgentCapacityState> UpdateAgentAsync(UpdateAgentInput input, CancellationToken ct)
+        {
+            Updates.Enqueue(input.AgentId);
+            throw new TimeoutException("No outcome within 120 s.");
+        }
+
+        public Task<StartConversationOutcome> StartAsync(StartConversationInput input, CancellationToken ct) => inner.StartAsync(input, ct);
+
+        public Task<FinishConversationOutcome> FinishAsync(FinishConversationInput input, CancellationToken ct) => inner.FinishAsync(input, ct);
+
+        public Task<AssignmentOutcome> AssignAsync(AssignQueuedCustomerInput input, CancellationToken ct) => inner.AssignAsync(input, ct);
+
+        public Task<AssignmentOutcome> HandOffAsync(BotHandoffInput input, CancellationToken ct) => inner.HandOffAsync(input, ct);
+
+        public Task<CustomerReply> ForgetCustomerAsync(ForgetCustomerInput input, CancellationToken ct) => inner.ForgetCustomerAsync(input, ct);
+
+        public Task SignalInboundAsync(string tenantId, string channelId, string customerKey, StagedInbound message, CancellationToken ct) => inner.SignalInboundAsync(tenantId, channelId, customerKey, message, ct);
+
+        public Task SignalConnectionAsync(string tenantId, string agentId, AgentConnection connection, CancellationToken ct) => inner.SignalConnectionAsync(tenantId, agentId, connection, ct);
+
+        public Task<CustomerConversationState> GetCustomerAsync(string tenantId, string channelId, string customerKey, CancellationToken ct) => inner.GetCustomerAsync(tenantId, channelId, customerKey, ct);
+
+        public Task<AgentCapacityState> GetAgentAsync(string tenantId, string agentId, CancellationToken ct) => inner.GetAgentAsync(tenantId, agentId, ct);
     }
 
     public void Dispose() => factory.Dispose();

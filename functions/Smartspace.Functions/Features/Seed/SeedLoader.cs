@@ -35,25 +35,8 @@ public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore led
             await directory.SaveChannelAsync(new ChannelInfo(Str(c, "phoneNumberId")!, tenantId, Str(c, "displayNumber") ?? "", Str(c, "wabaId") ?? "", Str(c, "name") ?? ""), ct);
         }
 
-        foreach (var a in Array(tenant, "agents"))
-        {
-            var agentId = Str(a, "id")!;
-            try
-            {
-                if (!await EnsureAgentAsync(tenantId, agentId, Str(a, "name") ?? "", ParseRole(Str(a, "role")),
-                    a.TryGetProperty("maxConcurrent", out var max) ? max.GetInt32() : 5,
-                    a.TryGetProperty("available", out var available) && available.GetBoolean(), ct))
-                {
-                    logger.LogError("Seed: agent id {AgentId} of contact center {TenantId} belongs to another contact center; skipped (agent ids are unique across contact centers)", agentId, tenantId);
-                }
-            }
-            catch (TimeoutException)
-            {
-                // The update is a durable orchestration: it still completes once the agent's entity is free (after a crash,
-                // an orchestration of the dead host may hold it until the runtime replays it). Start-up does not wait on it.
-                logger.LogWarning("Seed: agent {AgentId} of contact center {TenantId} is still held by an earlier operation; its settings apply when it is released", agentId, tenantId);
-            }
-        }
+        // Agents are independent of each other: seeded at once (each may run an orchestration on its own entity).
+        await Task.WhenAll(Array(tenant, "agents").Select(a => SeedAgentAsync(tenantId, a, ct)));
 
         foreach (var q in Array(tenant, "qualifications"))
         {
@@ -70,6 +53,26 @@ public sealed class SeedLoader(ContactCenterDirectory directory, LedgerStore led
         }
 
         logger.LogInformation("Seeded contact center {TenantId}", tenantId);
+    }
+
+    private async Task SeedAgentAsync(string tenantId, JsonElement a, CancellationToken ct)
+    {
+        var agentId = Str(a, "id")!;
+        try
+        {
+            if (!await EnsureAgentAsync(tenantId, agentId, Str(a, "name") ?? "", ParseRole(Str(a, "role")),
+                a.TryGetProperty("maxConcurrent", out var max) ? max.GetInt32() : 5,
+                a.TryGetProperty("available", out var available) && available.GetBoolean(), ct))
+            {
+                logger.LogError("Seed: agent id {AgentId} of contact center {TenantId} belongs to another contact center; skipped (agent ids are unique across contact centers)", agentId, tenantId);
+            }
+        }
+        catch (TimeoutException)
+        {
+            // The update is a durable orchestration: it still completes once the agent's entity is free (after a crash, an
+            // orchestration of the dead host may hold it until the runtime replays it). Start-up does not wait on it.
+            logger.LogWarning("Seed: agent {AgentId} of contact center {TenantId} is still held by an earlier operation; its settings apply when it is released", agentId, tenantId);
+        }
     }
 
     /// <summary>

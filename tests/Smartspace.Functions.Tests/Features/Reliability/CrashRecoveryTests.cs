@@ -13,7 +13,7 @@ namespace Smartspace.Functions.Tests.Features.Reliability;
 /// conversation, customer and agent rows agree with the stored messages, and the redeliveries converge: nothing lost,
 /// nothing doubled.
 /// </summary>
-[Collection(AzuriteCollection.Name)]
+[Collection(FailureDrillCollection.Name)]
 public sealed class CrashRecoveryTests(AzuriteFixture azurite, Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Webhooks = 240;

@@ -15,6 +15,7 @@ namespace Smartspace.Functions.Tests.Features.Reliability;
 /// answers 503 problem+json; once it is back, Meta's retries converge and the entities place what was acknowledged: every
 /// webhook stored exactly once, nothing lost.
 /// </summary>
+[Collection(FailureDrillCollection.Name)]
 public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper output)
 {
     private const int Webhooks = 160;
@@ -44,7 +45,9 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
             // The tables and the Durable runtime (its connection string falls back to the tables') go down; media files stay
             // on the shared Azurite's blob service.
             var settings = new Dictionary<string, string>(QuickToGiveUp) { ["Storage__BlobsConnectionString"] = (await AzuriteHost.SharedAsync()).ConnectionString };
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             handler = await HandlerProcess.StartAsync(azurite.ConnectionString, prefix, settings);
+            var started = clock.Elapsed;
             var ana = await handler.ClientForAsync("ana");
             var notAcknowledged = new ConcurrentDictionary<string, Webhook>();
             var answersWhileDown = new ConcurrentDictionary<string, int>();
@@ -85,6 +88,7 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
             // Once the store was down, every webhook got 503: not a 500, not a 200, not a dropped connection.
             Assert.Equal([nameof(DeliveryOutcome.Unavailable)], answersWhileDown.Keys.ToList());
             var acknowledgedBeforeOutage = stream.AcknowledgedWamids.Count;
+            var phase1 = clock.Elapsed;
 
             // Phase 2: the store is back on the same port with the same tables; Meta delivers again what got no 200, some
             // acknowledged webhooks once more, and the rest of the stream.
@@ -95,7 +99,9 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
             var redeliveredAcknowledged = stream.Items.Where(stream.IsAcknowledged).Where(_ => random.Next(4) == 0).ToList();
             var rest = stream.Items.Where(w => !stream.IsAcknowledged(w) && !notAcknowledged.ContainsKey(w.Wamid)).ToList();
             var work = notAcknowledged.Values.Concat(redeliveredAcknowledged).Concat(rest).OrderBy(_ => random.Next()).ToList();
+            var storeBack = clock.Elapsed;
             await WebhookStream.SendAllAsync(work, Senders, webhook => stream.DeliverUntilAcknowledgedAsync(host, webhook));
+            var redelivered = clock.Elapsed;
 
             Assert.True(stream.Unexpected.IsEmpty, string.Join("\n", stream.Unexpected.Take(20)));
             using (var back = await ana.GetAsync(Desk.Conversations))
@@ -106,6 +112,8 @@ public sealed class StorageOutageTests(Xunit.Abstractions.ITestOutputHelper outp
             Assert.Equal(Webhooks, stream.AcknowledgedWamids.Count);
             // The Durable runtime lost its partition leases in the outage: placement resumes once it has them back.
             await WebhookStream.WaitPlacedAfterFailureAsync(azurite.ConnectionString, prefix, WebhookStream.PlacementAfterOutage, "outage", output);
+            output.WriteLine($"timeline: host ready {started.TotalSeconds:0.0} s, stream until the outage and into it {phase1.TotalSeconds:0.0} s, "
+                + $"store back {storeBack.TotalSeconds:0.0} s, every webhook acknowledged {redelivered.TotalSeconds:0.0} s, all placed {clock.Elapsed.TotalSeconds:0.0} s");
             var stored = await stream.AssertStoredExactlyOnceAndStateAgreesAsync(LedgerInvariants.TablesLedger(azurite.ConnectionString, prefix), await LedgerInvariants.TablesEntitiesAsync(azurite.ConnectionString, prefix));
             output.WriteLine($"storage stopped mid-load: webhooks sent {Webhooks}, acknowledged before the outage {acknowledgedBeforeOutage}, "
                 + $"answered 503 {notAcknowledged.Count} ({answersWhileDown.GetValueOrDefault(nameof(DeliveryOutcome.Unavailable))} while down, none 500), "

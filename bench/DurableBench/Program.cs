@@ -284,7 +284,7 @@ internal sealed class TimedPlacement : IInboundPlacement
 
     public long Effects => Interlocked.Read(ref effects);
 
-    public Task<bool> PlaceAsync(PlaceInboundInput placement, CancellationToken ct)
+    public Task<PlacementOutcome> PlaceAsync(PlaceInboundInput placement, CancellationToken ct)
     {
         Interlocked.Increment(ref calls);
         var placed = At.TryAdd(placement.Wamid, Stopwatch.GetTimestamp());
@@ -293,7 +293,7 @@ internal sealed class TimedPlacement : IInboundPlacement
             Interlocked.Increment(ref effects);
         }
 
-        return Task.FromResult(placed);
+        return Task.FromResult(placed ? PlacementOutcome.Placed : PlacementOutcome.AlreadyPlaced);
     }
 }
 

@@ -58,6 +58,7 @@ public sealed class CustomerConversation(IInboundPlacement? placement = null) : 
     public async Task<InboundPlaced> InboundStaged(StagedInbound message)
     {
         var parts = EntityKeys.Parts(Context.Id.Key);
+        var previous = State;
         var before = State.LastInboundAt;
         var outcome = AssignmentRules.InboundOnce(State, message.Wamid, message.At, message.ProfileName, message.NewConversationId, message.BotEnabled, parts[1], parts[2]);
         State = outcome.State;
@@ -70,7 +71,13 @@ public sealed class CustomerConversation(IInboundPlacement? placement = null) : 
                 // Bounded: a store that does not answer must not hold this customer's entity (and the control-queue messages
                 // of its batch) for the store client's whole retry budget; the orchestration below takes over.
                 using var budget = new CancellationTokenSource(InlinePlacementBudget);
-                await placement.PlaceAsync(input, budget.Token);
+                if (await placement.PlaceAsync(input, budget.Token) == PlacementOutcome.Gone && !outcome.Repeated)
+                {
+                    // LGPD: the customer was erased while this message waited to be placed; it went with them, and it
+                    // begins nothing (no conversation without rows, no name kept).
+                    State = previous;
+                }
+
                 return placed;
             }
             catch (Exception)

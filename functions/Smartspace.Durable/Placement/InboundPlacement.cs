@@ -55,8 +55,24 @@ public sealed record PlaceInboundInput(
 /// </summary>
 public interface IInboundPlacement
 {
-    /// <summary>True when this call placed the message; false when it was already placed.</summary>
-    Task<bool> PlaceAsync(PlaceInboundInput placement, CancellationToken ct);
+    /// <summary>Whether this call placed the message, found it placed already, or found it gone (erased before it was placed).</summary>
+    Task<PlacementOutcome> PlaceAsync(PlaceInboundInput placement, CancellationToken ct);
+}
+
+/// <summary>What a call of <see cref="IInboundPlacement.PlaceAsync"/> found.</summary>
+public enum PlacementOutcome
+{
+    /// <summary>This call placed the message.</summary>
+    Placed,
+
+    /// <summary>The message was placed before (a repeat, or a batch the runtime runs again): nothing changed.</summary>
+    AlreadyPlaced,
+
+    /// <summary>
+    /// Neither staged nor placed: an LGPD erasure removed the message before it was placed. Nothing changed, and the
+    /// customer's entity keeps the state it had before this message (it must not begin a conversation for it).
+    /// </summary>
+    Gone,
 }
 
 /// <summary>Runs <see cref="IInboundPlacement"/> for one staged message (a thin activity: the decision was the entity's).</summary>
@@ -66,8 +82,8 @@ public sealed class PlaceInboundMessageActivity(IInboundPlacement placement) : T
 
     public override Task<bool> RunAsync(TaskActivityContext context, PlaceInboundInput input) => PlaceAsync(input, CancellationToken.None);
 
-    /// <summary>The activity's work, for hosts that invoke it without an SDK context (the Function App's activity trigger).</summary>
-    public Task<bool> PlaceAsync(PlaceInboundInput input, CancellationToken ct) => placement.PlaceAsync(input, ct);
+    /// <summary>The activity's work, for hosts that invoke it without an SDK context (the Function App's activity trigger): true when this call placed it.</summary>
+    public async Task<bool> PlaceAsync(PlaceInboundInput input, CancellationToken ct) => await placement.PlaceAsync(input, ct) == PlacementOutcome.Placed;
 }
 
 /// <summary>

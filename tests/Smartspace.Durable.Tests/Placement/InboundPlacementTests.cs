@@ -76,6 +76,31 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         await AssertPlacedInlineAsync(wamid);
     }
 
+    /// <summary>
+    /// LGPD: a message erased before its placement ran (the placement answers <see cref="PlacementOutcome.Gone"/>) begins
+    /// nothing: the entity keeps the state it had before it — here none, so the next message is a first message again.
+    /// </summary>
+    [Fact]
+    public async Task AMessageErasedBeforeItWasPlaced_BeginsNothing_TheEntityKeepsItsStateFromBefore()
+    {
+        var customerKey = NewId("5511");
+        var erased = NewWamid();
+        var next = NewWamid();
+        hub.Placements.Erased[erased] = true;
+
+        await SignalAsync(customerKey, erased);
+        await DurableHub.EventuallyAsync(() => Task.FromResult(hub.Placements.CallsFor(erased)), n => n == 1);
+        await SignalAsync(customerKey, next, Now.AddMinutes(1));
+        var placed = (await PlacedAsync([next]))[next];
+
+        Assert.False(hub.Placements.Placed.ContainsKey(erased));
+        Assert.Equal(InboundPlacementKind.CreatedWaiting, placed.Kind);
+        Assert.Null(placed.PreviousInboundAt); // P4: the erased message opened no window
+        var state = await StateAfterAsync(customerKey, [next]);
+        Assert.DoesNotContain(state!.Recent!, r => r.Wamid == erased);
+        Assert.Equal(placed.ConversationId, state.ConversationId);
+    }
+
     private Task<CustomerConversationState?> RepeatsSeenAsync(string customerKey, string wamid, int repeats) =>
         DurableHub.EventuallyAsync(() => hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default),
             s => s?.Recent?.FirstOrDefault(r => r.Wamid == wamid)?.Repeats == repeats, TimeSpan.FromSeconds(60));

@@ -28,7 +28,10 @@ public sealed class RecordingPlacement : IInboundPlacement
     /// <summary>The next <paramref name="times"/> calls for <paramref name="wamid"/> fail like a store that is down.</summary>
     public void FailNext(string wamid, int times) => failures[wamid] = times;
 
-    public Task<bool> PlaceAsync(PlaceInboundInput placement, CancellationToken ct)
+    /// <summary>Wamids an erasure removed before they were placed: their calls answer <see cref="PlacementOutcome.Gone"/>.</summary>
+    public ConcurrentDictionary<string, bool> Erased { get; } = new(StringComparer.Ordinal);
+
+    public Task<PlacementOutcome> PlaceAsync(PlaceInboundInput placement, CancellationToken ct)
     {
         if (failures.TryGetValue(placement.Wamid, out var left) && left > 0 && failures.TryUpdate(placement.Wamid, left - 1, left))
         {
@@ -36,8 +39,14 @@ public sealed class RecordingPlacement : IInboundPlacement
             throw new InvalidOperationException("The store is down (simulated).");
         }
 
+        if (Erased.ContainsKey(placement.Wamid) && !placed.ContainsKey(placement.Wamid))
+        {
+            Calls.Enqueue((placement, Stopwatch.GetTimestamp(), false));
+            return Task.FromResult(PlacementOutcome.Gone);
+        }
+
         var now = placed.TryAdd(placement.Wamid, placement);
         Calls.Enqueue((placement, Stopwatch.GetTimestamp(), now));
-        return Task.FromResult(now);
+        return Task.FromResult(now ? PlacementOutcome.Placed : PlacementOutcome.AlreadyPlaced);
     }
 }

@@ -83,7 +83,7 @@ public sealed class TablesInboundPlacement(
 {
     private const int MaxAttempts = 20;
 
-    public async Task<bool> PlaceAsync(PlaceInboundInput placement, CancellationToken ct)
+    public async Task<PlacementOutcome> PlaceAsync(PlaceInboundInput placement, CancellationToken ct)
     {
         var tenantId = placement.TenantId;
         var at = placement.At;
@@ -94,7 +94,7 @@ public sealed class TablesInboundPlacement(
             var staged = await ledger.GetAsync(tenantId, Keys.Staged(placement.Wamid), ct);
             if (staged is null)
             {
-                return false; // placed already (or erased)
+                return await NotStagedAsync(tenantId, placement.Wamid, ct);
             }
 
             content = StagedMessages.ContentOf(staged);
@@ -213,12 +213,12 @@ public sealed class TablesInboundPlacement(
                     routing.Request(tenantId);
                 }
 
-                return true;
+                return PlacementOutcome.Placed;
             }
 
             if (result.Failure == StoreFailure.NotFound && result.FailedIndex >= replaceWamid)
             {
-                return false; // placed already (or erased)
+                return await NotStagedAsync(tenantId, placement.Wamid, ct);
             }
 
             if (attempt >= MaxAttempts)
@@ -229,6 +229,13 @@ public sealed class TablesInboundPlacement(
             logger.LogDebug("Inbound placement conflicted ({Failure} at {Index}); retrying", result.Failure, result.FailedIndex);
         }
     }
+
+    /// <summary>
+    /// No staged row: placed already when the wamid row names its conversation; gone when an erasure removed the message
+    /// (staged row and wamid row) before it was placed.
+    /// </summary>
+    private async Task<PlacementOutcome> NotStagedAsync(string tenantId, string wamid, CancellationToken ct) =>
+        (await ledger.GetAsync(tenantId, Keys.Wamid(wamid), ct))?.GetString("ConversationId") is not null ? PlacementOutcome.AlreadyPlaced : PlacementOutcome.Gone;
 
     private async Task<MessageRow> MessageAsync(string tenantId, ConversationRow conversation, string wamid, InboundContent content, DateTimeOffset at, CancellationToken ct)
     {

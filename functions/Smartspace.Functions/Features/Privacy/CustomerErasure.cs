@@ -16,7 +16,7 @@ public sealed record ErasureResult(string Customer, int Profiles, int Conversati
 /// LGPD erasure (art. 18, VI) of one customer of the caller's contact center.
 /// <para>
 /// Removed: the profile on every channel and under every key (number, BSUID — names, numbers, the window), every
-/// message with its media, wamid look-up rows and outbox entries, the history index entries (search), the
+/// message with its media (a message stored but not placed yet too), wamid look-up rows and outbox entries, the history index entries (search), the
 /// window-expiry entries, and the webhook inbox's dead letters that name them (raw bodies it could not apply).
 /// Anonymized in place: each conversation row keeps what the contact center's reports need —
 /// channel, agent, origin, stage, times, qualification and the message count — and loses the customer's key, name,
@@ -105,6 +105,20 @@ public sealed partial class CustomerErasureHandler(
             rows.Add(EntityOperation.Replace(Anonymized(conversation, now)));
         }
 
+        // A message stored but not placed yet goes with its wamid row: its placement then finds it gone and begins nothing
+        // (PlacementOutcome.Gone). Each is deleted under the ETag it was read with, so a placement meanwhile fails the
+        // batch and the erasure reads again (then finds the message in its conversation).
+        foreach (var staged in records.Staged)
+        {
+            rows.Add(EntityOperation.Delete(staged));
+            messages++;
+            media += staged.GetString("Media") is not null ? 1 : 0;
+            if (staged.GetString("Wamid") is { } wamid && await ledger.GetAsync(tenantId, Keys.Wamid(wamid), ct) is { } lookUp)
+            {
+                rows.Add(EntityOperation.Delete(lookUp));
+            }
+        }
+
         var history = new List<Entity>();
         foreach (var key in records.CustomerKeys)
         {
@@ -169,9 +183,13 @@ public sealed partial class CustomerErasureHandler(
     /// </summary>
     private async Task ForgetEntitiesAsync(CustomerRecords records, CancellationToken ct)
     {
-        foreach (var profile in records.Profiles)
+        var customers = records.Profiles.Select(p => (p.ChannelId, p.CustomerKey))
+            .Concat(records.Staged.Select(m => (ChannelId: m.GetString("ChannelId") ?? "", CustomerKey: m.GetString("CustomerKey") ?? "")))
+            .Where(c => c.ChannelId.Length > 0 && c.CustomerKey.Length > 0)
+            .Distinct();
+        foreach (var (channelId, customerKey) in customers)
         {
-            await entities.ForgetCustomerAsync(new ForgetCustomerInput(records.TenantId, profile.ChannelId, profile.CustomerKey), ct);
+            await entities.ForgetCustomerAsync(new ForgetCustomerInput(records.TenantId, channelId, customerKey), ct);
         }
     }
 

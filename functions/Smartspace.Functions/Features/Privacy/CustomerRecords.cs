@@ -55,9 +55,9 @@ public sealed record CustomerRequest(string? Number, string? UserId)
 /// linked through the profiles), and every conversation under those keys. Nothing outside the contact center's own
 /// partition is read, so another contact center's customer can never be found, whatever the number.
 /// </summary>
-public sealed record CustomerRecords(string TenantId, CustomerKey Requested, IReadOnlyList<CustomerRow> Profiles, IReadOnlyList<Entity> Conversations, IReadOnlySet<string> CustomerKeys)
+public sealed record CustomerRecords(string TenantId, CustomerKey Requested, IReadOnlyList<CustomerRow> Profiles, IReadOnlyList<Entity> Conversations, IReadOnlySet<string> CustomerKeys, IReadOnlyList<Entity> Staged)
 {
-    public bool IsEmpty => Profiles.Count == 0 && Conversations.Count == 0;
+    public bool IsEmpty => Profiles.Count == 0 && Conversations.Count == 0 && Staged.Count == 0;
 
     /// <summary>The customer as the audit names them: masked, never the full number or BSUID (<see cref="CustomerKey.Mask"/>).</summary>
     public string MaskedKey => CustomerKey.Mask(Requested.Value);
@@ -114,7 +114,14 @@ public sealed class CustomerRecordsReader(LedgerStore ledger, ContactCenterDirec
                 [new PropertyFilter("CustomerKey", FilterOperator.Equal, key)]));
         }
 
-        return new CustomerRecords(tenantId, requested, profiles.Values.ToList(), conversations, keys);
+        // Messages the webhook stored (acknowledged to Meta) that the customer's entity has not placed yet: theirs too.
+        var staged = new List<Entity>();
+        foreach (var key in keys)
+        {
+            staged.AddRange(await ledger.QueryAllAsync(tenantId, Keys.StagedPrefix, ct, [new PropertyFilter("CustomerKey", FilterOperator.Equal, key)]));
+        }
+
+        return new CustomerRecords(tenantId, requested, profiles.Values.ToList(), conversations, keys, staged);
     }
 
     /// <summary>The other keys a profile names its customer by: their BSUID, and the number WhatsApp reported (P6).</summary>

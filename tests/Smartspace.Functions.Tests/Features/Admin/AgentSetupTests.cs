@@ -4,7 +4,6 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
 using Smartspace.Core.Conversations;
 using Smartspace.Durable.Client;
-using Smartspace.Durable.Entities;
 using Smartspace.Durable.Orchestrations;
 using Smartspace.Functions.Features.Seed;
 using Smartspace.Functions.Features.Templates;
@@ -94,33 +93,15 @@ public sealed class AgentSetupTests : IDisposable
     }
 
     /// <summary>Every call goes through, but an agent update times out as it does when another orchestration holds the entity.</summary>
-    private sealed class HeldAgentEntities(IConversationEntities inner) : IConversationEntities
+    private sealed class HeldAgentEntities(IConversationEntities inner) : DelegatingConversationEntities(inner)
     {
         public System.Collections.Concurrent.ConcurrentQueue<string> Updates { get; } = new();
 
-        public Task<AgentCapacityState> UpdateAgentAsync(UpdateAgentInput input, CancellationToken ct)
+        public override Task<AgentCapacityState> UpdateAgentAsync(UpdateAgentInput input, CancellationToken ct)
         {
             Updates.Enqueue(input.AgentId);
             throw new TimeoutException("No outcome within 120 s.");
         }
-
-        public Task<StartConversationOutcome> StartAsync(StartConversationInput input, CancellationToken ct) => inner.StartAsync(input, ct);
-
-        public Task<FinishConversationOutcome> FinishAsync(FinishConversationInput input, CancellationToken ct) => inner.FinishAsync(input, ct);
-
-        public Task<AssignmentOutcome> AssignAsync(AssignQueuedCustomerInput input, CancellationToken ct) => inner.AssignAsync(input, ct);
-
-        public Task<AssignmentOutcome> HandOffAsync(BotHandoffInput input, CancellationToken ct) => inner.HandOffAsync(input, ct);
-
-        public Task<CustomerReply> ForgetCustomerAsync(ForgetCustomerInput input, CancellationToken ct) => inner.ForgetCustomerAsync(input, ct);
-
-        public Task SignalInboundAsync(string tenantId, string channelId, string customerKey, StagedInbound message, CancellationToken ct) => inner.SignalInboundAsync(tenantId, channelId, customerKey, message, ct);
-
-        public Task SignalConnectionAsync(string tenantId, string agentId, AgentConnection connection, CancellationToken ct) => inner.SignalConnectionAsync(tenantId, agentId, connection, ct);
-
-        public Task<CustomerConversationState> GetCustomerAsync(string tenantId, string channelId, string customerKey, CancellationToken ct) => inner.GetCustomerAsync(tenantId, channelId, customerKey, ct);
-
-        public Task<AgentCapacityState> GetAgentAsync(string tenantId, string agentId, CancellationToken ct) => inner.GetAgentAsync(tenantId, agentId, ct);
     }
 
     public void Dispose() => factory.Dispose();

@@ -1,10 +1,16 @@
 using System.Net;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Smartspace.Durable.Client;
+using Smartspace.Durable.Entities;
 using Smartspace.Core.Phones;
 using Smartspace.Core.Text;
 using Smartspace.Functions.Ledger;
 using Smartspace.Functions.Tests.Features.Conversations;
 using Smartspace.Functions.Tests.Infrastructure;
 using Smartspace.Storage;
+using Smartspace.Testing;
 
 namespace Smartspace.Functions.Tests.Features.Privacy;
 
@@ -17,7 +23,7 @@ public abstract class ErasureContract : IDisposable
 {
     // The customer: typed as the agent would (R2), the wa_id Meta reports, its 12-digit variant (P6) and BSUID.
     protected const string Typed = "11987650101";
-    private const string WaId = "5511987650101";
+    protected const string WaId = "5511987650101";
     private const string LegacyWaId = "551187650101";
     private const string Bsuid = "BR.5511987650101";
     protected const string Name = "Joana Sigilosa";
@@ -26,7 +32,7 @@ public abstract class ErasureContract : IDisposable
     private const string Reply = "Olá Joana, recebemos seu RG";
     private const string Note = "Cliente Joana pediu segunda via do boleto";
     private const string Text2 = "Voltei a escrever sobre o boleto";
-    private const string Control = "11987650202";
+    protected const string Control = "11987650202";
 
     private readonly Lazy<HandlerFactory> lazyFactory;
 
@@ -36,7 +42,7 @@ public abstract class ErasureContract : IDisposable
 
     protected abstract HandlerFactory NewFactory();
 
-    private static readonly string[] Traces = [WaId, LegacyWaId, Typed, Bsuid, "Joana", "123.456.789", Caption, Reply, "segunda via", Text2, "wamid.lgpd.", "wamid.TEST", "77001"];
+    protected static readonly string[] Traces = [WaId, LegacyWaId, Typed, Bsuid, "Joana", "123.456.789", Caption, Reply, "segunda via", Text2, "wamid.lgpd.", "wamid.TEST", "77001"];
 
     /// <summary>Two finished conversations of the customer (text, an image from the 12-digit variant, an agent reply, notes), plus a control customer, plus the same number in another contact center.</summary>
     private async Task<List<string>> ServeCustomerTwiceAsync()
@@ -277,6 +283,58 @@ public sealed class ErasureTests : ErasureContract
         }
 
         Assert.Equal(before, await f.ScanStoresAsync());
+    }
+
+    /// <summary>
+    /// A message the webhook stored and acknowledged, whose placement has not run yet when the supervisor erases the
+    /// customer, is the customer's too: the erasure removes it and counts it, and its placement, when the entity's signal
+    /// arrives after the erasure, places nothing and begins nothing (no conversation, no name, no window in the entity).
+    /// </summary>
+    [Fact]
+    public async Task LGPD_Erasure_ReachesAMessageStoredButNotYetPlaced_AndItsLatePlacementBeginsNothing()
+    {
+        var f = Factory;
+        await f.CustomerWritesAsync(Control, "wamid.control.staged", f.Clock.GetUtcNow(), "Mensagem de outro cliente", "Pedro Controle");
+        var held = new HeldInboundSignals(f.Get<IConversationEntities>());
+        using var holding = f.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+        {
+            services.RemoveAll<IConversationEntities>();
+            services.AddSingleton<IConversationEntities>(held);
+        }));
+        using (var stored = await f.PostWebhookAsync(MetaPayloads.Text(WaId, "wamid.lgpd.staged", f.Clock.GetUtcNow(), Text1, Name), holding.CreateClient(), waitForPlacement: false))
+        {
+            Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+        }
+
+        Assert.Single(await StagedMessages.ListAsync(f.TablesConnectionString, f.TablePrefix));
+        using var erased = await f.Supervisor().EraseAsync(new { number = Typed });
+        Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
+        using (var result = System.Text.Json.JsonDocument.Parse(await erased.Content.ReadAsStringAsync()))
+        {
+            Assert.Equal(1, result.RootElement.GetProperty("messages").GetInt32());
+        }
+
+        // The signal the webhook sent, arriving late: the placement finds the message gone.
+        var (tenantId, channelId, customerKey, message) = Assert.Single(held.Signals);
+        await f.Get<IConversationEntities>().SignalInboundAsync(tenantId, channelId, customerKey, message, CancellationToken.None);
+        await f.WaitForPlacementAsync();
+
+        PrivacyDesk.AssertNoTrace(await f.ScanStoresAsync(), Traces, "the stores");
+        var entity = await f.Get<IConversationEntities>().GetCustomerAsync(tenantId, channelId, customerKey, CancellationToken.None);
+        Assert.Equal((false, null, null), (entity.InProgress, entity.DisplayName, entity.LastInboundAt));
+        Assert.NotNull(await f.CustomerOfAsync(Control));
+    }
+
+    /// <summary>The webhook's signals to the customers' entities, held back instead of sent.</summary>
+    private sealed class HeldInboundSignals(IConversationEntities inner) : DelegatingConversationEntities(inner)
+    {
+        public System.Collections.Concurrent.ConcurrentQueue<(string TenantId, string ChannelId, string CustomerKey, StagedInbound Message)> Signals { get; } = new();
+
+        public override Task SignalInboundAsync(string tenantId, string channelId, string customerKey, StagedInbound message, CancellationToken ct)
+        {
+            Signals.Enqueue((tenantId, channelId, customerKey, message));
+            return Task.CompletedTask;
+        }
     }
 
     [Theory]

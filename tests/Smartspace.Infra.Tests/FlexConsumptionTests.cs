@@ -74,6 +74,19 @@ public class FlexConsumptionTests
         Assert.True(TimeSpan.Parse(durable["storageProvider"]!["maxQueuePollingInterval"]!.ToString(), System.Globalization.CultureInfo.InvariantCulture) <= TimeSpan.FromSeconds(5));
     }
 
+    [Theory]
+    [InlineData("controlQueueVisibilityTimeout")]
+    [InlineData("workItemQueueVisibilityTimeout")]
+    public void Host_json_redelivers_a_crashed_workers_messages_within_a_minute_not_after_DTFxs_5_minutes(string setting)
+    {
+        // A message a crashed worker had taken stays invisible this long: with the 5-minute default, an orchestration
+        // holding a customer's and an agent's locks waited 5 minutes for its effect activity (the local host's crash drill).
+        var value = HandlerLayout.HostJson["extensions"]!["durableTask"]!["storageProvider"]![setting]?.ToString();
+
+        Assert.NotNull(value);
+        Assert.InRange(TimeSpan.Parse(value, System.Globalization.CultureInfo.InvariantCulture), TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(1));
+    }
+
     [Fact]
     public void Function_app_build_declares_the_dotnet_isolated_worker()
     {

@@ -69,7 +69,10 @@ public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerSt
                 ["customer"] = CustomerJson(records),
                 ["profiles"] = new JsonArray((await Task.WhenAll(records.Profiles.Select(async p => ProfileJson(p, await entities.GetCustomerAsync(p.TenantId, p.ChannelId, p.CustomerKey, ct))))).ToArray<JsonNode?>()),
                 ["conversations"] = conversations,
+                // Stored and acknowledged to WhatsApp, not yet placed in a conversation (a backlog, a store briefly down).
+                ["messagesNotYetPlaced"] = new JsonArray(records.Staged.Select(m => (JsonNode?)StagedJson(m)).ToArray()),
             };
+            messageCount += records.Staged.Count;
             WriteEntry(zip, "export.json", JsonSerializer.SerializeToUtf8Bytes(document, Indented));
         }
 
@@ -152,6 +155,24 @@ public sealed class CustomerExportHandler(CustomerRecordsReader reader, LedgerSt
         ["lastMessageAt"] = c.LastMessageAt,
         ["lastInboundAt"] = c.LastInboundAt,
         ["messages"] = messages,
+    };
+
+    private static JsonObject StagedJson(Smartspace.Storage.Entity m) => new()
+    {
+        ["channelId"] = m.GetString("ChannelId"),
+        ["wamid"] = m.GetString("Wamid"),
+        ["waId"] = m.GetString("WaId"),
+        ["userId"] = m.GetString("UserId"),
+        ["profileName"] = m.GetString("ProfileName"),
+        ["at"] = m.GetDateTimeOffset("At"),
+        ["kind"] = m.GetString("Kind"),
+        ["text"] = m.GetString("DisplayText"),
+        ["body"] = m.GetString("Body"),
+        ["contextWamid"] = m.GetString("ContextWamid"),
+        ["referral"] = ParseOrText(m.GetString("Referral")),
+        ["forwarded"] = m.GetBoolean("Forwarded"),
+        ["media"] = ParseOrText(m.GetString("Media")),
+        ["raw"] = ParseOrText(m.GetString("Raw")),
     };
 
     private static JsonObject MessageJson(MessageRow m, string? mediaPath) => new()

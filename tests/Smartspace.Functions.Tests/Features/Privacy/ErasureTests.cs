@@ -286,12 +286,12 @@ public sealed class ErasureTests : ErasureContract
     }
 
     /// <summary>
-    /// A message the webhook stored and acknowledged, whose placement has not run yet when the supervisor erases the
-    /// customer, is the customer's too: the erasure removes it and counts it, and its placement, when the entity's signal
+    /// A message the webhook stored and acknowledged, whose placement has not run yet when the supervisor exports and then
+    /// erases the customer, is the customer's too: the export carries it, the erasure removes it and counts it, and its placement, when the entity's signal
     /// arrives after the erasure, places nothing and begins nothing (no conversation, no name, no window in the entity).
     /// </summary>
     [Fact]
-    public async Task LGPD_Erasure_ReachesAMessageStoredButNotYetPlaced_AndItsLatePlacementBeginsNothing()
+    public async Task LGPD_ExportAndErasure_ReachAMessageStoredButNotYetPlaced_AndItsLatePlacementBeginsNothing()
     {
         var f = Factory;
         await f.CustomerWritesAsync(Control, "wamid.control.staged", f.Clock.GetUtcNow(), "Mensagem de outro cliente", "Pedro Controle");
@@ -307,6 +307,16 @@ public sealed class ErasureTests : ErasureContract
         }
 
         Assert.Single(await StagedMessages.ListAsync(f.TablesConnectionString, f.TablePrefix));
+
+        // LGPD access first: the export carries the message too, among the messages not yet placed.
+        using (var export = await f.Supervisor().ExportAsync(new { number = Typed }))
+        {
+            using var document = System.Text.Json.JsonDocument.Parse((await export.ReadArchiveAsync())["export.json"]);
+            var pending = Assert.Single(document.RootElement.GetProperty("messagesNotYetPlaced").EnumerateArray());
+            Assert.Equal(("wamid.lgpd.staged", Text1, Name), (pending.GetProperty("wamid").GetString(), pending.GetProperty("body").GetString(), pending.GetProperty("profileName").GetString()));
+            Assert.Empty(document.RootElement.GetProperty("conversations").EnumerateArray());
+        }
+
         using var erased = await f.Supervisor().EraseAsync(new { number = Typed });
         Assert.Equal(HttpStatusCode.OK, erased.StatusCode);
         using (var result = System.Text.Json.JsonDocument.Parse(await erased.Content.ReadAsStringAsync()))

@@ -107,18 +107,15 @@ public sealed class CustomerRecordsReader(LedgerStore ledger, ContactCenterDirec
             }
         }
 
+        // Every conversation under those keys, and the messages the webhook stored (acknowledged to Meta) that the
+        // customer's entity has not placed yet: theirs too.
         var conversations = new List<Entity>();
-        foreach (var key in keys)
-        {
-            conversations.AddRange(await ledger.QueryAllAsync(tenantId, Keys.ConversationPrefix, ct,
-                [new PropertyFilter("CustomerKey", FilterOperator.Equal, key)]));
-        }
-
-        // Messages the webhook stored (acknowledged to Meta) that the customer's entity has not placed yet: theirs too.
         var staged = new List<Entity>();
         foreach (var key in keys)
         {
-            staged.AddRange(await ledger.QueryAllAsync(tenantId, Keys.StagedPrefix, ct, [new PropertyFilter("CustomerKey", FilterOperator.Equal, key)]));
+            PropertyFilter[] ofKey = [new PropertyFilter("CustomerKey", FilterOperator.Equal, key)];
+            conversations.AddRange(await ledger.QueryAllAsync(tenantId, Keys.ConversationPrefix, ct, ofKey));
+            staged.AddRange(await ledger.QueryAllAsync(tenantId, Keys.StagedPrefix, ct, ofKey));
         }
 
         return new CustomerRecords(tenantId, requested, profiles.Values.ToList(), conversations, keys, staged);

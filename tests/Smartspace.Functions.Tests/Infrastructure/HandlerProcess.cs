@@ -19,12 +19,7 @@ namespace Smartspace.Functions.Tests.Infrastructure;
 public sealed class HandlerProcess : IAsyncDisposable
 {
     public const string AppSecret = "multi-process-app-secret";
-    /// <summary>
-    /// An upper bound (a start takes seconds): a host restarted after a crash seeds through orchestrations that may wait
-    /// for entities the dead host's orchestrations held until DTFx returns their hidden answers (2, 4, 8 … s; see
-    /// <c>StagedMessages.OnlyHiddenMessagesLeftAsync</c>) — measured once beyond 60 s.
-    /// </summary>
-    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(180);
+    private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(60);
 
     private readonly Process process;
     private readonly StringBuilder output = new();

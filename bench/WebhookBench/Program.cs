@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Azure.Data.Tables;
+using Azure.Storage.Queues;
 
 // WebhookBench: starts the real handler (Release build, tables and media on an Azurite it starts) on a free
 // 127.0.0.1 port and measures, in the same run, a baseline endpoint of that host (reads the body,
@@ -68,7 +69,9 @@ try
     var unsigned = new Traffic(appSecret, options.Customers, options.StatusPercent);
     var traffic = new Traffic(appSecret, options.Customers, options.StatusPercent);
     var results = new List<(LoadResult Baseline, LoadResult Webhook)>();
+    var floors = new List<LoadResult>();
     var drains = new List<DrainResult>();
+    var floor = options.StoreFloor ? await StoreFloor.CreateAsync(azurite.ConnectionString) : null;
     for (var round = 1; round <= options.Rounds; round++)
     {
         // Baseline and webhook alternate, so drift in the machine's load hits both alike.
@@ -88,6 +91,16 @@ try
         Console.WriteLine(Stall(w.Name + " drain"));
     }
 
+    if (floor is not null)
+    {
+        // The webhook's own two storage calls alone, with the placement idle: the floor under its 200. Once, after the
+        // rounds, and its rows and messages deleted after it: Azurite's queue service slows down as undelivered messages pile up.
+        probe.Take();
+        floors.Add(await floor.RunAsync("store-floor", options, handler.CpuTime, azurite.CpuTime));
+        Console.WriteLine(Stall("store-floor"));
+        await floor.DeleteAsync();
+    }
+
     Console.WriteLine();
     Console.WriteLine("| endpoint | requests | 200s/s | p50 ms (200s) | p90 ms | p99 ms | max ms | non-200 | handler CPU µs/req | handler CPU % | Azurite CPU % | bench CPU % |");
     Console.WriteLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
@@ -95,6 +108,11 @@ try
     {
         Console.WriteLine(b.Row());
         Console.WriteLine(w.Row());
+    }
+
+    foreach (var f in floors)
+    {
+        Console.WriteLine(f.Row());
     }
 
     Console.WriteLine();
@@ -123,7 +141,7 @@ finally
     BenchLocal.CleanUp(handler, work);
 }
 
-internal sealed record BenchOptions(int Seconds, int WarmupSeconds, int Connections, int Customers, int StatusPercent, int Rounds, int IdleSeconds, int SettleSeconds, int DrainSeconds, int Assigned, bool NoBuild)
+internal sealed record BenchOptions(int Seconds, int WarmupSeconds, int Connections, int Customers, int StatusPercent, int Rounds, int IdleSeconds, int SettleSeconds, int DrainSeconds, int Assigned, bool NoBuild, bool StoreFloor)
 {
     public static BenchOptions Parse(string[] args)
     {
@@ -138,12 +156,12 @@ internal sealed record BenchOptions(int Seconds, int WarmupSeconds, int Connecti
         var a = Array.IndexOf(args, "--assigned");
         var assigned = a < 0 ? 0 : a + 1 < args.Length && int.TryParse(args[a + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var m) ? m : 200;
         var o = new BenchOptions(Int("--seconds", 10), Int("--warmup", 3), Int("--connections", 64), assigned > 0 ? assigned : Int("--customers", 5000),
-            Int("--status-percent", assigned > 0 ? 0 : 20), Int("--rounds", 1), Int("--idle-seconds", 0), Int("--settle-seconds", 30), Int("--drain-seconds", 120), assigned, args.Contains("--no-build"));
+            Int("--status-percent", assigned > 0 ? 0 : 20), Int("--rounds", 1), Int("--idle-seconds", 0), Int("--settle-seconds", 30), Int("--drain-seconds", 120), assigned, args.Contains("--no-build"), args.Contains("--store-floor"));
         if (o.Seconds is < 1 or > 600 || o.WarmupSeconds is < 0 or > 120 || o.Connections is < 1 or > 1024 || o.Customers is < 1 or > 99_999_999 || o.StatusPercent is < 0 or > 100 || o.Rounds is < 1 or > 10
             || o.IdleSeconds is < 0 or > 600 || o.SettleSeconds is < 0 or > 600 || o.DrainSeconds is < 1 or > 1800 || (a >= 0 && o.Assigned is < 1 or > 2000))
         {
             throw new ArgumentException("--seconds 1..600, --warmup 0..120, --connections 1..1024, --customers 1..99999999, --status-percent 0..100, --rounds 1..10, --idle-seconds 0..600, " +
-                "--settle-seconds 0..600 (before the idle measurement), --drain-seconds 1..1800 (bound of each placement drain), --assigned [1..2000] (customers; replaces --customers)");
+                "--settle-seconds 0..600 (before the idle measurement), --drain-seconds 1..1800 (bound of each placement drain), --assigned [1..2000] (customers; replaces --customers), --store-floor");
         }
 
         return o;
@@ -477,6 +495,109 @@ internal sealed class LoadResult(string name, long[] latencyTicks, long requests
 
     public string Row() => string.Create(CultureInfo.InvariantCulture,
         $"| {name} | {requests} | {Throughput:F0} | {P(0.50):F2} | {P(0.90):F2} | {P(0.99):F2} | {P(1.0):F2} | {errors}{(codes.Count > 0 ? " (" + string.Join(", ", codes.Select(c => $"{c.Key}: {c.Value}")) + ")" : "")} | {handlerCpu.TotalMicroseconds / Math.Max(1, requests):F0} | {100 * handlerCpu.TotalSeconds / seconds:F0} | {100 * storeCpu.TotalSeconds / seconds:F0} | {100 * benchCpu.TotalSeconds / seconds:F0} |");
+}
+
+/// <summary>
+/// --store-floor: the webhook's two storage calls for a text message — the batch inserting the wamid row and the staged row,
+/// then the entity signal's enqueue (a control-queue message of the same size) — issued straight at the bench's Azurite by
+/// the same closed loop, without the handler, while nothing else is running (after the drain). The webhook's 200 cannot be
+/// faster than this on the machine: the floor under its latency, the ceiling over its throughput.
+/// </summary>
+internal sealed class StoreFloor(TableClient table, QueueClient queue)
+{
+    private static readonly string Text = "Olá! Preciso de ajuda com meu pedido 12345, chegou com defeito 😕 — podem me ligar?";
+    private long n;
+
+    public static async Task<StoreFloor> CreateAsync(string connectionString)
+    {
+        var table = new TableClient(connectionString, "benchfloor");
+        await table.CreateIfNotExistsAsync();
+        var queue = new QueueClient(connectionString, "benchfloor");
+        await queue.CreateIfNotExistsAsync();
+        return new StoreFloor(table, queue);
+    }
+
+    public async Task DeleteAsync()
+    {
+        await table.DeleteAsync();
+        await queue.DeleteAsync();
+    }
+
+    public async Task<LoadResult> RunAsync(string name, BenchOptions options, Func<TimeSpan> handlerCpu, Func<TimeSpan> storeCpu)
+    {
+        Console.WriteLine(FormattableString.Invariant($"{name}: warm-up {options.WarmupSeconds} s, then {options.Seconds} s (the webhook's batch and enqueue straight at Azurite)"));
+        var start = Stopwatch.GetTimestamp();
+        var measureFrom = start + (long)(options.WarmupSeconds * (double)Stopwatch.Frequency);
+        var measureTo = measureFrom + (long)(options.Seconds * (double)Stopwatch.Frequency);
+        var cpu = Task.Run(async () =>
+        {
+            var wait = measureFrom - Stopwatch.GetTimestamp();
+            if (wait > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
+            }
+
+            var (h0, s0, b0) = (handlerCpu(), storeCpu(), Process.GetCurrentProcess().TotalProcessorTime);
+            await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
+            return (handlerCpu() - h0, storeCpu() - s0, Process.GetCurrentProcess().TotalProcessorTime - b0);
+        });
+        var perWorker = await Task.WhenAll(Enumerable.Range(0, options.Connections).Select(worker => Task.Run(async () =>
+        {
+            var latencies = new List<long>(16 * 1024);
+            long errors = 0;
+            while (true)
+            {
+                var id = Interlocked.Increment(ref n).ToString(CultureInfo.InvariantCulture);
+                var sent = Stopwatch.GetTimestamp();
+                if (sent >= measureTo)
+                {
+                    break;
+                }
+
+                var ok = true;
+                try
+                {
+                    var wamid = "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjfloor" + id;
+                    await table.SubmitTransactionAsync(
+                    [
+                        new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("demo", "wamid|" + wamid) { ["Direction"] = "in", ["ChannelId"] = "whatsapp-100200300400500", ["CustomerKey"] = "5511987654321" }),
+                        new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("demo", "staged|" + wamid)
+                        {
+                            ["ChannelId"] = "whatsapp-100200300400500", ["CustomerKey"] = "5511987654321", ["Wamid"] = wamid, ["WaId"] = "5511987654321",
+                            ["UserId"] = "BR.5511987654321", ["ProfileName"] = "Cliente 4321", ["At"] = DateTimeOffset.UtcNow, ["Kind"] = "text",
+                            ["DisplayText"] = Text, ["Body"] = Text,
+                        }),
+                    ]);
+                    // DTFx's entity signal: a JSON envelope of the operation and its input, about 1 KB, base64 like DTFx's.
+                    await queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(new string('x', 700) + wamid + Text)));
+                }
+                catch (Azure.RequestFailedException)
+                {
+                    ok = false;
+                }
+
+                var done = Stopwatch.GetTimestamp();
+                if (sent >= measureFrom)
+                {
+                    if (ok)
+                    {
+                        latencies.Add(done - sent);
+                    }
+                    else
+                    {
+                        errors++;
+                    }
+                }
+            }
+
+            return (latencies, errors);
+        })));
+        var all = perWorker.SelectMany(w => w.latencies).ToArray();
+        Array.Sort(all);
+        var (handlerTime, storeTime, benchTime) = await cpu;
+        var failed = perWorker.Sum(w => w.errors);
+        return new LoadResult(name, all, all.Length + failed, failed, options.Seconds, [], handlerTime, storeTime, benchTime, 0, []);
+    }
 }
 
 internal static class LoadRun

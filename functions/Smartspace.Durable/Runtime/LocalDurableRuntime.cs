@@ -76,7 +76,9 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
         }
 
         var completions = new Completions();
-        var worker = new TaskHubWorker(service, orchestrations, activities, entities, loggerFactory);
+        // The worker's dispatchers see the provider through a shorter back-off after failures (the catch-up after a
+        // storage outage); the client uses the provider itself.
+        var worker = new TaskHubWorker(ForWorker(service), orchestrations, activities, entities, loggerFactory);
         worker.AddOrchestrationDispatcherMiddleware(completions.Middleware);
         await worker.StartAsync().ConfigureAwait(false);
         return new LocalDurableRuntime(worker, new DurableClient(service, completions, options.CompletionTimeout), completions);
@@ -134,6 +136,9 @@ public sealed class LocalDurableRuntime : IAsyncDisposable
         await service.CreateIfNotExistsAsync().ConfigureAwait(false);
         return service;
     }
+
+    /// <summary>The provider as the worker's dispatchers see it: a 1 s pause after a failed work item instead of 10 s.</summary>
+    internal static IOrchestrationService ForWorker(AzureStorageOrchestrationService service) => new ShortBackoffOrchestrationService(service);
 
     /// <summary>Machine, process and a random suffix: unique among the hosts sharing a task hub, at most 60 characters.</summary>
     public static string DefaultWorkerId()

@@ -271,6 +271,17 @@ public static class AssignmentRules
         return new(after with { Recent = [.. kept, placed] }, placed, KindOf(placed.StageBefore, placed.StageAfter), Repeated: false);
     }
 
+    /// <summary>
+    /// LGPD: the message <paramref name="wamid"/> was erased before its placement ran (the placement found it gone), after the
+    /// entity had taken it into <paramref name="customer"/>. When nothing has changed the customer since that message — the
+    /// version it gave is still current and it is still the latest message remembered — the customer goes back to
+    /// <paramref name="before"/>, the state before it: the message begins no conversation and leaves no name or window.
+    /// Otherwise later messages or operations built on it (a later message placed in the conversation it began makes that
+    /// conversation real), and the state stays.
+    /// </summary>
+    public static CustomerConversationState InboundGone(CustomerConversationState customer, string wamid, long version, CustomerConversationState before) =>
+        customer.Version == version && customer.Recent is [.., { } latest] && latest.Wamid == wamid ? before : customer;
+
     private static InboundPlacementKind KindOf(ConversationStage? before, ConversationStage after) =>
         before is null ? InboundPlacementKind.CreatedWaiting
         : before == ConversationStage.AwaitingReply && after == ConversationStage.Open ? InboundPlacementKind.OpenedByReply

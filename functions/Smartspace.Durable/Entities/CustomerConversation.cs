@@ -19,6 +19,9 @@ public sealed record AssignConversation(string ConversationId, string AgentId);
 /// </summary>
 public sealed record StagedInbound(string Wamid, DateTimeOffset At, string? ProfileName, string NewConversationId, bool BotEnabled, InboundContent? Content = null);
 
+/// <summary>Input of <see cref="CustomerConversation.InboundGone"/>: the erased message, the entity's version it gave, and the state before it.</summary>
+public sealed record InboundGone(string Wamid, long Version, CustomerConversationState Before);
+
 /// <summary>Answer of a customer-conversation operation: the state after it, the refusal, and a bot/queue conversation it ended (R14).</summary>
 public sealed record CustomerReply(CustomerConversationState State, RefusalCode? Refusal, string? Ended);
 
@@ -90,9 +93,16 @@ public sealed class CustomerConversation(IInboundPlacement? placement = null) : 
             return placed;
         }
 
-        Context.ScheduleNewOrchestration(PlaceInboundOrchestration.Name, input, new StartOrchestrationOptions(EntityKeys.Placement(parts[0], parts[1], placed.Wamid)));
+        Context.ScheduleNewOrchestration(PlaceInboundOrchestration.Name, outcome.Repeated ? input : input with { Before = previous },
+            new StartOrchestrationOptions(EntityKeys.Placement(parts[0], parts[1], placed.Wamid)));
         return placed;
     }
+
+    /// <summary>
+    /// LGPD: the placement orchestration found the message erased before it could place it (the inline placement had failed);
+    /// the state goes back to the one before it unless something has built on it since (<see cref="AssignmentRules.InboundGone"/>).
+    /// </summary>
+    public CustomerConversationState InboundGone(InboundGone gone) => State = AssignmentRules.InboundGone(State, gone.Wamid, gone.Version, gone.Before);
 
     /// <summary>LGPD erasure: forget the customer unless an agent holds a conversation with them (<see cref="AssignmentRules.Forget"/>).</summary>
     public CustomerReply Forget()

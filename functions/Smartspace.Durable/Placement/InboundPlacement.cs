@@ -27,7 +27,9 @@ public sealed record InboundContent(
 /// Input of <see cref="PlaceInboundOrchestration"/> and <see cref="PlaceInboundMessageActivity"/>: a customer message the
 /// webhook stored (staged: deduped by <paramref name="Wamid"/>, keyed by customer and wamid, in no conversation yet) and
 /// the conversation the customer's entity put it in, with the stage before (null: the entity created that waiting
-/// conversation for it) and after (R8: awaiting reply → open), how they relate, and the entity's version then.
+/// conversation for it) and after (R8: awaiting reply → open), how they relate, and the entity's version then. When the
+/// entity hands the message to <see cref="PlaceInboundOrchestration"/>, <paramref name="Before"/> is its state before the
+/// message, to go back to if the message turns out erased (<see cref="PlacementOutcome.Gone"/>).
 /// </summary>
 public sealed record PlaceInboundInput(
     string TenantId,
@@ -41,7 +43,8 @@ public sealed record PlaceInboundInput(
     long EntityVersion,
     DateTimeOffset At,
     DateTimeOffset? PreviousInboundAt = null,
-    InboundContent? Content = null);
+    InboundContent? Content = null,
+    CustomerConversationState? Before = null);
 
 /// <summary>
 /// The port the placement activity calls: move the staged message (customer + wamid) into its conversation — the
@@ -76,14 +79,14 @@ public enum PlacementOutcome
 }
 
 /// <summary>Runs <see cref="IInboundPlacement"/> for one staged message (a thin activity: the decision was the entity's).</summary>
-public sealed class PlaceInboundMessageActivity(IInboundPlacement placement) : TaskActivity<PlaceInboundInput, bool>
+public sealed class PlaceInboundMessageActivity(IInboundPlacement placement) : TaskActivity<PlaceInboundInput, PlacementOutcome>
 {
     public const string Name = "PlaceInboundMessage";
 
-    public override Task<bool> RunAsync(TaskActivityContext context, PlaceInboundInput input) => PlaceAsync(input, CancellationToken.None);
+    public override Task<PlacementOutcome> RunAsync(TaskActivityContext context, PlaceInboundInput input) => PlaceAsync(input, CancellationToken.None);
 
-    /// <summary>The activity's work, for hosts that invoke it without an SDK context (the Function App's activity trigger): true when this call placed it.</summary>
-    public async Task<bool> PlaceAsync(PlaceInboundInput input, CancellationToken ct) => await placement.PlaceAsync(input, ct) == PlacementOutcome.Placed;
+    /// <summary>The activity's work, for hosts that invoke it without an SDK context (the Function App's activity trigger).</summary>
+    public Task<PlacementOutcome> PlaceAsync(PlaceInboundInput input, CancellationToken ct) => placement.PlaceAsync(input, ct);
 }
 
 /// <summary>
@@ -91,7 +94,8 @@ public sealed class PlaceInboundMessageActivity(IInboundPlacement placement) : T
 /// under the instance id <see cref="EntityKeys.Placement"/> (tenant, channel, wamid): one instance per message, easy to find.
 /// The id alone does not make it run once (a second start of the same id from an entity runs again): the entity schedules a
 /// wamid once and the port is idempotent. Calls the placement activity with retries (a store briefly down); the webhook
-/// never waits on it.
+/// never waits on it. A message erased meanwhile (LGPD) is gone: the customer's entity is told, and goes back to its state
+/// from before the message when nothing has built on it since (<see cref="CustomerConversation.InboundGone"/>).
 /// </summary>
 public sealed class PlaceInboundOrchestration : TaskOrchestrator<PlaceInboundInput, bool>
 {
@@ -99,6 +103,15 @@ public sealed class PlaceInboundOrchestration : TaskOrchestrator<PlaceInboundInp
 
     private static readonly TaskOptions Retries = TaskOptions.FromRetryPolicy(new RetryPolicy(maxNumberOfAttempts: 6, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
 
-    public override Task<bool> RunAsync(TaskOrchestrationContext context, PlaceInboundInput input) =>
-        context.CallActivityAsync<bool>(PlaceInboundMessageActivity.Name, input, Retries);
+    public override async Task<bool> RunAsync(TaskOrchestrationContext context, PlaceInboundInput input)
+    {
+        var outcome = await context.CallActivityAsync<PlacementOutcome>(PlaceInboundMessageActivity.Name, input, Retries);
+        if (outcome == PlacementOutcome.Gone && input.Before is { } before)
+        {
+            await context.Entities.SignalEntityAsync(EntityKeys.Customer(input.TenantId, input.ChannelId, input.CustomerKey), nameof(CustomerConversation.InboundGone),
+                new InboundGone(input.Wamid, input.EntityVersion, before));
+        }
+
+        return outcome == PlacementOutcome.Placed;
+    }
 }

@@ -84,7 +84,7 @@ public static class DurableFunctions
 
     /// <summary>The placement activity (a retry of what the customer's entity could not place inline), with its port from the invocation's services.</summary>
     [Function(PlaceInboundMessageActivity.Name)]
-    public static async Task<bool> PlaceInboundMessage([ActivityTrigger] PlaceInboundInput input, [DurableClient] DurableTaskClient client, FunctionContext context)
+    public static async Task<PlacementOutcome> PlaceInboundMessage([ActivityTrigger] PlaceInboundInput input, [DurableClient] DurableTaskClient client, FunctionContext context)
     {
         Clients(context).Use(client); // the placement's queue routing, as in the entity
         return await new PlaceInboundMessageActivity(context.InstanceServices.GetRequiredService<IInboundPlacement>()).PlaceAsync(input, context.CancellationToken);

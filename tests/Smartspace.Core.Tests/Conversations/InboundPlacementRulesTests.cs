@@ -83,4 +83,38 @@ public sealed class InboundPlacementRulesTests
         Assert.DoesNotContain(state.Recent, r => r.Wamid == "wamid.0");
         Assert.Equal("wamid." + AssignmentRules.RecentInboundKept, state.Recent[^1].Wamid);
     }
+
+    [Fact]
+    public void AMessageErasedBeforeItWasPlaced_NothingBuiltOnIt_TheStateGoesBackToBefore()
+    {
+        var before = Inbound(CustomerConversationState.Empty, "wamid.1").State with { Stage = ConversationStage.Closed };
+        var erased = Inbound(before, "wamid.2", newId: "w2");
+
+        var after = AssignmentRules.InboundGone(erased.State, "wamid.2", erased.Placed.Version, before);
+
+        Assert.Same(before, after);
+    }
+
+    [Fact]
+    public void AMessageErasedBeforeItWasPlaced_ALaterMessageJoinedItsConversation_TheStateStays()
+    {
+        var erased = Inbound(CustomerConversationState.Empty, "wamid.1");
+        var later = Inbound(erased.State, "wamid.2", newId: "w2", at: Now.AddMinutes(1));
+
+        var after = AssignmentRules.InboundGone(later.State, "wamid.1", erased.Placed.Version, CustomerConversationState.Empty);
+
+        Assert.Same(later.State, after);
+        Assert.Equal("w1", after.ConversationId); // the later message is placed in the conversation the erased one began
+    }
+
+    [Fact]
+    public void AMessageErasedBeforeItWasPlaced_AnOperationChangedTheCustomerSince_TheStateStays()
+    {
+        var erased = Inbound(CustomerConversationState.Empty, "wamid.1");
+        var assigned = AssignmentRules.Assign(erased.State, "w1", "ana").State;
+
+        var after = AssignmentRules.InboundGone(assigned, "wamid.1", erased.Placed.Version, CustomerConversationState.Empty);
+
+        Assert.Same(assigned, after);
+    }
 }

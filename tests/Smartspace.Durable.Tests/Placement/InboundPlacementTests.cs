@@ -101,6 +101,30 @@ public sealed class InboundPlacementTests(DurableHub hub) : IClassFixture<Durabl
         Assert.Equal(placed.ConversationId, state.ConversationId);
     }
 
+    [Fact]
+    public async Task AMessageErasedWhileItsPlacementWaitedForRetries_BeginsNothing_TheEntityGoesBackToItsStateFromBefore()
+    {
+        var customerKey = NewId("5511");
+        var erased = NewWamid();
+        var next = NewWamid();
+        hub.Placements.FailNext(erased, 1); // the inline placement fails: the placement orchestration takes the message ...
+        hub.Placements.Erased[erased] = true; // ... and finds it erased (LGPD) when its activity runs
+
+        await SignalAsync(customerKey, erased);
+        await DurableHub.EventuallyAsync(() => Task.FromResult(hub.Placements.CallsFor(erased)), n => n == 2, TimeSpan.FromSeconds(60));
+        await DurableHub.EventuallyAsync(() => hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default),
+            s => s is not null && s.ConversationId is null, TimeSpan.FromSeconds(60));
+        await SignalAsync(customerKey, next, Now.AddMinutes(1));
+        var placed = (await PlacedAsync([next]))[next];
+
+        Assert.False(hub.Placements.Placed.ContainsKey(erased));
+        Assert.Equal(InboundPlacementKind.CreatedWaiting, placed.Kind);
+        Assert.Null(placed.PreviousInboundAt); // P4: the erased message opened no window
+        var state = await StateAfterAsync(customerKey, [next]);
+        Assert.DoesNotContain(state!.Recent!, r => r.Wamid == erased);
+        Assert.Equal(placed.ConversationId, state.ConversationId);
+    }
+
     private Task<CustomerConversationState?> RepeatsSeenAsync(string customerKey, string wamid, int repeats) =>
         DurableHub.EventuallyAsync(() => hub.Client.GetEntityStateAsync<CustomerConversationState>(EntityKeys.Customer(Tenant, Channel, customerKey), default),
             s => s?.Recent?.FirstOrDefault(r => r.Wamid == wamid)?.Repeats == repeats, TimeSpan.FromSeconds(60));

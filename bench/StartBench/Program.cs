@@ -215,7 +215,7 @@ internal sealed class AgentRotation(List<BenchAgent> agents)
 }
 
 /// <summary>One answer of POST /api/agent/conversations: status and latency (sent → body read).</summary>
-internal readonly record struct StartResult(int Status, double Ms, string? Error);
+internal readonly record struct StartResult(int Status, double Ms, string? Error, DateTimeOffset SentAt = default);
 
 /// <summary>An agent of the demo contact center through the agent API, with a development token; one keep-alive connection.</summary>
 internal sealed class BenchAgent : IDisposable
@@ -286,13 +286,14 @@ internal sealed class BenchAgent : IDisposable
     public async Task<StartResult> StartAsync(string number, object template, CancellationToken ct)
     {
         var content = Body(new { number, template });
+        var sentAt = DateTimeOffset.UtcNow;
         var sent = Stopwatch.GetTimestamp();
         try
         {
             using var response = await http.PostAsync("/api/agent/conversations", content, ct);
             var text = await response.Content.ReadAsStringAsync(ct);
             var ms = Stopwatch.GetElapsedTime(sent).TotalMilliseconds;
-            return new StartResult((int)response.StatusCode, ms, response.StatusCode == HttpStatusCode.Created ? null : text.Length > 300 ? text[..300] : text);
+            return new StartResult((int)response.StatusCode, ms, response.StatusCode == HttpStatusCode.Created ? null : text.Length > 300 ? text[..300] : text, sentAt);
         }
         catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
         {
@@ -323,6 +324,11 @@ internal sealed class Phase(string name, HandlerProcess handler, BenchAzurite az
             if (result.Status != 201 && results.Count(r => r.Status != 201) <= 3)
             {
                 Console.WriteLine($"{name}: answer {result.Status} after {result.Ms:F0} ms: {result.Error}");
+            }
+            else if (result.Ms > 1000)
+            {
+                // An outlier, with its UTC send time to find it in the handler's log (STARTBENCH_LOG).
+                Console.WriteLine(FormattableString.Invariant($"{name}: slow start, {result.Ms:F0} ms, sent {result.SentAt:HH:mm:ss.fff} UTC"));
             }
         }
     }

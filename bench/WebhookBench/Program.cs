@@ -96,8 +96,13 @@ try
         // The webhook's own two storage calls alone, with the placement idle: the floor under its 200. Once, after the
         // rounds, and its rows and messages deleted after it: Azurite's queue service slows down as undelivered messages pile up.
         probe.Take();
-        floors.Add(await floor.RunAsync("store-floor", options, handler.CpuTime, azurite.CpuTime));
-        Console.WriteLine(Stall("store-floor"));
+        foreach (var (name, batch, enqueue) in new[] { ("store-floor", true, true), ("store-floor batch", true, false), ("store-floor enqueue", false, true) })
+        {
+            // Both calls as the webhook makes them, then each alone: which of Azurite's services sets the floor.
+            floors.Add(await floor.RunAsync(name, options, handler.CpuTime, azurite.CpuTime, batch, enqueue));
+            Console.WriteLine(Stall(name));
+        }
+
         await floor.DeleteAsync();
     }
 
@@ -523,7 +528,7 @@ internal sealed class StoreFloor(TableClient table, QueueClient queue)
         await queue.DeleteAsync();
     }
 
-    public async Task<LoadResult> RunAsync(string name, BenchOptions options, Func<TimeSpan> handlerCpu, Func<TimeSpan> storeCpu)
+    public async Task<LoadResult> RunAsync(string name, BenchOptions options, Func<TimeSpan> handlerCpu, Func<TimeSpan> storeCpu, bool batch, bool enqueue)
     {
         Console.WriteLine(FormattableString.Invariant($"{name}: warm-up {options.WarmupSeconds} s, then {options.Seconds} s (the webhook's batch and enqueue straight at Azurite)"));
         var start = Stopwatch.GetTimestamp();
@@ -558,18 +563,25 @@ internal sealed class StoreFloor(TableClient table, QueueClient queue)
                 try
                 {
                     var wamid = "wamid.HBgNNTUxMTk4NzY1NDMyMRUCABIYFjfloor" + id;
-                    await table.SubmitTransactionAsync(
-                    [
-                        new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("demo", "wamid|" + wamid) { ["Direction"] = "in", ["ChannelId"] = "whatsapp-100200300400500", ["CustomerKey"] = "5511987654321" }),
-                        new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("demo", "staged|" + wamid)
-                        {
-                            ["ChannelId"] = "whatsapp-100200300400500", ["CustomerKey"] = "5511987654321", ["Wamid"] = wamid, ["WaId"] = "5511987654321",
-                            ["UserId"] = "BR.5511987654321", ["ProfileName"] = "Cliente 4321", ["At"] = DateTimeOffset.UtcNow, ["Kind"] = "text",
-                            ["DisplayText"] = Text, ["Body"] = Text,
-                        }),
-                    ]);
-                    // DTFx's entity signal: a JSON envelope of the operation and its input, about 1 KB, base64 like DTFx's.
-                    await queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(new string('x', 700) + wamid + Text)));
+                    if (batch)
+                    {
+                        await table.SubmitTransactionAsync(
+                        [
+                            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("demo", "wamid|" + wamid) { ["Direction"] = "in", ["ChannelId"] = "whatsapp-100200300400500", ["CustomerKey"] = "5511987654321" }),
+                            new TableTransactionAction(TableTransactionActionType.Add, new TableEntity("demo", "staged|" + wamid)
+                            {
+                                ["ChannelId"] = "whatsapp-100200300400500", ["CustomerKey"] = "5511987654321", ["Wamid"] = wamid, ["WaId"] = "5511987654321",
+                                ["UserId"] = "BR.5511987654321", ["ProfileName"] = "Cliente 4321", ["At"] = DateTimeOffset.UtcNow, ["Kind"] = "text",
+                                ["DisplayText"] = Text, ["Body"] = Text,
+                            }),
+                        ]);
+                    }
+
+                    if (enqueue)
+                    {
+                        // DTFx's entity signal: a JSON envelope of the operation and its input, about 1 KB, base64 like DTFx's.
+                        await queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(new string('x', 700) + wamid + Text)));
+                    }
                 }
                 catch (Azure.RequestFailedException)
                 {

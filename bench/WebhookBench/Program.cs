@@ -531,21 +531,8 @@ internal sealed class StoreFloor(TableClient table, QueueClient queue)
     public async Task<LoadResult> RunAsync(string name, BenchOptions options, Func<TimeSpan> handlerCpu, Func<TimeSpan> storeCpu, bool batch, bool enqueue)
     {
         Console.WriteLine(FormattableString.Invariant($"{name}: warm-up {options.WarmupSeconds} s, then {options.Seconds} s (the webhook's batch and enqueue straight at Azurite)"));
-        var start = Stopwatch.GetTimestamp();
-        var measureFrom = start + (long)(options.WarmupSeconds * (double)Stopwatch.Frequency);
-        var measureTo = measureFrom + (long)(options.Seconds * (double)Stopwatch.Frequency);
-        var cpu = Task.Run(async () =>
-        {
-            var wait = measureFrom - Stopwatch.GetTimestamp();
-            if (wait > 0)
-            {
-                await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
-            }
-
-            var (h0, s0, b0) = (handlerCpu(), storeCpu(), Process.GetCurrentProcess().TotalProcessorTime);
-            await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
-            return (handlerCpu() - h0, storeCpu() - s0, Process.GetCurrentProcess().TotalProcessorTime - b0);
-        });
+        var (measureFrom, measureTo) = LoadRun.Window(options);
+        var cpu = LoadRun.MeasuredCpuAsync(measureFrom, options, handlerCpu, storeCpu);
         var perWorker = await Task.WhenAll(Enumerable.Range(0, options.Connections).Select(worker => Task.Run(async () =>
         {
             var latencies = new List<long>(16 * 1024);
@@ -614,6 +601,27 @@ internal sealed class StoreFloor(TableClient table, QueueClient queue)
 
 internal static class LoadRun
 {
+    /// <summary>The measured window of a phase starting now: after the warm-up, for the phase's seconds (monotonic clock).</summary>
+    public static (long From, long To) Window(BenchOptions options)
+    {
+        var from = Stopwatch.GetTimestamp() + (long)(options.WarmupSeconds * (double)Stopwatch.Frequency);
+        return (from, from + (long)(options.Seconds * (double)Stopwatch.Frequency));
+    }
+
+    /// <summary>CPU time of the handler, of Azurite and of this process over the measured window only.</summary>
+    public static Task<(TimeSpan Handler, TimeSpan Store, TimeSpan Bench)> MeasuredCpuAsync(long measureFrom, BenchOptions options, Func<TimeSpan> handlerCpu, Func<TimeSpan> storeCpu) => Task.Run(async () =>
+    {
+        var wait = measureFrom - Stopwatch.GetTimestamp();
+        if (wait > 0)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
+        }
+
+        var (h0, s0, b0) = (handlerCpu(), storeCpu(), Process.GetCurrentProcess().TotalProcessorTime);
+        await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
+        return (handlerCpu() - h0, storeCpu() - s0, Process.GetCurrentProcess().TotalProcessorTime - b0);
+    });
+
     public static async Task<LoadResult> RunAsync(string name, string url, BenchOptions options, Func<TimeSpan> handlerCpu, Func<TimeSpan> storeCpu, Func<int, (byte[] Body, string? Signature, bool Message)> next)
     {
         Console.WriteLine(FormattableString.Invariant($"{name}: warm-up {options.WarmupSeconds} s, then {options.Seconds} s (monotonic clock {Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:F3} s)"));
@@ -627,25 +635,11 @@ internal static class LoadRun
         { Timeout = TimeSpan.FromSeconds(30) }).ToList();
         try
         {
-            var start = Stopwatch.GetTimestamp();
-            var measureFrom = start + (long)(options.WarmupSeconds * (double)Stopwatch.Frequency);
-            var measureTo = measureFrom + (long)(options.Seconds * (double)Stopwatch.Frequency);
+            var (measureFrom, measureTo) = Window(options);
             var codes = new System.Collections.Concurrent.ConcurrentDictionary<int, long>();
             long messagesOk = 0;
             var failedMessages = new System.Collections.Concurrent.ConcurrentBag<(byte[] Body, string? Signature)>();
-            var cpu = Task.Run(async () =>
-            {
-                // CPU time of the handler and of this process over the measured window only.
-                var wait = measureFrom - Stopwatch.GetTimestamp();
-                if (wait > 0)
-                {
-                    await Task.Delay(TimeSpan.FromSeconds(wait / (double)Stopwatch.Frequency));
-                }
-
-                var (h0, s0, b0) = (handlerCpu(), storeCpu(), Process.GetCurrentProcess().TotalProcessorTime);
-                await Task.Delay(TimeSpan.FromSeconds(options.Seconds));
-                return (handlerCpu() - h0, storeCpu() - s0, Process.GetCurrentProcess().TotalProcessorTime - b0);
-            });
+            var cpu = MeasuredCpuAsync(measureFrom, options, handlerCpu, storeCpu);
             var perWorker = await Task.WhenAll(clients.Select((client, worker) => Task.Run(async () =>
             {
                 var latencies = new List<long>(64 * 1024);

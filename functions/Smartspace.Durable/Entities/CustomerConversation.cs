@@ -77,8 +77,8 @@ public sealed class CustomerConversation(IInboundPlacement? placement = null) : 
                 if (await placement.PlaceAsync(input, budget.Token) == PlacementOutcome.Gone && !outcome.Repeated)
                 {
                     // LGPD: the customer was erased while this message waited to be placed; it went with them, and it
-                    // begins nothing (no conversation without rows, no name kept).
-                    State = previous;
+                    // begins nothing (no conversation without rows, no name kept) — the same rule as the orchestration's.
+                    State = AssignmentRules.InboundGone(State, placed.Wamid, placed.Version, previous);
                 }
 
                 return placed;
